@@ -1,0 +1,88 @@
+/** The OTel GenAI semantic conventions (current): type rule 2 and input/output rule 2 of mapping.md. */
+import type { Dialect, DialectContext } from './llm.js';
+import { asText } from './values.js';
+
+export const GEN_AI_OPERATION_NAME = 'gen_ai.operation.name';
+export const GEN_AI_INPUT_MESSAGES = 'gen_ai.input.messages';
+export const GEN_AI_OUTPUT_MESSAGES = 'gen_ai.output.messages';
+export const GEN_AI_SYSTEM_INSTRUCTIONS = 'gen_ai.system_instructions';
+export const GEN_AI_TOOL_CALL_ARGUMENTS = 'gen_ai.tool.call.arguments';
+export const GEN_AI_TOOL_CALL_RESULT = 'gen_ai.tool.call.result';
+
+const OPERATION_TYPES: ReadonlyMap<string, string> = new Map([
+  ['chat', 'llm'],
+  ['text_completion', 'llm'],
+  ['generate_content', 'llm'],
+  ['embeddings', 'embedding'],
+  ['execute_tool', 'tool'],
+  ['invoke_agent', 'agent'],
+  ['create_agent', 'agent'],
+  ['invoke_workflow', 'workflow'],
+  ['retrieval', 'retrieval'],
+]);
+
+/** The attribute as text, marked consumed when present. */
+function take({ attributes, consumed }: DialectContext, key: string): string | undefined {
+  const text = asText(attributes[key]);
+  if (text !== undefined) consumed.add(key);
+  return text;
+}
+
+export const genAi: Dialect = {
+  name: 'gen_ai',
+  type: ({ attributes }) => {
+    const operation = attributes[GEN_AI_OPERATION_NAME];
+    return typeof operation === 'string' ? OPERATION_TYPES.get(operation) : undefined;
+  },
+  input: (ctx) => {
+    const system = ctx.attributes[GEN_AI_SYSTEM_INSTRUCTIONS];
+    const messages = take(ctx, GEN_AI_INPUT_MESSAGES);
+    if (system == null) return messages ?? take(ctx, GEN_AI_TOOL_CALL_ARGUMENTS);
+    ctx.consumed.add(GEN_AI_SYSTEM_INSTRUCTIONS);
+    return joinSystemInstructions(system, messages);
+  },
+  output: (ctx) => take(ctx, GEN_AI_OUTPUT_MESSAGES) ?? take(ctx, GEN_AI_TOOL_CALL_RESULT),
+};
+
+/**
+ * The input messages with the system instructions in front, never throwing, never dropping text:
+ * - messages that are a JSON array (or no messages): that array as JSON text with a leading
+ *   `{"role":"system","parts":[...]}` entry, the GenAI message shape; the parts are the
+ *   instructions' own parts when they are a JSON array (or object), else one `{"type":"text","content":...}`;
+ * - messages that are anything else (plain text, broken JSON): `system: <instructions>\n\n<messages>`.
+ */
+export function joinSystemInstructions(system: unknown, messages: string | undefined): string | undefined {
+  const systemText = asText(system);
+  if (systemText === undefined) return messages;
+  const list = messages === undefined ? [] : parseJson(messages);
+  if (!Array.isArray(list)) return `system: ${systemText}\n\n${messages}`;
+  const entry = { role: 'system', parts: systemParts(system, systemText) };
+  try {
+    return JSON.stringify([entry, ...list]); // escapes lone surrogates and NUL: the text stays storable
+  } catch {
+    return `system: ${systemText}\n\n${messages}`;
+  }
+}
+
+function systemParts(system: unknown, systemText: string): unknown[] {
+  const parsed = Array.isArray(system) ? system : typeof system === 'string' ? parseJson(system) : undefined;
+  if (Array.isArray(parsed)) return parsed.map(toPart);
+  if (typeof parsed === 'object' && parsed !== null) return [parsed];
+  return [{ type: 'text', content: systemText }];
+}
+
+function toPart(item: unknown): unknown {
+  if (typeof item === 'object' && item !== null && !Array.isArray(item)) return item;
+  return { type: 'text', content: typeof item === 'string' ? item : asText(item) ?? 'null' };
+}
+
+/** The parsed JSON when the text is a JSON array or object; undefined otherwise. */
+function parseJson(text: string): unknown {
+  const first = text.trimStart()[0];
+  if (first !== '[' && first !== '{') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,15 @@
+/** The translation: OTel span -> Opper create/update bodies. Pure; no I/O, clock or state. */
+export { ATTR_OPPER_INPUT, ATTR_OPPER_OUTPUT, ATTR_OPPER_SCORE, ATTR_OPPER_TYPE, META_OPPER_TRUNCATED } from './attributes.js';
+export { shrinkBody } from './cap.js';
+export { toOpperSpanId, toOpperTraceId } from './ids.js';
+export { hrTimeToIso } from './time.js';
+export { translateSpan } from './span.js';
+export type {
+  OpperCreateBody,
+  OpperUpdateBody,
+  ReadableSpanLike,
+  TimedEventLike,
+  TranslatedSpan,
+  TranslateOptions,
+} from './types.js';
+export { DEFAULT_MAX_BODY_BYTES } from './cap.js';

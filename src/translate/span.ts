@@ -1,0 +1,225 @@
+/** One ended span -> the create (POST) and update (PATCH) bodies of mapping.md, serialised once. */
+import { SpanKind, SpanStatusCode, type Attributes, type HrTime } from '@opentelemetry/api';
+import { ATTR_OPPER_INPUT, ATTR_OPPER_OUTPUT, ATTR_OPPER_SCORE, ATTR_OPPER_TYPE, META_OPPER_TRUNCATED } from './attributes.js';
+import { capJson, fitsBytes, normalizeMaxBytes } from './cap.js';
+import { toOpperSpanId, toOpperTraceId } from './ids.js';
+import { dialectInput, dialectMeta, dialectOutput, dialectType, type DialectContext } from './llm.js';
+import { hrTimeToIso } from './time.js';
+import type { OpperCreateBody, OpperUpdateBody, ReadableSpanLike, TranslatedSpan, TranslateOptions } from './types.js';
+import { asText, cleanAttributes, cleanString, copyAttributes } from './values.js';
+
+const KIND_NAMES: Readonly<Record<number, string>> = {
+  [SpanKind.INTERNAL]: 'internal',
+  [SpanKind.SERVER]: 'server',
+  [SpanKind.CLIENT]: 'client',
+  [SpanKind.PRODUCER]: 'producer',
+  [SpanKind.CONSUMER]: 'consumer',
+};
+
+/** Type rule 4: well-known semantic conventions, first present attribute wins. */
+const CONVENTION_TYPES: readonly (readonly [string, string])[] = [
+  ['http.request.method', 'http'],
+  ['http.method', 'http'],
+  ['db.system.name', 'db'],
+  ['db.system', 'db'],
+  ['rpc.system', 'rpc'],
+  ['messaging.system', 'messaging'],
+];
+
+const EMPTY: Attributes = {};
+
+/**
+ * Translates an ended span. Each body is JSON text of at most `options.maxBodyBytes` UTF-8 bytes,
+ * cut as described in cap.ts (only a limit of a few hundred bytes, too small for identity and
+ * timing, cannot be met). Never throws: a span whose getters throw becomes a minimal body carrying
+ * the reason in meta `opper.translate_error`.
+ */
+export function translateSpan(span: ReadableSpanLike, options: TranslateOptions): TranslatedSpan {
+  const max = normalizeMaxBytes(options?.maxBodyBytes);
+  try {
+    return translate(span, max);
+  } catch (error) {
+    return translateUnreadable(span, max, error);
+  }
+}
+
+function translate(span: ReadableSpanLike, max: number): TranslatedSpan {
+  const context = span.spanContext();
+  const traceHex = context.traceId;
+  const spanHex = context.spanId;
+  const parentHex = parentSpanIdOf(span);
+  const id = toOpperSpanId(spanHex, traceHex);
+  const traceId = toOpperTraceId(traceHex);
+  const parentId = parentHex === undefined ? undefined : toOpperSpanId(parentHex, traceHex);
+  const attributes = span.attributes ?? EMPTY;
+  const ctx: DialectContext = { span, attributes, consumed: new Set() };
+
+  // Values undefined here are left out by JSON.stringify: absent fields are never sent as null.
+  const update: OpperUpdateBody = {
+    end_time: hrTimeToIso(span.endTime),
+    output: userText(ctx, ATTR_OPPER_OUTPUT) ?? dialectOutput(ctx),
+    error: errorOf(span),
+    score: scoreOf(ctx),
+  };
+  let updateJson = JSON.stringify(update);
+  const updateCut = !fitsBytes(updateJson, max);
+  if (updateCut) updateJson = capJson(update, max, updateJson);
+
+  const name = typeof span.name === 'string' && span.name !== '' ? cleanString(span.name) : 'unnamed';
+  const type = typeOf(ctx);
+  const input = userText(ctx, ATTR_OPPER_INPUT) ?? dialectInput(ctx);
+  const meta = metaOf(ctx, traceHex, spanHex, parentHex);
+  if (updateCut) meta[META_OPPER_TRUNCATED] = true;
+  const create: OpperCreateBody = {
+    id,
+    trace_id: traceId,
+    parent_id: parentId,
+    name,
+    type,
+    start_time: hrTimeToIso(span.startTime),
+    input,
+    meta,
+  };
+  let createJson = JSON.stringify(create);
+  if (!fitsBytes(createJson, max)) createJson = capJson(create, max, createJson); // sets opper.truncated
+
+  const translated: TranslatedSpan = { id, traceId, create: createJson, update: updateJson };
+  if (parentId !== undefined) translated.parentId = parentId;
+  return translated;
+}
+
+/** The parent's hex span id (SDK 2.x/3.x `parentSpanContext`, 1.x `parentSpanId`); undefined for a root. */
+function parentSpanIdOf(span: ReadableSpanLike): string | undefined {
+  const hex = span.parentSpanContext?.spanId ?? span.parentSpanId;
+  return typeof hex === 'string' && !/^0*$/.test(hex) ? hex : undefined;
+}
+
+/** `opper.input`/`opper.output` as text, consumed when present. */
+function userText(ctx: DialectContext, key: string): string | undefined {
+  const text = asText(ctx.attributes[key]);
+  if (text !== undefined) ctx.consumed.add(key);
+  return text;
+}
+
+function typeOf(ctx: DialectContext): string | undefined {
+  const { attributes } = ctx;
+  const own = attributes[ATTR_OPPER_TYPE];
+  if (typeof own === 'string' && own !== '') {
+    ctx.consumed.add(ATTR_OPPER_TYPE);
+    return cleanString(own);
+  }
+  const llm = dialectType(ctx);
+  if (llm !== undefined) return llm;
+  for (const [key, type] of CONVENTION_TYPES) if (attributes[key] != null) return type;
+  return kindName(ctx.span.kind);
+}
+
+function kindName(kind: unknown): string | undefined {
+  return typeof kind === 'number' ? KIND_NAMES[kind] : undefined;
+}
+
+/** `opper.score` rounded, when it is a finite number (and a safe integer once rounded). */
+function scoreOf(ctx: DialectContext): number | undefined {
+  const value = ctx.attributes[ATTR_OPPER_SCORE];
+  if (typeof value !== 'number' || !Number.isFinite(value)) return undefined;
+  const score = Math.round(value);
+  if (!Number.isSafeInteger(score)) return undefined;
+  ctx.consumed.add(ATTR_OPPER_SCORE);
+  return score === 0 ? 0 : score; // no -0
+}
+
+/** Only for status ERROR: the first exception event, else the status message, else "Error". */
+function errorOf(span: ReadableSpanLike): string | undefined {
+  const status = span.status;
+  if (status?.code !== SpanStatusCode.ERROR) return undefined;
+  const exception = span.events?.find((event) => event?.name === 'exception');
+  if (exception !== undefined) {
+    const type = nonEmptyText(exception.attributes?.['exception.type']);
+    const message = nonEmptyText(exception.attributes?.['exception.message']);
+    if (type !== undefined && message !== undefined) return `${type}: ${message}`;
+    if (type !== undefined || message !== undefined) return type ?? message;
+  }
+  return nonEmptyText(status.message) ?? 'Error';
+}
+
+function nonEmptyText(value: unknown): string | undefined {
+  const text = asText(value);
+  return text === '' ? undefined : text;
+}
+
+function metaOf(
+  ctx: DialectContext,
+  traceHex: string,
+  spanHex: string,
+  parentHex: string | undefined,
+): Record<string, unknown> {
+  const { span } = ctx;
+  const meta: Record<string, unknown> = {};
+  copyAttributes(ctx.attributes, meta, ctx.consumed);
+  dialectMeta(ctx, meta);
+  const kind = kindName(span.kind);
+  if (kind !== undefined) meta['otel.kind'] = kind;
+  const status = span.status;
+  if (status?.code === SpanStatusCode.OK) meta['otel.status_code'] = 'OK';
+  else if (status?.code === SpanStatusCode.ERROR) meta['otel.status_code'] = 'ERROR';
+  if (typeof status?.message === 'string' && status.message !== '') meta['otel.status_message'] = cleanString(status.message);
+  const scope = span.instrumentationScope ?? span.instrumentationLibrary;
+  if (typeof scope?.name === 'string' && scope.name !== '') meta['otel.scope.name'] = cleanString(scope.name);
+  if (typeof scope?.version === 'string' && scope.version !== '') meta['otel.scope.version'] = cleanString(scope.version);
+  meta['otel.trace_id'] = cleanString(String(traceHex));
+  meta['otel.span_id'] = cleanString(String(spanHex));
+  if (parentHex !== undefined) meta['otel.parent_span_id'] = cleanString(parentHex);
+  const events = span.events;
+  if ((events?.length ?? 0) > 0) meta['otel.events'] = events.map(eventMeta);
+  const links = span.links;
+  if ((links?.length ?? 0) > 0) meta['otel.links'] = links.map(linkMeta);
+  if ((span.droppedAttributesCount ?? 0) > 0) meta['otel.dropped_attributes_count'] = span.droppedAttributesCount;
+  if ((span.droppedEventsCount ?? 0) > 0) meta['otel.dropped_events_count'] = span.droppedEventsCount;
+  if ((span.droppedLinksCount ?? 0) > 0) meta['otel.dropped_links_count'] = span.droppedLinksCount;
+  const resource = cleanAttributes(span.resource?.attributes);
+  if (resource !== undefined) meta.resource = resource;
+  return meta;
+}
+
+function eventMeta(event: ReadableSpanLike['events'][number]): Record<string, unknown> {
+  const out: Record<string, unknown> = { name: cleanString(String(event?.name ?? '')), time: hrTimeToIso(event?.time) };
+  const attributes = cleanAttributes(event?.attributes);
+  if (attributes !== undefined) out.attributes = attributes;
+  if ((event?.droppedAttributesCount ?? 0) > 0) out.dropped_attributes_count = event.droppedAttributesCount;
+  return out;
+}
+
+function linkMeta(link: ReadableSpanLike['links'][number]): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    trace_id: cleanString(String(link?.context?.traceId ?? '')),
+    span_id: cleanString(String(link?.context?.spanId ?? '')),
+  };
+  const attributes = cleanAttributes(link?.attributes);
+  if (attributes !== undefined) out.attributes = attributes;
+  if ((link?.droppedAttributesCount ?? 0) > 0) out.dropped_attributes_count = link.droppedAttributesCount;
+  return out;
+}
+
+/** Last resort for a span whose getters throw: identity, name and times, each read on its own. */
+function translateUnreadable(span: ReadableSpanLike, max: number, error: unknown): TranslatedSpan {
+  const read = <T>(get: () => T): T | undefined => {
+    try {
+      return get();
+    } catch {
+      return undefined;
+    }
+  };
+  const traceHex = String(read(() => span.spanContext().traceId) ?? '');
+  const spanHex = String(read(() => span.spanContext().spanId) ?? '');
+  const parentHex = read(() => parentSpanIdOf(span));
+  const name = read(() => span.name);
+  const translated: TranslatedSpan = { id: toOpperSpanId(spanHex, traceHex), traceId: toOpperTraceId(traceHex), create: '', update: '' };
+  const create: OpperCreateBody = { id: translated.id, trace_id: translated.traceId, name: 'unnamed', start_time: '' };
+  if (parentHex !== undefined) create.parent_id = translated.parentId = toOpperSpanId(parentHex, traceHex);
+  if (typeof name === 'string' && name !== '') create.name = cleanString(name);
+  create.start_time = hrTimeToIso(read(() => span.startTime) as HrTime);
+  create.meta = { 'opper.translate_error': read(() => cleanString(String(error))) ?? 'unknown error' };
+  translated.create = capJson(create, max);
+  translated.update = capJson({ end_time: hrTimeToIso(read(() => span.endTime) as HrTime) }, max);
+  return translated;
+}
