@@ -1,0 +1,31 @@
+import { diag } from '@opentelemetry/api';
+
+/** Codes of the process warnings the exporter emits, once per cause and exporter. */
+export const WarningCode = {
+  MissingApiKey: 'OPPER_EXPORTER_NO_API_KEY',
+  KeyRejected: 'OPPER_EXPORTER_KEY_REJECTED',
+  Forbidden: 'OPPER_EXPORTER_FORBIDDEN',
+} as const;
+
+/**
+ * Tells the user about a misconfiguration in a way they will see: `diag` is silent unless a diag
+ * logger is installed, so a process warning goes out as well. Never includes the API key.
+ */
+export class Warnings {
+  private readonly emitted = new Set<string>();
+
+  constructor(private readonly secret: string | undefined) {}
+
+  once(code: string, message: string): void {
+    if (this.emitted.has(code)) return;
+    this.emitted.add(code);
+    const text = this.redact(message);
+    diag.error(text);
+    process.emitWarning(text, { code, type: 'OpperExporterWarning' });
+  }
+
+  /** Removes the API key from text that may echo it (a server message, a URL). */
+  redact(text: string): string {
+    return this.secret ? text.split(this.secret).join('[REDACTED]') : text;
+  }
+}

@@ -1,0 +1,161 @@
+import { diag } from '@opentelemetry/api';
+import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+import { resolveConfig, type ExporterConfig, type OpperExporterOptions } from './config.js';
+import { Warnings, WarningCode } from './diagnostics.js';
+import { HttpClient } from './transport/http-client.js';
+import { SpanSender, type DeliveryReport, type SpanFailure, type SpanJob } from './transport/span-sender.js';
+import { shrinkBody, translateSpan } from './translate/index.js';
+import type { ReadableSpanLike } from './translate/types.js';
+import { VERSION } from './version.js';
+
+/** Counters for health checks; they only grow. */
+export interface OpperExporterStats {
+  /** Spans whose create and PATCH Opper accepted. */
+  spansExported: number;
+  /** Spans sent but not (completely) stored: refused by Opper, or not accepted before the deadline. */
+  spansFailed: number;
+  /** Spans never sent: no API key, a rejected key, or an export after shutdown. */
+  spansDropped: number;
+  /** HTTP requests sent, retries included. */
+  requests: number;
+  /** Requests that were retries of an earlier one. */
+  requestsRetried: number;
+}
+
+// On a 413 the span is sent once more this small: identity and timing always fit.
+const SHRUNK_BODY_BYTES = 16 * 1024;
+
+/** OpenTelemetry `SpanExporter` that sends each ended span to Opper as a create and a PATCH. */
+export class OpperSpanExporter {
+  private readonly config: ExporterConfig;
+  private readonly warnings: Warnings;
+  private readonly client?: HttpClient;
+  private readonly sender?: SpanSender;
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly stats = { spansExported: 0, spansFailed: 0, spansDropped: 0 };
+  private shutdownPromise?: Promise<void>;
+
+  constructor(options: OpperExporterOptions = {}) {
+    this.config = resolveConfig(options);
+    const { apiKey, baseUrl, headers, concurrency, timeoutMillis } = this.config;
+    this.warnings = new Warnings(apiKey);
+    if (apiKey === undefined) {
+      this.warnings.once(
+        WarningCode.MissingApiKey,
+        'OpperSpanExporter: no API key (set OPPER_API_KEY or the apiKey option); spans will not be exported.',
+      );
+      return;
+    }
+    const userAgent = `opentelemetry-exporter-opper/${VERSION} node/${process.versions.node}`;
+    this.client = new HttpClient({ baseUrl, apiKey, headers, userAgent, maxSockets: concurrency });
+    this.sender = new SpanSender(this.client, {
+      concurrency,
+      timeoutMillis,
+      shrink: (body) => shrinkBody(body, SHRUNK_BODY_BYTES),
+      onAuthFailure: (status) =>
+        this.warnings.once(
+          status === 401 ? WarningCode.KeyRejected : WarningCode.Forbidden,
+          status === 401
+            ? `OpperSpanExporter: Opper rejected the API key (HTTP 401) at ${baseUrl}; check OPPER_API_KEY. Spans are not being exported.`
+            : `OpperSpanExporter: the API key is not allowed to write spans (HTTP 403) at ${baseUrl}. Spans are not being exported.`,
+        ),
+    });
+  }
+
+  /** Sends the spans; calls `resultCallback` exactly once and never throws. */
+  export(spans: ReadableSpanLike[], resultCallback: (result: ExportResult) => void): void {
+    let called = false;
+    const finish = (error?: Error) => {
+      if (called) return;
+      called = true;
+      try {
+        resultCallback(error ? { code: ExportResultCode.FAILED, error } : { code: ExportResultCode.SUCCESS });
+      } catch (callbackError) {
+        diag.error('OpperSpanExporter: the export result callback threw', callbackError);
+      }
+    };
+    try {
+      const count = Array.isArray(spans) ? spans.length : 0;
+      if (this.shutdownPromise) return this.drop(count, 'the exporter is shut down', finish);
+      if (!this.sender) return this.drop(count, 'no API key is configured (OPPER_API_KEY)', finish);
+      if (count === 0) return finish();
+      const untranslatable: SpanFailure[] = [];
+      const jobs = this.translateAll(spans, untranslatable);
+      const deadline = Date.now() + this.config.exportTimeoutMillis;
+      const delivery = this.sender
+        .deliver(jobs, deadline)
+        .then((report) => finish(this.account(report, untranslatable, count)))
+        .catch((error: unknown) => finish(this.fail(count, error)));
+      this.inFlight.add(delivery);
+      void delivery.finally(() => this.inFlight.delete(delivery));
+    } catch (error) {
+      finish(this.fail(Array.isArray(spans) ? spans.length : 0, error));
+    }
+  }
+
+  /** Resolves once every export started before or during the call has finished. */
+  async forceFlush(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.all(this.inFlight);
+  }
+
+  /** Flushes, then refuses every later export without sending anything. Idempotent. */
+  shutdown(): Promise<void> {
+    this.shutdownPromise ??= this.forceFlush().finally(() => this.client?.close());
+    return this.shutdownPromise;
+  }
+
+  /** A snapshot of the delivery counters. */
+  getStats(): OpperExporterStats {
+    const counters = this.sender?.counters;
+    return { ...this.stats, requests: counters?.requests ?? 0, requestsRetried: counters?.retries ?? 0 };
+  }
+
+  /** Translates each span on its own, so that one malformed span cannot sink the batch. */
+  private translateAll(spans: ReadableSpanLike[], failures: SpanFailure[]): SpanJob[] {
+    const jobs: SpanJob[] = [];
+    for (const span of spans) {
+      try {
+        jobs.push(translateSpan(span, { maxBodyBytes: this.config.maxBodyBytes }));
+      } catch (error) {
+        const detail = `not a readable span: ${error instanceof Error ? error.message : String(error)}`;
+        failures.push({ id: '?', reason: 'rejected', detail, unsent: true });
+      }
+    }
+    return jobs;
+  }
+
+  private drop(count: number, why: string, finish: (error: Error) => void): void {
+    this.stats.spansDropped += count;
+    finish(new Error(`OpperSpanExporter: ${count} span(s) not exported: ${why}`));
+  }
+
+  private fail(count: number, error: unknown): Error {
+    this.stats.spansFailed += count;
+    const message = error instanceof Error ? error.message : String(error);
+    return new Error(this.warnings.redact(`OpperSpanExporter: export of ${count} span(s) failed: ${message}`));
+  }
+
+  /** Counts the outcome; returns the error to report, or undefined when every span arrived. */
+  private account(report: DeliveryReport, untranslatable: SpanFailure[], count: number): Error | undefined {
+    this.stats.spansExported += report.delivered;
+    const failures = [...untranslatable, ...report.failures];
+    if (failures.length === 0) return undefined;
+    const reasons = new Map<string, number>();
+    for (const failure of failures) {
+      if (failure.unsent) this.stats.spansDropped++;
+      else this.stats.spansFailed++;
+      const key = `${REASON_TEXT[failure.reason]} (${failure.detail})`;
+      reasons.set(key, (reasons.get(key) ?? 0) + 1);
+    }
+    const summary = [...reasons].map(([reason, n]) => `${n} ${reason}`).join('; ');
+    const message = `OpperSpanExporter: ${failures.length} of ${count} span(s) failed: ${summary}`;
+    return new Error(this.warnings.redact(message));
+  }
+}
+
+const REASON_TEXT = {
+  rejected: 'refused by Opper',
+  deadline: 'not accepted before the export deadline',
+  auth: 'not sent: the API key was rejected',
+} as const;
+

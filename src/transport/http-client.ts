@@ -1,0 +1,90 @@
+import type { Agent as HttpAgent } from 'node:http';
+import type { Agent as HttpsAgent } from 'node:https';
+import type { Got } from 'got';
+import { context } from '@opentelemetry/api';
+import { suppressTracing } from '@opentelemetry/core';
+
+export interface HttpClientOptions {
+  baseUrl: string;
+  apiKey: string;
+  headers: Readonly<Record<string, string>>;
+  userAgent: string;
+  /** Sockets per host; matched to the request concurrency so requests never queue in the agent. */
+  maxSockets: number;
+}
+
+export interface HttpResponse {
+  status: number;
+  /** The `Retry-After` header, when the server sent one. */
+  retryAfter?: string;
+  body: string;
+}
+
+/** A request that got no HTTP answer: reset, refused, timed out, DNS failure... */
+export class NetworkError extends Error {
+  override readonly name = 'NetworkError';
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * One keep-alive HTTP client for the Opper API. got and node:http are loaded on the first
+ * request, never at import, so an app that registers instrumentation-http after importing the
+ * exporter still gets its own HTTP spans.
+ */
+export class HttpClient {
+  private client?: Promise<{ got: Got; agents: [HttpAgent, HttpsAgent] }>;
+  private closed = false;
+
+  constructor(private readonly options: HttpClientOptions) {}
+
+  /** Sends one JSON request; resolves with any HTTP status, rejects only with NetworkError. */
+  async request(method: 'POST' | 'PATCH', path: string, body: string, timeoutMs: number): Promise<HttpResponse> {
+    const { got } = await (this.client ??= this.load());
+    // The exporter's own requests must never become spans (they would be exported in turn).
+    return context.with(suppressTracing(context.active()), async () => {
+      try {
+        const response = await got(path, { method, body, timeout: { request: timeoutMs } });
+        const retryAfter = response.headers['retry-after'];
+        return { status: response.statusCode, retryAfter, body: response.body };
+      } catch (error) {
+        throw toNetworkError(error);
+      }
+    });
+  }
+
+  /** Destroys the keep-alive sockets; call once nothing is in flight. */
+  close(): void {
+    this.closed = true;
+    void this.client?.then(({ agents }) => agents.forEach((agent) => agent.destroy()));
+  }
+
+  private async load() {
+    const [{ got }, http, https] = await Promise.all([import('got'), import('node:http'), import('node:https')]);
+    const agentOptions = { keepAlive: true, maxSockets: this.options.maxSockets, maxFreeSockets: this.options.maxSockets };
+    const agents: [HttpAgent, HttpsAgent] = [new http.Agent(agentOptions), new https.Agent(agentOptions)];
+    if (this.closed) agents.forEach((agent) => agent.destroy());
+    const { baseUrl, apiKey, headers, userAgent } = this.options;
+    const client = got.extend({
+      prefixUrl: baseUrl,
+      headers: { ...headers, 'user-agent': userAgent, authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+      agent: { http: agents[0], https: agents[1] },
+      // Retries, their backoff and their deadline belong to the sender, which sees the whole export.
+      retry: { limit: 0 },
+      throwHttpErrors: false,
+      followRedirect: false,
+      responseType: 'text',
+    });
+    return { got: client, agents };
+  }
+}
+
+function toNetworkError(error: unknown): NetworkError {
+  const code = (error as { code?: unknown })?.code;
+  const message = error instanceof Error ? error.message : String(error);
+  return new NetworkError(typeof code === 'string' ? code : 'ERR_NETWORK', message);
+}

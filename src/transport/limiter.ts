@@ -1,0 +1,48 @@
+/**
+ * Bounds the requests in flight. Waiters are served first-come, first-served, except that
+ * `urgent` ones (a span's PATCH, which finishes a span already begun) go before the rest.
+ */
+export class Limiter {
+  private active = 0;
+  private readonly urgent: Array<() => void> = [];
+  private readonly normal: Array<() => void> = [];
+
+  constructor(private limit: number) {}
+
+  get inFlight(): number {
+    return this.active;
+  }
+
+  /** Changes the bound; waiters start at once if the new bound allows. */
+  setLimit(limit: number): void {
+    this.limit = limit;
+    this.drain();
+  }
+
+  /** Runs `task` once a slot is free. */
+  async run<T>(task: () => Promise<T>, urgent = false): Promise<T> {
+    if (this.active < this.limit && this.urgent.length === 0 && this.normal.length === 0) {
+      this.active++;
+    } else {
+      await new Promise<void>((resolve) => {
+        (urgent ? this.urgent : this.normal).push(resolve);
+        this.drain();
+      });
+    }
+    try {
+      return await task();
+    } finally {
+      this.active--;
+      this.drain();
+    }
+  }
+
+  private drain(): void {
+    while (this.active < this.limit) {
+      const next = this.urgent.shift() ?? this.normal.shift();
+      if (!next) return;
+      this.active++;
+      next();
+    }
+  }
+}

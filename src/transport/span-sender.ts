@@ -1,0 +1,193 @@
+import { Limiter } from './limiter.js';
+import { classifyStatus, retryDelay } from './retry-policy.js';
+import { NetworkError, type HttpResponse } from './http-client.js';
+
+/** One span to deliver: its create body, then its PATCH body. Nothing here is OpenTelemetry's. */
+export interface SpanJob {
+  id: string;
+  parentId?: string;
+  create: string;
+  update: string;
+}
+
+export interface RequestSender {
+  request(method: 'POST' | 'PATCH', path: string, body: string, timeoutMs: number): Promise<HttpResponse>;
+}
+
+export interface SpanSenderOptions {
+  concurrency: number;
+  timeoutMillis: number;
+  /** Cuts a body much harder, for a second try after the server answered 413. */
+  shrink(body: string): string;
+  /** Told of each rejected key; the sender stops the delivery itself. */
+  onAuthFailure(status: number, message: string): void;
+  random?: () => number;
+}
+
+/** Why a span did not (completely) reach Opper. */
+export type FailureReason = 'rejected' | 'deadline' | 'auth';
+
+export interface SpanFailure {
+  id: string;
+  reason: FailureReason;
+  /** What the server or the network said, e.g. `HTTP 422: score must be an integer`. */
+  detail: string;
+  /** True when not even the create was attempted. */
+  unsent: boolean;
+}
+
+export interface DeliveryReport {
+  delivered: number;
+  failures: SpanFailure[];
+}
+
+export interface SenderCounters {
+  requests: number;
+  retries: number;
+}
+
+type Outcome = { ok: true } | { ok: false; reason: FailureReason; detail: string; sent: boolean };
+
+/** State shared by the spans of one delivery (one `export()` call). */
+interface Delivery {
+  readonly deadline: number;
+  authFailure?: string;
+}
+
+/**
+ * Delivers spans, each as a create then a PATCH, with bounded concurrency shared by every
+ * delivery, retries inside each delivery's deadline, and a single probe request while the API
+ * key is unproven, so a rejected key costs one request per export rather than a storm.
+ */
+export class SpanSender {
+  readonly counters: SenderCounters = { requests: 0, retries: 0 };
+  private readonly limiter = new Limiter(1);
+  private keyProven = false;
+
+  constructor(
+    private readonly client: RequestSender,
+    private readonly options: SpanSenderOptions,
+  ) {}
+
+  /** Never rejects: every span ends up delivered or in `failures`. */
+  async deliver(jobs: readonly SpanJob[], deadline: number): Promise<DeliveryReport> {
+    const delivery: Delivery = { deadline };
+    const created = new Map<string, Promise<unknown>>();
+    const outcomes = parentsFirst(jobs).map((job) => {
+      const parentCreated = job.parentId === undefined ? undefined : created.get(job.parentId);
+      const outcome = this.deliverSpan(delivery, job, parentCreated);
+      created.set(job.id, outcome.created);
+      return outcome.done.then((result) => ({ id: job.id, result }));
+    });
+    const failures: SpanFailure[] = [];
+    for (const { id, result } of await Promise.all(outcomes)) {
+      if (!result.ok) failures.push({ id, reason: result.reason, detail: result.detail, unsent: !result.sent });
+    }
+    return { delivered: jobs.length - failures.length, failures };
+  }
+
+  private deliverSpan(delivery: Delivery, job: SpanJob, parentCreated: Promise<unknown> | undefined) {
+    const created = (async () => {
+      await parentCreated;
+      return this.send(delivery, 'POST', 'spans', job.create, false);
+    })();
+    const done = created.then(
+      async (create): Promise<Outcome> =>
+        create.ok ? this.send(delivery, 'PATCH', `spans/${job.id}`, job.update, true) : create,
+    );
+    return { created, done };
+  }
+
+  /** One request with its retries; resolves with how it ended, never rejects. */
+  private async send(delivery: Delivery, method: 'POST' | 'PATCH', path: string, body: string, urgent: boolean): Promise<Outcome> {
+    let shrunk = false;
+    let sent = false;
+    let lastError = 'the deadline passed before a connection slot was free';
+    for (let attempt = 1; ; attempt++) {
+      const answer = await this.limiter.run(async () => {
+        const remaining = delivery.deadline - Date.now();
+        if (delivery.authFailure !== undefined || remaining <= 0) return undefined;
+        this.counters.requests++;
+        sent = true;
+        try {
+          return await this.client.request(method, path, body, Math.min(this.options.timeoutMillis, remaining));
+        } catch (error) {
+          return error instanceof Error ? error : new Error(String(error));
+        }
+      }, urgent);
+      if (delivery.authFailure !== undefined) return { ok: false, reason: 'auth', detail: delivery.authFailure, sent };
+      if (answer === undefined) return { ok: false, reason: 'deadline', detail: lastError, sent };
+      // Not a network failure but a fault of the client itself: retrying would not help.
+      if (answer instanceof Error && !(answer instanceof NetworkError)) {
+        return { ok: false, reason: 'rejected', detail: `${answer.name}: ${answer.message}`, sent };
+      }
+
+      const verdict = answer instanceof NetworkError ? 'retry' : classifyStatus(answer.status, method);
+      if (!(answer instanceof NetworkError)) this.proveKey(verdict !== 'auth');
+      lastError = answer instanceof NetworkError ? `${answer.code}: ${answer.message}` : describe(answer);
+      switch (verdict) {
+        case 'done':
+          return { ok: true };
+        case 'auth':
+          delivery.authFailure = lastError;
+          this.options.onAuthFailure((answer as HttpResponse).status, lastError);
+          return { ok: false, reason: 'auth', detail: lastError, sent };
+        case 'too-large':
+          if (shrunk) return { ok: false, reason: 'rejected', detail: lastError, sent };
+          body = this.options.shrink(body);
+          shrunk = true;
+          continue;
+        case 'reject':
+          return { ok: false, reason: 'rejected', detail: lastError, sent };
+        case 'retry': {
+          const retryAfter = answer instanceof NetworkError ? undefined : answer.retryAfter;
+          const delay = retryDelay(attempt, retryAfter, Date.now(), (this.options.random ?? Math.random)());
+          // Waiting past the deadline would only delay the failure.
+          if (Date.now() + delay >= delivery.deadline) return { ok: false, reason: 'deadline', detail: lastError, sent };
+          this.counters.retries++;
+          await new Promise((resolve) => setTimeout(resolve, delay));
+        }
+      }
+    }
+  }
+
+  /** Until a request gets past authentication, only one is in flight. */
+  private proveKey(accepted: boolean): void {
+    if (accepted === this.keyProven) return;
+    this.keyProven = accepted;
+    this.limiter.setLimit(accepted ? this.options.concurrency : 1);
+  }
+}
+
+/** Orders spans so that a parent comes before its children when both are in the batch. */
+export function parentsFirst(jobs: readonly SpanJob[]): SpanJob[] {
+  const byId = new Map(jobs.map((job) => [job.id, job]));
+  const depth = new Map<string, number>();
+  const depthOf = (job: SpanJob, hops: number): number => {
+    const known = depth.get(job.id);
+    if (known !== undefined) return known;
+    const parent = job.parentId === undefined ? undefined : byId.get(job.parentId);
+    // `hops` guards against a (malformed) cycle of parent ids.
+    const d = parent === undefined || hops > jobs.length ? 0 : depthOf(parent, hops + 1) + 1;
+    depth.set(job.id, d);
+    return d;
+  };
+  return [...jobs].sort((a, b) => depthOf(a, 0) - depthOf(b, 0));
+}
+
+/** `HTTP 422: <server message>`, short enough for a log line. */
+function describe(response: HttpResponse): string {
+  let message = '';
+  try {
+    const parsed = JSON.parse(response.body) as { message?: unknown; detail?: unknown };
+    message = [parsed.message, parsed.detail]
+      .filter((part) => part !== undefined && part !== null && part !== '')
+      .map((part) => (typeof part === 'string' ? part : JSON.stringify(part)))
+      .join(': ');
+  } catch {
+    message = response.body;
+  }
+  message = message.replace(/\s+/g, ' ').trim();
+  if (message.length > 300) message = `${message.slice(0, 300)}…`;
+  return message ? `HTTP ${response.status}: ${message}` : `HTTP ${response.status}`;
+}
