@@ -1,0 +1,125 @@
+// The demo (`npm run demo`): an instrumented app exports its traces through OpperSpanExporter,
+// then prints the traces as Opper received them. With OPPER_API_KEY set it sends to Opper
+// itself; without it, to the local Opper-compatible server that ships in
+// `opentelemetry-exporter-opper/testing`.
+import { createRequire } from 'node:module';
+import { trace, SpanStatusCode } from '@opentelemetry/api';
+import { registerInstrumentations } from '@opentelemetry/instrumentation';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { OpperSpanExporter, toOpperTraceId } from 'opentelemetry-exporter-opper';
+import { startLocalOpper } from 'opentelemetry-exporter-opper/testing';
+
+const local = process.env.OPPER_API_KEY ? undefined : await startLocalOpper();
+const opper = local
+  ? { baseUrl: local.url, apiKey: local.apiKey }
+  : { baseUrl: process.env.OPPER_BASE_URL ?? 'https://api.opper.ai/v2', apiKey: process.env.OPPER_API_KEY };
+console.log(local ? `No OPPER_API_KEY: exporting to the local Opper at ${local.url}\n` : `Exporting to ${opper.baseUrl}\n`);
+
+const exporter = new OpperSpanExporter(opper);
+const provider = new NodeTracerProvider({
+  resource: resourceFromAttributes({ 'service.name': 'opper-demo' }),
+  spanProcessors: [new BatchSpanProcessor(exporter)],
+});
+provider.register();
+registerInstrumentations({ instrumentations: [new HttpInstrumentation()] });
+// instrumentation-http patches node:http when it is next require()d, so load it only now.
+const http = createRequire(import.meta.url)('node:http');
+
+const tracer = trace.getTracer('opper-demo', '1.0.0');
+const traceIds = [];
+
+// 1. An HTTP round trip: a server span and a client span, linked by context propagation.
+const server = http.createServer((req, res) => res.end(JSON.stringify({ weather: 'sunny', city: 'Stockholm' })));
+await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+await tracer.startActiveSpan('fetch weather', async (span) => {
+  traceIds.push(span.spanContext().traceId);
+  await new Promise((resolve, reject) =>
+    http.get(`http://127.0.0.1:${server.address().port}/weather?city=Stockholm`, (res) => res.resume().on('end', resolve)).on('error', reject),
+  );
+  span.end();
+});
+server.close();
+
+// 2. An LLM call described with the OpenTelemetry GenAI semantic conventions.
+await tracer.startActiveSpan('agent: plan a trip', async (agent) => {
+  traceIds.push(agent.spanContext().traceId);
+  agent.setAttribute('opper.input', 'Plan a weekend in Stockholm');
+  await tracer.startActiveSpan('chat gpt-4o', { kind: 2 }, async (llm) => {
+    llm.setAttributes({
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.provider.name': 'openai',
+      'gen_ai.request.model': 'gpt-4o',
+      'gen_ai.input.messages': JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: 'Plan a weekend in Stockholm' }] }]),
+      'gen_ai.output.messages': JSON.stringify([
+        { role: 'assistant', parts: [{ type: 'text', content: 'Day 1: Gamla stan. Day 2: Djurgården.' }], finish_reason: 'stop' },
+      ]),
+      'gen_ai.usage.input_tokens': 12,
+      'gen_ai.usage.output_tokens': 11,
+    });
+    llm.end();
+  });
+  agent.setAttributes({ 'opper.output': 'Day 1: Gamla stan. Day 2: Djurgården.', 'opper.score': 9 });
+  agent.end();
+});
+
+// 3. A step that fails: the exception becomes the Opper span's error.
+tracer.startActiveSpan('book hotel', (span) => {
+  traceIds.push(span.spanContext().traceId);
+  const error = new Error('no rooms left on 2026-12-05');
+  span.recordException(error);
+  span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
+  span.end();
+});
+
+await provider.shutdown(); // flushes the batch processor, then shuts the exporter down
+const stats = exporter.getStats();
+console.log(`Exported ${stats.spansExported} spans (${stats.requests} requests, ${stats.spansFailed + stats.spansDropped} failed).\n`);
+
+for (const traceId of traceIds) printTree(await fetchTrace(toOpperTraceId(traceId)));
+await local?.close();
+if (stats.spansExported === 0 || stats.spansFailed + stats.spansDropped > 0) process.exitCode = 1;
+
+/** Reads a trace back from Opper's read API, the way Opper's UI would see it. */
+async function fetchTrace(id) {
+  const response = await fetch(`${opper.baseUrl}/traces/${id}`, { headers: { authorization: `Bearer ${opper.apiKey}` } });
+  if (!response.ok) throw new Error(`GET /traces/${id}: HTTP ${response.status}`);
+  return response.json();
+}
+
+function printTree(traceView) {
+  const children = new Map();
+  for (const span of traceView.spans) {
+    const list = children.get(span.parent_id ?? null) ?? [];
+    list.push(span);
+    children.set(span.parent_id ?? null, list);
+  }
+  const ids = new Set(traceView.spans.map((span) => span.id));
+  const roots = traceView.spans.filter((span) => !span.parent_id || !ids.has(span.parent_id));
+  console.log(`trace ${traceView.id}`);
+  const walk = (span, prefix, last) => {
+    const ms = ((micros(span.end_time) - micros(span.start_time)) / 1000).toFixed(1);
+    const line = [`${span.name} [${span.type ?? '-'}] ${ms} ms`];
+    if (span.error) line.push(`error: ${short(span.error)}`);
+    if (span.input) line.push(`in: ${short(span.input)}`);
+    if (span.output) line.push(`out: ${short(span.output)}`);
+    console.log(`${prefix}${last ? '└─ ' : '├─ '}${line.join('  ')}`);
+    const kids = (children.get(span.id) ?? []).sort((a, b) => a.start_time.localeCompare(b.start_time));
+    kids.forEach((kid, i) => walk(kid, `${prefix}${last ? '   ' : '│  '}`, i === kids.length - 1));
+  };
+  roots.forEach((root, i) => walk(root, '', i === roots.length - 1));
+  console.log('');
+}
+
+/** Microseconds since the epoch of an ISO timestamp with up to 6 fractional digits. */
+function micros(iso) {
+  const fraction = /\.(\d+)/.exec(iso)?.[1] ?? '';
+  return Date.parse(iso.replace(/\.\d+/, '')) * 1000 + Number(fraction.padEnd(6, '0').slice(0, 6));
+}
+
+function short(value) {
+  const text = (typeof value === 'string' ? value : JSON.stringify(value)).replace(/\s+/g, ' ');
+  return text.length > 70 ? `${text.slice(0, 69)}…` : text;
+}

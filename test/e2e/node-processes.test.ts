@@ -1,0 +1,66 @@
+// Behaviours that only show outside Jest: instrumentation-http does not patch inside Jest's module
+// system, and require(esm) needs plain Node. Each case runs an app from test/fixtures in `node`,
+// importing the built package by its name (npm test builds it first).
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { startLocalOpper, type LocalOpper } from '../../src/testing/index.js';
+
+const run = promisify(execFile);
+const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
+
+let opper: LocalOpper;
+beforeAll(async () => {
+  opper = await startLocalOpper();
+});
+afterAll(() => opper.close());
+
+async function runApp(args: string[], env: Record<string, string> = {}) {
+  opper.reset();
+  const { stdout, stderr } = await run(process.execPath, args, {
+    env: { ...process.env, ...env, OPPER_BASE_URL: opper.url, OPPER_API_KEY: opper.apiKey },
+    timeout: 30_000,
+  });
+  const lines = stdout.trim().split('\n');
+  return { result: JSON.parse(lines[lines.length - 1]!), stderr };
+}
+
+describe.each(['exporter-first', 'instrumentation-first'])('an app with instrumentation-http, %s', (order) => {
+  it("traces the app's own HTTP and never the exporter's requests", async () => {
+    const { result } = await runApp(
+      ['--import', fixture('self-tracing/instrumentation.mjs'), fixture('self-tracing/app.mjs')],
+      { ORDER: order },
+    );
+    const spans = result.spans as { name: string; url?: string }[];
+    // The app's round trip (its own span, the HTTP client and server spans) and the direct export.
+    expect(spans.map((s) => s.name).sort()).toEqual(['GET', 'GET', 'direct export', 'round trip']);
+    expect(spans.filter((s) => String(s.url).includes('/spans'))).toEqual([]);
+    // Opper received exactly those, each once, and nothing about its own requests.
+    expect([...opper.spans.values()].map((s) => s.name).sort()).toEqual(['GET', 'GET', 'direct export', 'round trip']);
+    expect(result.stats).toMatchObject({ spansExported: 5, spansFailed: 0 });
+    expect(opper.violations).toEqual([]);
+  });
+});
+
+describe('importing the package', () => {
+  it('loads neither got nor node:http until the first export', async () => {
+    // process.moduleLoadList names every built-in module loaded so far.
+    const script = `
+      const before = new Set(process.moduleLoadList);
+      const { OpperSpanExporter } = await import('opentelemetry-exporter-opper');
+      new OpperSpanExporter({ apiKey: 'k', baseUrl: 'http://127.0.0.1:9/v2' });
+      const loaded = process.moduleLoadList.filter((m) => !before.has(m) && /\\b(https?|net|tls)$/.test(m));
+      console.log(JSON.stringify(loaded));`;
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: fixture('..') });
+    expect(JSON.parse(stdout)).toEqual([]);
+  });
+});
+
+describe('CommonJS', () => {
+  it('loads the package with require() and exports', async () => {
+    const { result } = await runApp([fixture('require-app.cjs')]);
+    expect(result).toMatchObject({ spansExported: 1, spansFailed: 0 });
+    expect([...opper.spans.values()]).toEqual([expect.objectContaining({ name: 'from require', type: 'cjs' })]);
+  });
+});
