@@ -11,6 +11,7 @@ import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { OpperSpanExporter, toOpperTraceId } from 'opentelemetry-exporter-opper';
 import { startLocalOpper } from 'opentelemetry-exporter-opper/testing';
+import { fetchTrace, printTree } from './print-trace.mjs';
 
 const local = process.env.OPPER_API_KEY ? undefined : await startLocalOpper();
 const opper = local
@@ -46,7 +47,7 @@ server.close();
 // 2. An LLM call described with the OpenTelemetry GenAI semantic conventions.
 await tracer.startActiveSpan('agent: plan a trip', async (agent) => {
   traceIds.push(agent.spanContext().traceId);
-  agent.setAttribute('opper.input', 'Plan a weekend in Stockholm');
+  agent.setAttributes({ 'opper.type': 'agent', 'opper.input': 'Plan a weekend in Stockholm' });
   await tracer.startActiveSpan('chat gpt-4o', { kind: 2 }, async (llm) => {
     llm.setAttributes({
       'gen_ai.operation.name': 'chat',
@@ -78,48 +79,6 @@ await provider.shutdown(); // flushes the batch processor, then shuts the export
 const stats = exporter.getStats();
 console.log(`Exported ${stats.spansExported} spans (${stats.requests} requests, ${stats.spansFailed + stats.spansDropped} failed).\n`);
 
-for (const traceId of traceIds) printTree(await fetchTrace(toOpperTraceId(traceId)));
+for (const traceId of traceIds) printTree(await fetchTrace(opper, toOpperTraceId(traceId)));
 await local?.close();
 if (stats.spansExported === 0 || stats.spansFailed + stats.spansDropped > 0) process.exitCode = 1;
-
-/** Reads a trace back from Opper's read API, the way Opper's UI would see it. */
-async function fetchTrace(id) {
-  const response = await fetch(`${opper.baseUrl}/traces/${id}`, { headers: { authorization: `Bearer ${opper.apiKey}` } });
-  if (!response.ok) throw new Error(`GET /traces/${id}: HTTP ${response.status}`);
-  return response.json();
-}
-
-function printTree(traceView) {
-  const children = new Map();
-  for (const span of traceView.spans) {
-    const list = children.get(span.parent_id ?? null) ?? [];
-    list.push(span);
-    children.set(span.parent_id ?? null, list);
-  }
-  const ids = new Set(traceView.spans.map((span) => span.id));
-  const roots = traceView.spans.filter((span) => !span.parent_id || !ids.has(span.parent_id));
-  console.log(`trace ${traceView.id}`);
-  const walk = (span, prefix, last) => {
-    const ms = ((micros(span.end_time) - micros(span.start_time)) / 1000).toFixed(1);
-    const line = [`${span.name} [${span.type ?? '-'}] ${ms} ms`];
-    if (span.error) line.push(`error: ${short(span.error)}`);
-    if (span.input) line.push(`in: ${short(span.input)}`);
-    if (span.output) line.push(`out: ${short(span.output)}`);
-    console.log(`${prefix}${last ? '└─ ' : '├─ '}${line.join('  ')}`);
-    const kids = (children.get(span.id) ?? []).sort((a, b) => a.start_time.localeCompare(b.start_time));
-    kids.forEach((kid, i) => walk(kid, `${prefix}${last ? '   ' : '│  '}`, i === kids.length - 1));
-  };
-  roots.forEach((root, i) => walk(root, '', i === roots.length - 1));
-  console.log('');
-}
-
-/** Microseconds since the epoch of an ISO timestamp with up to 6 fractional digits. */
-function micros(iso) {
-  const fraction = /\.(\d+)/.exec(iso)?.[1] ?? '';
-  return Date.parse(iso.replace(/\.\d+/, '')) * 1000 + Number(fraction.padEnd(6, '0').slice(0, 6));
-}
-
-function short(value) {
-  const text = (typeof value === 'string' ? value : JSON.stringify(value)).replace(/\s+/g, ' ');
-  return text.length > 70 ? `${text.slice(0, 69)}…` : text;
-}

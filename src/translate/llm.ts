@@ -4,8 +4,14 @@
  * field by field, so the order of DIALECTS is the precedence order.
  */
 import type { Attributes } from '@opentelemetry/api';
+import { genAiDetailsEvent } from './dialects/genai-events.js';
+import { genAiLegacy } from './dialects/genai-legacy.js';
+import { openInference } from './dialects/openinference.js';
+import { traceloop } from './dialects/traceloop.js';
+import { usage } from './dialects/usage.js';
+import { vercelAi } from './dialects/vercel-ai.js';
 import { genAi } from './genai.js';
-import type { ReadableSpanLike } from './types.js';
+import type { ReadableSpanLike, TimedEventLike } from './types.js';
 
 /** What a dialect sees of one span. */
 export interface DialectContext {
@@ -13,6 +19,15 @@ export interface DialectContext {
   readonly attributes: Attributes;
   /** Attributes that became type, input, output or score; meta leaves them out. A rule adds the keys it used. */
   readonly consumed: Set<string>;
+  /** Span events whose attributes (these keys) became input or output; `otel.events` leaves those attributes out. */
+  readonly consumedEvents: Map<TimedEventLike, Set<string>>;
+}
+
+/** Marks the given attributes of a span event as having become input or output. */
+export function consumeEvent(ctx: DialectContext, event: TimedEventLike, keys: Iterable<string>): void {
+  let set = ctx.consumedEvents.get(event);
+  if (set === undefined) ctx.consumedEvents.set(event, (set = new Set()));
+  for (const key of keys) set.add(key);
 }
 
 /** One dialect. Every rule is optional and returns undefined when the span is not in this dialect. */
@@ -29,14 +44,17 @@ export interface Dialect {
 }
 
 /**
- * In precedence order. The OTel GenAI conventions come first (rule 2); the other dialects of rule 3
- * (OpenInference, Vercel AI SDK, OpenLLMetry/Traceloop, then "a model attribute means llm") go after it.
+ * In precedence order (docs/llm-mapping.md): the current OTel GenAI conventions first (rule 2), on
+ * the span, then in a `gen_ai.client.inference.operation.details` event; then the dialects of rule 3
+ * that say explicitly what the span is: OpenInference, the Vercel AI SDK, OpenLLMetry/Traceloop;
+ * then the deprecated GenAI forms (indexed `gen_ai.prompt.N.*`, `gen_ai.prompt`, message events);
+ * last, model and usage (a model attribute means `llm`), whose `meta` normalises every dialect's.
  */
-export const DIALECTS: readonly Dialect[] = [genAi];
+export const DIALECTS: readonly Dialect[] = [genAi, genAiDetailsEvent, openInference, vercelAi, traceloop, genAiLegacy, usage];
 
 export function dialectType(ctx: DialectContext): string | undefined {
   for (const dialect of DIALECTS) {
-    const type = dialect.type?.(ctx);
+    const type = ask(dialect.type, ctx);
     if (type !== undefined) return type;
   }
   return undefined;
@@ -44,7 +62,7 @@ export function dialectType(ctx: DialectContext): string | undefined {
 
 export function dialectInput(ctx: DialectContext): string | undefined {
   for (const dialect of DIALECTS) {
-    const input = dialect.input?.(ctx);
+    const input = ask(dialect.input, ctx);
     if (input !== undefined) return input;
   }
   return undefined;
@@ -52,12 +70,33 @@ export function dialectInput(ctx: DialectContext): string | undefined {
 
 export function dialectOutput(ctx: DialectContext): string | undefined {
   for (const dialect of DIALECTS) {
-    const output = dialect.output?.(ctx);
+    const output = ask(dialect.output, ctx);
     if (output !== undefined) return output;
   }
   return undefined;
 }
 
 export function dialectMeta(ctx: DialectContext, meta: Record<string, unknown>): void {
-  for (const dialect of DIALECTS) dialect.meta?.(ctx, meta);
+  for (const dialect of DIALECTS) {
+    if (dialect.meta === undefined) continue;
+    try {
+      dialect.meta(ctx, meta);
+    } catch {
+      // a rule that fails adds what it added before failing; the raw attributes are already in meta
+    }
+  }
+}
+
+/**
+ * A rule that throws on data it did not foresee gives no answer, and the next dialect is asked: the
+ * span is never lost, and its raw attributes stay in meta (a rule marks keys consumed only once it
+ * has produced its value).
+ */
+function ask(rule: ((ctx: DialectContext) => string | undefined) | undefined, ctx: DialectContext): string | undefined {
+  if (rule === undefined) return undefined;
+  try {
+    return rule(ctx);
+  } catch {
+    return undefined;
+  }
 }

@@ -52,7 +52,7 @@ function translate(span: ReadableSpanLike, max: number): TranslatedSpan {
   const traceId = toOpperTraceId(traceHex);
   const parentId = parentHex === undefined ? undefined : toOpperSpanId(parentHex, traceHex);
   const attributes = span.attributes ?? EMPTY;
-  const ctx: DialectContext = { span, attributes, consumed: new Set() };
+  const ctx: DialectContext = { span, attributes, consumed: new Set(), consumedEvents: new Map() };
 
   // Values undefined here are left out by JSON.stringify: absent fields are never sent as null.
   const update: OpperUpdateBody = {
@@ -170,7 +170,7 @@ function metaOf(
   meta['otel.span_id'] = cleanString(String(spanHex));
   if (parentHex !== undefined) meta['otel.parent_span_id'] = cleanString(parentHex);
   const events = span.events;
-  if ((events?.length ?? 0) > 0) meta['otel.events'] = events.map(eventMeta);
+  if ((events?.length ?? 0) > 0) meta['otel.events'] = events.map((event) => eventMeta(event, ctx.consumedEvents.get(event)));
   const links = span.links;
   if ((links?.length ?? 0) > 0) meta['otel.links'] = links.map(linkMeta);
   if ((span.droppedAttributesCount ?? 0) > 0) meta['otel.dropped_attributes_count'] = span.droppedAttributesCount;
@@ -181,10 +181,11 @@ function metaOf(
   return meta;
 }
 
-function eventMeta(event: ReadableSpanLike['events'][number]): Record<string, unknown> {
+/** One event; `consumed` are its attributes that became the input or output (left out here). */
+function eventMeta(event: ReadableSpanLike['events'][number], consumed?: ReadonlySet<string>): Record<string, unknown> {
   const out: Record<string, unknown> = { name: cleanString(String(event?.name ?? '')), time: hrTimeToIso(event?.time) };
-  const attributes = cleanAttributes(event?.attributes);
-  if (attributes !== undefined) out.attributes = attributes;
+  const attributes: Record<string, unknown> = {};
+  if (copyAttributes(event?.attributes, attributes, consumed) > 0) out.attributes = attributes;
   if ((event?.droppedAttributesCount ?? 0) > 0) out.dropped_attributes_count = event.droppedAttributesCount;
   return out;
 }

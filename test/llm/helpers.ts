@@ -1,0 +1,108 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { LocalOpper, StoredSpan } from '../../src/testing/index.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** What a fixture app prints: the OTel trace id of each scenario it ran. */
+export interface AppRun {
+  readonly scenarios: Record<string, string>;
+}
+
+/**
+ * Runs a fixture app as a plain `node` process (require-in-the-middle patches nothing inside
+ * Jest's module VM), exporting to `opper`; resolves with the JSON line it prints.
+ */
+export function runApp(script: string, args: readonly string[], opper: LocalOpper): Promise<AppRun> {
+  if (!existsSync(`${ROOT}dist/index.js`)) {
+    return Promise.reject(new Error('dist/ is missing: run `npm run build` first (the fixture apps import the built package)'));
+  }
+  const env: NodeJS.ProcessEnv = { ...process.env, OPPER_BASE_URL: opper.url, OPPER_API_KEY: opper.apiKey };
+  delete env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT;
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [`${ROOT}${script}`, ...args], { cwd: ROOT, env, timeout: 20_000 }, (error, stdout, stderr) => {
+      if (error) return reject(new Error(`${script} ${args.join(' ')} failed: ${error.message}\n${stderr}`));
+      try {
+        resolve(JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as AppRun);
+      } catch {
+        reject(new Error(`${script} printed no JSON:\n${stdout}\n${stderr}`));
+      }
+    });
+  });
+}
+
+/** The stored spans of one OTel trace, in start order. */
+export function spansOfTrace(opper: LocalOpper, otelTraceId: string): StoredSpan[] {
+  return [...opper.spans.values()]
+    .filter((span) => span.meta?.['otel.trace_id'] === otelTraceId)
+    .sort((a, b) => (a.start_time ?? '').localeCompare(b.start_time ?? ''));
+}
+
+/** Waits until the trace has at least `count` spans, then returns them. */
+export async function waitForTrace(opper: LocalOpper, otelTraceId: string, count: number): Promise<StoredSpan[]> {
+  await opper.waitForSpans(() => spansOfTrace(opper, otelTraceId).filter((span) => span.end_time !== null).length >= count, 10_000);
+  return spansOfTrace(opper, otelTraceId);
+}
+
+/** The spans an instrumentation made (not the app's own `scenario ...` root spans). */
+export function instrumented(spans: readonly StoredSpan[], scope: string | RegExp): StoredSpan[] {
+  return spans.filter((span) => {
+    const name = span.meta?.['otel.scope.name'];
+    return typeof name === 'string' && (typeof scope === 'string' ? name === scope : scope.test(name));
+  });
+}
+
+/** One message as the tests read it: its role and all the text it carries. */
+export interface ReadMessage {
+  readonly role: string;
+  readonly text: string;
+}
+
+/**
+ * Reads a rendered input/output as a message list, whatever message shape it uses
+ * (`{role, content}`, `{role, parts: [...]}`, tool calls, ...): the role and every string in it.
+ * Returns undefined when the value is not a JSON message list.
+ */
+export function readMessages(value: unknown): ReadMessage[] | undefined {
+  let parsed: unknown = value;
+  if (typeof value === 'string') {
+    try {
+      parsed = JSON.parse(value);
+    } catch {
+      return undefined;
+    }
+  }
+  if (!Array.isArray(parsed)) return undefined;
+  const messages: ReadMessage[] = [];
+  for (const item of parsed) {
+    if (item === null || typeof item !== 'object' || typeof (item as { role?: unknown }).role !== 'string') return undefined;
+    const { role, ...rest } = item as Record<string, unknown>;
+    messages.push({ role: role as string, text: strings(rest).join(' ') });
+  }
+  return messages;
+}
+
+/** Every string inside a JSON value (JSON text inside strings included), depth first. */
+function strings(value: unknown): string[] {
+  if (typeof value === 'string') {
+    const trimmed = value.trim();
+    if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
+      try {
+        return [value, ...strings(JSON.parse(trimmed))];
+      } catch {
+        return [value];
+      }
+    }
+    return [value];
+  }
+  if (Array.isArray(value)) return value.flatMap(strings);
+  if (value !== null && typeof value === 'object') return Object.values(value).flatMap(strings);
+  return [];
+}
+
+/** The text of an input/output: a plain string as is, else every string inside its JSON. */
+export function textOf(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  return typeof value === 'string' ? [value, ...strings(value).slice(1)].join(' ') : strings(value).join(' ');
+}
