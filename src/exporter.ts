@@ -3,7 +3,7 @@ import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { resolveConfig, type ExporterConfig, type OpperExporterOptions } from './config.js';
 import { Warnings, WarningCode } from './diagnostics.js';
 import { HttpClient } from './transport/http-client.js';
-import { SpanSender, type DeliveryReport, type SpanFailure, type SpanJob } from './transport/span-sender.js';
+import { SpanSender, type DeliveryReport, type FailureReason, type SpanFailure, type SpanJob } from './transport/span-sender.js';
 import { shrinkBody, translateSpan } from './translate/index.js';
 import type { ReadableSpanLike } from './translate/types.js';
 import { VERSION } from './version.js';
@@ -140,14 +140,18 @@ export class OpperSpanExporter {
     this.stats.spansExported += report.delivered;
     const failures = [...untranslatable, ...report.failures];
     if (failures.length === 0) return undefined;
-    const reasons = new Map<string, number>();
+    const byReason = new Map<FailureReason, { count: number; details: Set<string> }>();
     for (const failure of failures) {
       if (failure.unsent) this.stats.spansDropped++;
       else this.stats.spansFailed++;
-      const key = `${REASON_TEXT[failure.reason]} (${failure.detail})`;
-      reasons.set(key, (reasons.get(key) ?? 0) + 1);
+      const group = byReason.get(failure.reason) ?? { count: 0, details: new Set<string>() };
+      group.count++;
+      group.details.add(failure.detail);
+      byReason.set(failure.reason, group);
     }
-    const summary = [...reasons].map(([reason, n]) => `${n} ${reason}`).join('; ');
+    const summary = [...byReason]
+      .map(([reason, { count, details }]) => `${count} ${REASON_TEXT[reason]} (${[...details].slice(0, 3).join('; ')})`)
+      .join('; ');
     const message = `OpperSpanExporter: ${failures.length} of ${count} span(s) failed: ${summary}`;
     return new Error(this.warnings.redact(message));
   }

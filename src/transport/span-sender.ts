@@ -1,5 +1,5 @@
 import { Limiter } from './limiter.js';
-import { classifyStatus, retryDelay } from './retry-policy.js';
+import { classifyStatus, retryDelay, type Verdict } from './retry-policy.js';
 import { NetworkError, type HttpResponse } from './http-client.js';
 
 /** One span to deliver: its create body, then its PATCH body. Nothing here is OpenTelemetry's. */
@@ -47,6 +47,14 @@ export interface SenderCounters {
 }
 
 type Outcome = { ok: true } | { ok: false; reason: FailureReason; detail: string; sent: boolean };
+
+/** How one request ended. */
+interface Attempt {
+  verdict: Verdict;
+  /** What the server or the network said, for diagnostics. */
+  detail: string;
+  retryAfter?: string;
+}
 
 /** State shared by the spans of one delivery (one `export()` call). */
 interface Delivery {
@@ -104,51 +112,60 @@ export class SpanSender {
     let sent = false;
     let lastError = 'the deadline passed before a connection slot was free';
     for (let attempt = 1; ; attempt++) {
-      const answer = await this.limiter.run(async () => {
-        const remaining = delivery.deadline - Date.now();
-        if (delivery.authFailure !== undefined || remaining <= 0) return undefined;
-        this.counters.requests++;
-        sent = true;
-        try {
-          return await this.client.request(method, path, body, Math.min(this.options.timeoutMillis, remaining));
-        } catch (error) {
-          return error instanceof Error ? error : new Error(String(error));
-        }
-      }, urgent);
-      if (delivery.authFailure !== undefined) return { ok: false, reason: 'auth', detail: delivery.authFailure, sent };
-      if (answer === undefined) return { ok: false, reason: 'deadline', detail: lastError, sent };
-      // Not a network failure but a fault of the client itself: retrying would not help.
-      if (answer instanceof Error && !(answer instanceof NetworkError)) {
-        return { ok: false, reason: 'rejected', detail: `${answer.name}: ${answer.message}`, sent };
+      const result = await this.limiter.run(() => this.attempt(delivery, method, path, body), urgent);
+      if (result === undefined) {
+        if (delivery.authFailure !== undefined) return { ok: false, reason: 'auth', detail: delivery.authFailure, sent };
+        return { ok: false, reason: 'deadline', detail: lastError, sent };
       }
-
-      const verdict = answer instanceof NetworkError ? 'retry' : classifyStatus(answer.status, method);
-      if (!(answer instanceof NetworkError)) this.proveKey(verdict !== 'auth');
-      lastError = answer instanceof NetworkError ? `${answer.code}: ${answer.message}` : describe(answer);
-      switch (verdict) {
+      sent = true;
+      lastError = result.detail;
+      switch (result.verdict) {
         case 'done':
           return { ok: true };
         case 'auth':
-          delivery.authFailure = lastError;
-          this.options.onAuthFailure((answer as HttpResponse).status, lastError);
-          return { ok: false, reason: 'auth', detail: lastError, sent };
+          return { ok: false, reason: 'auth', detail: result.detail, sent };
         case 'too-large':
-          if (shrunk) return { ok: false, reason: 'rejected', detail: lastError, sent };
+          if (shrunk) return { ok: false, reason: 'rejected', detail: result.detail, sent };
           body = this.options.shrink(body);
           shrunk = true;
           continue;
         case 'reject':
-          return { ok: false, reason: 'rejected', detail: lastError, sent };
+          return { ok: false, reason: 'rejected', detail: result.detail, sent };
         case 'retry': {
-          const retryAfter = answer instanceof NetworkError ? undefined : answer.retryAfter;
-          const delay = retryDelay(attempt, retryAfter, Date.now(), (this.options.random ?? Math.random)());
+          const delay = retryDelay(attempt, result.retryAfter, Date.now(), (this.options.random ?? Math.random)());
           // Waiting past the deadline would only delay the failure.
-          if (Date.now() + delay >= delivery.deadline) return { ok: false, reason: 'deadline', detail: lastError, sent };
+          if (Date.now() + delay >= delivery.deadline) return { ok: false, reason: 'deadline', detail: result.detail, sent };
           this.counters.retries++;
           await new Promise((resolve) => setTimeout(resolve, delay));
         }
       }
     }
+  }
+
+  /**
+   * One request, made while holding a connection slot. What decides whether the next request may
+   * go (a rejected key) is settled before the slot is released. Undefined: nothing was sent.
+   */
+  private async attempt(delivery: Delivery, method: 'POST' | 'PATCH', path: string, body: string): Promise<Attempt | undefined> {
+    const remaining = delivery.deadline - Date.now();
+    if (delivery.authFailure !== undefined || remaining <= 0) return undefined;
+    this.counters.requests++;
+    let response: HttpResponse;
+    try {
+      response = await this.client.request(method, path, body, Math.min(this.options.timeoutMillis, remaining));
+    } catch (error) {
+      if (error instanceof NetworkError) return { verdict: 'retry', detail: `${error.code}: ${error.message}` };
+      // A fault of the client itself, not of the network: retrying would not help.
+      return { verdict: 'reject', detail: String(error) };
+    }
+    const verdict = classifyStatus(response.status, method);
+    const detail = describe(response);
+    this.proveKey(verdict !== 'auth');
+    if (verdict === 'auth' && delivery.authFailure === undefined) {
+      delivery.authFailure = detail;
+      this.options.onAuthFailure(response.status, detail);
+    }
+    return { verdict, detail, retryAfter: response.retryAfter };
   }
 
   /** Until a request gets past authentication, only one is in flight. */

@@ -25,7 +25,7 @@ function exportAll(exporter: OpperSpanExporter, spans: Parameters<OpperSpanExpor
 describe('delivery through a real SDK and BatchSpanProcessor', () => {
   it('stores one Opper span per OTel span, linked, with exact times and no violations', async () => {
     harness = await startHarness();
-    const { tracer, provider, opper } = harness;
+    const { tracer, opper } = harness;
     const root = tracer.startSpan('GET /orders', { kind: SpanKind.SERVER, attributes: { 'http.request.method': 'GET' } });
     const child = childOf(tracer, 'load orders', root);
     const grandchild = childOf(tracer, 'SELECT orders', child);
@@ -33,7 +33,7 @@ describe('delivery through a real SDK and BatchSpanProcessor', () => {
     grandchild.end();
     child.end();
     root.end();
-    await provider.forceFlush();
+    await harness.flush();
 
     const ended = harness.ended();
     expect(ended).toHaveLength(3);
@@ -70,7 +70,7 @@ describe('delivery through a real SDK and BatchSpanProcessor', () => {
 
   it('maps status, exceptions, score, GenAI messages and resource into the stored span', async () => {
     harness = await startHarness();
-    const { tracer, provider, opper } = harness;
+    const { tracer, opper } = harness;
     const failed = tracer.startSpan('book hotel');
     failed.recordException(new TypeError('no rooms left'));
     failed.setStatus({ code: SpanStatusCode.ERROR, message: 'booking failed' });
@@ -85,7 +85,7 @@ describe('delivery through a real SDK and BatchSpanProcessor', () => {
       'gen_ai.output.messages': '[{"role":"assistant","parts":[{"type":"text","content":"Hello!"}]}]',
     });
     llm.end();
-    await provider.forceFlush();
+    await harness.flush();
 
     const [failedSpan, llmSpan] = harness.ended();
     expect(opper.spans.get(opperId(failedSpan!))).toMatchObject({
@@ -141,7 +141,7 @@ describe('delivery through a real SDK and BatchSpanProcessor', () => {
     harness = await startHarness();
     const { tracer, opper, exporter } = harness;
     tracer.startSpan('late').end();
-    await harness.provider.forceFlush();
+    await harness.flush();
     await exporter.shutdown();
     const before = opper.requests.length;
     const results = await exportAll(exporter, harness.ended());

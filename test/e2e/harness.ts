@@ -6,6 +6,7 @@ import {
   InMemorySpanExporter,
   SimpleSpanProcessor,
   type ReadableSpan,
+  type SpanLimits,
 } from '@opentelemetry/sdk-trace-base';
 import { OpperSpanExporter, type OpperExporterOptions } from '../../src/index.js';
 import { startLocalOpper, type LocalOpper, type LocalOpperOptions } from '../../src/testing/index.js';
@@ -17,21 +18,32 @@ export interface Harness {
   tracer: Tracer;
   /** Every span the SDK ended, as the exporter was handed it. */
   ended(): ReadableSpan[];
+  /** The processor's forceFlush does not wait for an export its timer already started; this does. */
+  flush(): Promise<void>;
   close(): Promise<void>;
 }
 
 /** A real OTel SDK with a BatchSpanProcessor exporting to a fresh local Opper over loopback. */
 export async function startHarness(
-  options: { exporter?: OpperExporterOptions; server?: LocalOpperOptions; batch?: { maxExportBatchSize?: number; maxQueueSize?: number } } = {},
+  options: {
+    exporter?: OpperExporterOptions;
+    server?: LocalOpperOptions;
+    /** false: no BatchSpanProcessor, the test calls export() itself. */
+    batch?: { maxExportBatchSize?: number; maxQueueSize?: number } | false;
+    spanLimits?: SpanLimits;
+  } = {},
 ): Promise<Harness> {
   const opper = await startLocalOpper(options.server);
   const exporter = new OpperSpanExporter({ baseUrl: opper.url, apiKey: opper.apiKey, ...options.exporter });
   const recorded = new InMemorySpanExporter();
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes({ 'service.name': 'e2e' }),
+    spanLimits: options.spanLimits,
     spanProcessors: [
       new SimpleSpanProcessor(recorded),
-      new BatchSpanProcessor(exporter, { scheduledDelayMillis: 10, exportTimeoutMillis: 30_000, ...options.batch }),
+      ...(options.batch === false
+        ? []
+        : [new BatchSpanProcessor(exporter, { scheduledDelayMillis: 10, exportTimeoutMillis: 30_000, ...options.batch })]),
     ],
   });
   return {
@@ -40,8 +52,13 @@ export async function startHarness(
     provider,
     tracer: provider.getTracer('e2e-tracer', '1.2.3'),
     ended: () => recorded.getFinishedSpans(),
+    flush: async () => {
+      await provider.forceFlush();
+      await exporter.forceFlush();
+    },
     close: async () => {
       await provider.shutdown();
+      await exporter.shutdown();
       await opper.close();
     },
   };
