@@ -1,5 +1,6 @@
 /** The OTel GenAI semantic conventions (current): type rule 2 and input/output rule 2 of mapping.md. */
 import type { Dialect, DialectContext } from './llm.js';
+import { parseJson } from './dialects/messages.js';
 import { asText } from './values.js';
 
 export const GEN_AI_OPERATION_NAME = 'gen_ai.operation.name';
@@ -74,15 +75,4 @@ function systemParts(system: unknown, systemText: string): unknown[] {
 function toPart(item: unknown): unknown {
   if (typeof item === 'object' && item !== null && !Array.isArray(item)) return item;
   return { type: 'text', content: typeof item === 'string' ? item : asText(item) ?? 'null' };
-}
-
-/** The parsed JSON when the text is a JSON array or object; undefined otherwise. */
-function parseJson(text: string): unknown {
-  const first = text.trimStart()[0];
-  if (first !== '[' && first !== '{') return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }

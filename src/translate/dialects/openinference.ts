@@ -113,32 +113,26 @@ function toMessage(fields: Map<string, unknown>): Message {
 
 /** The texts that were embedded: one as plain text, several as a JSON list. */
 function embeddingTexts(ctx: DialectContext): string | undefined {
-  const keys: string[] = [];
-  const texts = indexed(ctx.attributes, 'embedding.embeddings.')
-    .map(({ index, fields }) => {
-      const text = fields.get('embedding.text');
-      if (text !== undefined) keys.push(`embedding.embeddings.${index}.embedding.text`);
-      return text;
-    })
-    .filter((text) => text !== undefined);
-  if (texts.length === 0) return undefined;
-  const out = texts.length === 1 ? asText(texts[0]) : render(texts);
-  if (out !== undefined) for (const key of keys) ctx.consumed.add(key);
-  return out;
+  return embeddingField(ctx, 'embedding.text', (texts) => (texts.length === 1 ? asText(texts[0]) : render(texts)));
 }
 
 /** The embedding vectors as a JSON list of lists. */
 function embeddingVectors(ctx: DialectContext): string | undefined {
+  return embeddingField(ctx, 'embedding.vector', asText);
+}
+
+/** One field of every `embedding.embeddings.N.*`, rendered; its keys are consumed when it renders. */
+function embeddingField(ctx: DialectContext, field: string, renderAll: (values: unknown[]) => string | undefined): string | undefined {
   const keys: string[] = [];
-  const vectors = indexed(ctx.attributes, 'embedding.embeddings.')
+  const values = indexed(ctx.attributes, 'embedding.embeddings.')
     .map(({ index, fields }) => {
-      const vector = fields.get('embedding.vector');
-      if (vector !== undefined) keys.push(`embedding.embeddings.${index}.embedding.vector`);
-      return vector;
+      const value = fields.get(field);
+      if (value !== undefined) keys.push(`embedding.embeddings.${index}.${field}`);
+      return value;
     })
-    .filter((vector) => vector !== undefined);
-  if (vectors.length === 0) return undefined;
-  const out = asText(vectors);
+    .filter((value) => value !== undefined);
+  if (values.length === 0) return undefined;
+  const out = renderAll(values);
   if (out !== undefined) for (const key of keys) ctx.consumed.add(key);
   return out;
 }
