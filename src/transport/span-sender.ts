@@ -159,7 +159,8 @@ export class SpanSender {
       return { verdict: 'reject', detail: String(error) };
     }
     const verdict = classifyStatus(response.status, method);
-    const detail = describe(response);
+    // Reading the server's message costs a JSON.parse: only worth it when something went wrong.
+    const detail = verdict === 'done' ? '' : describe(response);
     this.proveKey(verdict !== 'auth');
     if (verdict === 'auth' && delivery.authFailure === undefined) {
       delivery.authFailure = detail;
