@@ -102,6 +102,25 @@ describe('transient faults', () => {
   });
 });
 
+describe('Retry-After', () => {
+  it('waits as asked when the deadline allows, and gives up at once when it does not', async () => {
+    harness = await startHarness({ exporter: { exportTimeoutMillis: 5000 }, batch: false });
+    const { opper } = harness;
+    opper.inject({ status: 503, retryAfter: 1, times: 1 });
+    makeTraces(harness, 1);
+    expect((await exportOnce(harness)).code).toBe(ExportResultCode.SUCCESS);
+    const [first, second] = opper.requests;
+    expect(second!.at - first!.at).toBeGreaterThanOrEqual(990); // not sooner than asked (1 s, less clock granularity)
+
+    opper.reset();
+    opper.inject({ status: 429, retryAfter: 60 });
+    const result = await exportOnce(harness);
+    expect(result.code).toBe(ExportResultCode.FAILED);
+    expect(result.error?.message).toMatch(/not accepted before the export deadline \(HTTP 429/);
+    expect(opper.requests).toHaveLength(1); // no retry that could only end past the deadline
+  });
+});
+
 describe('permanent failures', () => {
   it('fails only the refused span, with the server message, and delivers the rest', async () => {
     harness = await startHarness({ batch: false });
