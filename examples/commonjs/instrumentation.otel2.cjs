@@ -1,0 +1,25 @@
+// Tracing for a CommonJS app with a tracer provider of your own, OpenTelemetry JS 2.x
+// (@opentelemetry/sdk-trace-node, sdk-trace-base; Node >= 20.19).
+//   OPPER_API_KEY=... node --require ./instrumentation.otel2.cjs app.cjs
+const { registerInstrumentations } = require('@opentelemetry/instrumentation');
+const { HttpInstrumentation } = require('@opentelemetry/instrumentation-http');
+const { resourceFromAttributes } = require('@opentelemetry/resources');
+const { BatchSpanProcessor } = require('@opentelemetry/sdk-trace-base');
+const { NodeTracerProvider } = require('@opentelemetry/sdk-trace-node');
+// An ES module, loaded with require() (Node >= 20.19).
+const { OpperSpanExporter } = require('opentelemetry-exporter-opper');
+
+const provider = new NodeTracerProvider({
+  resource: resourceFromAttributes({ 'service.name': 'example-commonjs' }),
+  spanProcessors: [new BatchSpanProcessor(new OpperSpanExporter())], // reads OPPER_API_KEY
+});
+provider.register(); // the global tracer provider, context manager and W3C propagator
+registerInstrumentations({ instrumentations: [new HttpInstrumentation()] });
+
+// Flush what is still queued before the process exits.
+process.on('SIGTERM', () => {
+  provider
+    .shutdown()
+    .catch((error) => console.error('OpenTelemetry shutdown failed', error))
+    .finally(() => process.exit(0));
+});

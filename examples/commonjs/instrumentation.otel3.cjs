@@ -1,0 +1,32 @@
+// Tracing for a CommonJS app with a tracer provider of your own, OpenTelemetry JS 3.x
+// (@opentelemetry/sdk-trace; Node >= 22.15). 3.x has no NodeTracerProvider and no register():
+// set the context manager and propagator yourself, and BatchSpanProcessor takes `{ exporter }`.
+//   OPPER_API_KEY=... node --require ./instrumentation.otel3.cjs app.cjs
+const { context, propagation, trace } = require('@opentelemetry/api');
+const { AsyncLocalStorageContextManager } = require('@opentelemetry/context-async-hooks');
+const { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } = require('@opentelemetry/core');
+const { registerInstrumentations } = require('@opentelemetry/instrumentation');
+const { HttpInstrumentation } = require('@opentelemetry/instrumentation-http');
+const { resourceFromAttributes } = require('@opentelemetry/resources');
+const { BatchSpanProcessor, TracerProvider } = require('@opentelemetry/sdk-trace');
+// An ES module, loaded with require().
+const { OpperSpanExporter } = require('opentelemetry-exporter-opper');
+
+const provider = new TracerProvider({
+  resource: resourceFromAttributes({ 'service.name': 'example-commonjs' }),
+  spanProcessors: [new BatchSpanProcessor({ exporter: new OpperSpanExporter() })], // reads OPPER_API_KEY
+});
+context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+propagation.setGlobalPropagator(
+  new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
+);
+trace.setGlobalTracerProvider(provider);
+registerInstrumentations({ instrumentations: [new HttpInstrumentation()] });
+
+// Flush what is still queued before the process exits.
+process.on('SIGTERM', () => {
+  provider
+    .shutdown()
+    .catch((error) => console.error('OpenTelemetry shutdown failed', error))
+    .finally(() => process.exit(0));
+});

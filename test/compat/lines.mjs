@@ -1,0 +1,118 @@
+// What the compatibility suite tests: two OpenTelemetry JS lines, each with exact versions, and
+// the apps run on each. README.md's Compatibility section names the same versions; change both together.
+
+/** One install per line; every app of the line runs against it. */
+export const LINES = [
+  {
+    id: 'otel2',
+    title: 'OpenTelemetry JS 2.x on Node 20',
+    // The machine's own node (the runner's process.execPath); must be Node 20.
+    node: { major: 20 },
+    coreMajor: 2,
+    dependencies: {
+      '@opentelemetry/api': '1.9.0',
+      '@opentelemetry/core': '2.12.0',
+      '@opentelemetry/resources': '2.12.0',
+      '@opentelemetry/sdk-trace-base': '2.12.0',
+      '@opentelemetry/sdk-trace-node': '2.12.0',
+      '@opentelemetry/sdk-node': '0.223.0',
+      // The newest release built on the 0.223 experimental packages (sdk-node ^0.223.0).
+      '@opentelemetry/auto-instrumentations-node': '0.81.2',
+      '@opentelemetry/instrumentation': '0.223.0',
+      '@opentelemetry/instrumentation-http': '0.223.0',
+      '@opentelemetry/instrumentation-express': '0.71.1',
+      express: '4.22.3',
+      '@types/node': '20.19.9',
+    },
+    // A user who pins nothing but the API: which @opentelemetry/core does our range pick?
+    minimal: { '@opentelemetry/api': '1.9.0' },
+    variant: 'otel2',
+    tsconfig: 'tsconfig.otel2.json',
+  },
+  {
+    id: 'otel3',
+    title: 'OpenTelemetry JS 3.x on Node 24',
+    // Installed from the npm registry (the package `node`), then used for npm install and the apps.
+    node: { major: 24, package: '24.21.0' },
+    coreMajor: 3,
+    dependencies: {
+      '@opentelemetry/api': '1.10.0',
+      '@opentelemetry/core': '3.1.1',
+      '@opentelemetry/resources': '3.1.1',
+      '@opentelemetry/sdk-trace': '3.1.1',
+      '@opentelemetry/context-async-hooks': '3.1.1',
+      // auto-instrumentations-node 0.82.0 (the newest) requires sdk-node and instrumentation
+      // ^0.300.0, so the NodeSDK apps run sdk-node 0.300.0 with its own sdk-trace 3.0.0.
+      '@opentelemetry/sdk-node': '0.300.0',
+      '@opentelemetry/auto-instrumentations-node': '0.82.0',
+      '@opentelemetry/instrumentation': '0.300.0',
+      '@opentelemetry/instrumentation-http': '0.300.0',
+      '@opentelemetry/instrumentation-express': '0.72.0',
+      express: '5.3.0',
+      '@types/node': '24.19.2',
+    },
+    minimal: { '@opentelemetry/api': '1.10.0' },
+    variant: 'otel3',
+    tsconfig: 'tsconfig.otel3.json',
+  },
+];
+
+/**
+ * The apps, copied from examples/<example>/ into the line's install. Each is an HTTP service:
+ * GET /hello makes a span of its own and an outgoing HTTP call to a downstream service.
+ * The probe (test/compat/probe/) is preloaded after the app's own instrumentation.
+ */
+export const APPS = [
+  {
+    id: 'nodesdk-auto',
+    example: 'nodesdk-auto',
+    module: 'ESM',
+    setup: () => 'NodeSDK + getNodeAutoInstrumentations()',
+    preload: () => '--import ./instrumentation.mjs',
+    server: 'node:http',
+    files: () => ['app.mjs', 'instrumentation.mjs'],
+    args: () => ['--import', './instrumentation.mjs', '--import', './compat-probe.mjs', 'app.mjs'],
+  },
+  {
+    id: 'express',
+    example: 'express',
+    module: 'CommonJS',
+    setup: () => 'NodeSDK + getNodeAutoInstrumentations()',
+    preload: () => '--require ./instrumentation.cjs',
+    server: 'Express',
+    express: true,
+    files: () => ['app.cjs', 'instrumentation.cjs'],
+    args: () => ['--require', './instrumentation.cjs', '--require', './compat-probe.cjs', 'app.cjs'],
+  },
+  {
+    id: 'provider-esm',
+    example: 'provider-esm',
+    module: 'ESM',
+    setup: (line) => (line.variant === 'otel2' ? 'NodeTracerProvider + BatchSpanProcessor' : 'TracerProvider + BatchSpanProcessor'),
+    preload: (line) => `--import ./instrumentation.${line.variant}.mjs`,
+    server: 'node:http',
+    files: (line) => ['app.mjs', `instrumentation.${line.variant}.mjs`],
+    args: (line) => ['--import', `./instrumentation.${line.variant}.mjs`, '--import', './compat-probe.mjs', 'app.mjs'],
+  },
+  {
+    id: 'commonjs',
+    example: 'commonjs',
+    module: 'CommonJS',
+    setup: (line) => (line.variant === 'otel2' ? 'NodeTracerProvider + BatchSpanProcessor' : 'TracerProvider + BatchSpanProcessor'),
+    preload: (line) => `--require ./instrumentation.${line.variant}.cjs`,
+    server: 'node:http',
+    files: (line) => ['app.cjs', `instrumentation.${line.variant}.cjs`],
+    args: (line) => ['--require', `./instrumentation.${line.variant}.cjs`, '--require', './compat-probe.cjs', 'app.cjs'],
+  },
+];
+
+/** What cannot be tested on a line, and why; the suite prints these as skips. */
+export const SKIPS = [
+  {
+    line: 'otel3',
+    name: 'NodeTracerProvider',
+    reason:
+      '@opentelemetry/sdk-trace-node (NodeTracerProvider, provider.register()) was removed in SDK 3.0; ' +
+      'its replacement, TracerProvider from @opentelemetry/sdk-trace with a context manager and propagator set by hand, is tested instead',
+  },
+];
