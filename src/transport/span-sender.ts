@@ -1,3 +1,4 @@
+import { diag } from '@opentelemetry/api';
 import { Limiter } from './limiter.js';
 import { classifyStatus, retryDelay, type Verdict } from './retry-policy.js';
 import { NetworkError, type HttpResponse } from './http-client.js';
@@ -136,6 +137,7 @@ export class SpanSender {
           // Waiting past the deadline would only delay the failure.
           if (Date.now() + delay >= delivery.deadline) return { ok: false, reason: 'deadline', detail: result.detail, sent };
           this.counters.retries++;
+          diag.debug(`OpperSpanExporter: ${method} /${path} failed (${result.detail}); retry ${attempt} in ${Math.round(delay)} ms`);
           await new Promise((resolve) => setTimeout(resolve, delay));
         }
       }
