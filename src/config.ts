@@ -9,8 +9,11 @@ export interface OpperExporterOptions {
   /** Deadline of one `export()` call, retries included, in ms. Keep it below the span processor's
    * `exportTimeoutMillis` (30000 by default). Default 20000. */
   exportTimeoutMillis?: number;
-  /** Requests in flight at once, across all concurrent exports. Default 16. */
+  /** Requests in flight at once, across all concurrent exports. Default 32. */
   concurrency?: number;
+  /** Spans held across exports still being delivered; an export that would exceed it fails at once.
+   * Bounds memory when Opper is down and the span processor keeps exporting. Default 4096. */
+  maxPendingSpans?: number;
   /** Extra HTTP headers sent with every request. */
   headers?: Record<string, string>;
   /** Upper bound of one request body in bytes; larger values are truncated. Default 524288. */
@@ -24,6 +27,7 @@ export interface ExporterConfig {
   readonly timeoutMillis: number;
   readonly exportTimeoutMillis: number;
   readonly concurrency: number;
+  readonly maxPendingSpans: number;
   readonly headers: Readonly<Record<string, string>>;
   readonly maxBodyBytes: number;
 }
@@ -47,7 +51,8 @@ export function resolveConfig(
   const baseUrl = parseBaseUrl(pick(options.baseUrl, env.OPPER_BASE_URL, 'baseUrl') ?? DEFAULT_BASE_URL);
   const timeoutMillis = integer('timeoutMillis', options.timeoutMillis, 10_000, 1, 600_000);
   const exportTimeoutMillis = integer('exportTimeoutMillis', options.exportTimeoutMillis, 20_000, 1, 3_600_000);
-  const concurrency = integer('concurrency', options.concurrency, 16, 1, 1024);
+  const concurrency = integer('concurrency', options.concurrency, 32, 1, 1024);
+  const maxPendingSpans = integer('maxPendingSpans', options.maxPendingSpans, 4096, 1, 10_000_000);
   const maxBodyBytes = integer('maxBodyBytes', options.maxBodyBytes, 512 * 1024, MIN_BODY_BYTES, SERVER_BODY_LIMIT);
   return Object.freeze({
     apiKey,
@@ -55,6 +60,7 @@ export function resolveConfig(
     timeoutMillis,
     exportTimeoutMillis,
     concurrency,
+    maxPendingSpans,
     headers: Object.freeze(parseHeaders(options.headers)),
     maxBodyBytes,
   });

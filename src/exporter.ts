@@ -32,6 +32,7 @@ export class OpperSpanExporter {
   private readonly client?: HttpClient;
   private readonly sender?: SpanSender;
   private readonly inFlight = new Set<Promise<void>>();
+  private pendingSpans = 0;
   private readonly stats = { spansExported: 0, spansFailed: 0, spansDropped: 0 };
   private shutdownPromise?: Promise<void>;
 
@@ -79,15 +80,26 @@ export class OpperSpanExporter {
       if (this.shutdownPromise) return this.drop(count, 'the exporter is shut down', finish);
       if (!this.sender) return this.drop(count, 'no API key is configured (OPPER_API_KEY)', finish);
       if (count === 0) return finish();
+      // A batch processor whose exports fail starts new ones before the old ones end (seen in
+      // SDK 2.x): without a bound, an outage would grow memory by a batch per export.
+      if (this.pendingSpans + count > this.config.maxPendingSpans) {
+        return this.drop(count, `${this.pendingSpans} spans are still being delivered (maxPendingSpans ${this.config.maxPendingSpans}): Opper is slow or unavailable`, finish);
+      }
       const untranslatable: SpanFailure[] = [];
       const jobs = this.translateAll(spans, untranslatable);
       const deadline = Date.now() + this.config.exportTimeoutMillis;
-      const delivery = this.sender
+      this.pendingSpans += count;
+      const delivery: Promise<void> = this.sender
         .deliver(jobs, deadline)
-        .then((report) => finish(this.account(report, untranslatable, count)))
-        .catch((error: unknown) => finish(this.fail(count, error)));
+        .then((report) => this.account(report, untranslatable, count))
+        .catch((error: unknown) => this.fail(count, error))
+        .then((error) => {
+          // Released before the callback, which may start the next export at once.
+          this.pendingSpans -= count;
+          this.inFlight.delete(delivery);
+          finish(error);
+        });
       this.inFlight.add(delivery);
-      void delivery.finally(() => this.inFlight.delete(delivery));
     } catch (error) {
       finish(this.fail(Array.isArray(spans) ? spans.length : 0, error));
     }

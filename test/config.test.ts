@@ -4,7 +4,7 @@ import { DEFAULT_BASE_URL, resolveConfig } from '../src/config.js';
 describe('resolveConfig', () => {
   it('uses defaults and the environment', () => {
     const config = resolveConfig({}, { OPPER_API_KEY: ' key-1 ', OPPER_BASE_URL: 'http://127.0.0.1:9/v2/' });
-    expect(config).toMatchObject({ apiKey: 'key-1', baseUrl: 'http://127.0.0.1:9/v2', concurrency: 16 });
+    expect(config).toMatchObject({ apiKey: 'key-1', baseUrl: 'http://127.0.0.1:9/v2', concurrency: 32, maxPendingSpans: 4096 });
     expect(config.timeoutMillis).toBeLessThan(config.exportTimeoutMillis);
     expect(config.exportTimeoutMillis).toBeLessThan(30_000); // inside the batch processor's own timeout
     expect(Object.isFrozen(config)).toBe(true);
@@ -32,6 +32,7 @@ describe('resolveConfig', () => {
     [{ concurrency: 0 }, RangeError, /concurrency/],
     [{ concurrency: '4' }, TypeError, /concurrency must be an integer/],
     [{ exportTimeoutMillis: -1 }, RangeError, /exportTimeoutMillis/],
+    [{ maxPendingSpans: 0 }, RangeError, /maxPendingSpans/],
     [{ maxBodyBytes: 2 * 1024 * 1024 }, RangeError, /maxBodyBytes/],
     [{ headers: [] }, TypeError, /headers must be an object/],
     [{ headers: { 'x-a': 1 } }, TypeError, /must be a string/],

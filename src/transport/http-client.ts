@@ -77,6 +77,8 @@ export class HttpClient {
       retry: { limit: 0 },
       throwHttpErrors: false,
       followRedirect: false,
+      // Response bodies are small and only read for error messages: not worth a decompressor.
+      decompress: false,
       responseType: 'text',
     });
     return { got: client, agents };

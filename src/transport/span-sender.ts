@@ -1,4 +1,5 @@
 import { diag } from '@opentelemetry/api';
+import { Health } from './health.js';
 import { Limiter } from './limiter.js';
 import { classifyStatus, retryDelay, type Verdict } from './retry-policy.js';
 import { NetworkError, type HttpResponse } from './http-client.js';
@@ -55,6 +56,7 @@ interface Attempt {
   /** What the server or the network said, for diagnostics. */
   detail: string;
   retryAfter?: string;
+  status?: number;
 }
 
 /** State shared by the spans of one delivery (one `export()` call). */
@@ -71,12 +73,15 @@ interface Delivery {
 export class SpanSender {
   readonly counters: SenderCounters = { requests: 0, retries: 0 };
   private readonly limiter = new Limiter(1);
-  private keyProven = false;
+  private readonly health = new Health();
+  private readonly random: () => number;
 
   constructor(
     private readonly client: RequestSender,
     private readonly options: SpanSenderOptions,
-  ) {}
+  ) {
+    this.random = options.random ?? Math.random;
+  }
 
   /** Never rejects: every span ends up delivered or in `failures`. */
   async deliver(jobs: readonly SpanJob[], deadline: number): Promise<DeliveryReport> {
@@ -111,7 +116,7 @@ export class SpanSender {
   private async send(delivery: Delivery, method: 'POST' | 'PATCH', path: string, body: string, urgent: boolean): Promise<Outcome> {
     let shrunk = false;
     let sent = false;
-    let lastError = 'the deadline passed before a connection slot was free';
+    let lastError = 'the deadline passed before the request could be sent';
     for (let attempt = 1; ; attempt++) {
       const result = await this.limiter.run(() => this.attempt(delivery, method, path, body), urgent);
       if (result === undefined) {
@@ -133,49 +138,53 @@ export class SpanSender {
         case 'reject':
           return { ok: false, reason: 'rejected', detail: result.detail, sent };
         case 'retry': {
-          const delay = retryDelay(attempt, result.retryAfter, Date.now(), (this.options.random ?? Math.random)());
+          const delay = retryDelay(attempt, result.retryAfter, Date.now(), this.random());
           // Waiting past the deadline would only delay the failure.
           if (Date.now() + delay >= delivery.deadline) return { ok: false, reason: 'deadline', detail: result.detail, sent };
           this.counters.retries++;
           diag.debug(`OpperSpanExporter: ${method} /${path} failed (${result.detail}); retry ${attempt} in ${Math.round(delay)} ms`);
-          await new Promise((resolve) => setTimeout(resolve, delay));
+          await sleep(delay);
         }
       }
     }
   }
 
   /**
-   * One request, made while holding a connection slot. What decides whether the next request may
-   * go (a rejected key) is settled before the slot is released. Undefined: nothing was sent.
+   * One request, made while holding a connection slot. During an outage the shared pause is
+   * waited out here, slot held, so the requests of every span queue behind one probe. How the
+   * request ended is taken in before the slot is released, so that no queued request slips out
+   * after a rejected key. Undefined: nothing was sent.
    */
   private async attempt(delivery: Delivery, method: 'POST' | 'PATCH', path: string, body: string): Promise<Attempt | undefined> {
+    // Requests already in flight when the outage began may push the pause further while we wait.
+    for (let pause = this.health.pause(Date.now()); pause > 0; pause = this.health.pause(Date.now())) {
+      if (Date.now() + pause >= delivery.deadline) return undefined;
+      await sleep(pause);
+    }
     const remaining = delivery.deadline - Date.now();
     if (delivery.authFailure !== undefined || remaining <= 0) return undefined;
     this.counters.requests++;
-    let response: HttpResponse;
+    let result: Attempt;
     try {
-      response = await this.client.request(method, path, body, Math.min(this.options.timeoutMillis, remaining));
+      const response = await this.client.request(method, path, body, Math.min(this.options.timeoutMillis, remaining));
+      const verdict = classifyStatus(response.status, method);
+      // Reading the server's message costs a JSON.parse: only worth it when something went wrong.
+      result = { verdict, detail: verdict === 'done' ? '' : describe(response), retryAfter: response.retryAfter, status: response.status };
+      this.health.record(verdict, response.retryAfter, Date.now(), this.random());
     } catch (error) {
-      if (error instanceof NetworkError) return { verdict: 'retry', detail: `${error.code}: ${error.message}` };
-      // A fault of the client itself, not of the network: retrying would not help.
-      return { verdict: 'reject', detail: String(error) };
+      if (!(error instanceof NetworkError)) {
+        // A fault of the client itself, not of the network: retrying would not help.
+        return { verdict: 'reject', detail: String(error) };
+      }
+      result = { verdict: 'retry', detail: `${error.code}: ${error.message}` };
+      this.health.record('network', undefined, Date.now(), this.random());
     }
-    const verdict = classifyStatus(response.status, method);
-    // Reading the server's message costs a JSON.parse: only worth it when something went wrong.
-    const detail = verdict === 'done' ? '' : describe(response);
-    this.proveKey(verdict !== 'auth');
-    if (verdict === 'auth' && delivery.authFailure === undefined) {
-      delivery.authFailure = detail;
-      this.options.onAuthFailure(response.status, detail);
+    this.limiter.setLimit(this.health.limit(this.options.concurrency));
+    if (result.verdict === 'auth' && delivery.authFailure === undefined) {
+      delivery.authFailure = result.detail;
+      this.options.onAuthFailure(result.status!, result.detail);
     }
-    return { verdict, detail, retryAfter: response.retryAfter };
-  }
-
-  /** Until a request gets past authentication, only one is in flight. */
-  private proveKey(accepted: boolean): void {
-    if (accepted === this.keyProven) return;
-    this.keyProven = accepted;
-    this.limiter.setLimit(accepted ? this.options.concurrency : 1);
+    return result;
   }
 }
 
@@ -210,4 +219,8 @@ function describe(response: HttpResponse): string {
   message = message.replace(/\s+/g, ' ').trim();
   if (message.length > 300) message = `${message.slice(0, 300)}…`;
   return message ? `HTTP ${response.status}: ${message}` : `HTTP ${response.status}`;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -87,7 +87,10 @@ describe('transient faults', () => {
     report('10 s outage (503) then recovery', harness, startedAt);
 
     expectAllStoredOnce(harness);
-    expect(opper.requests.filter((r) => r.fault === 'outage:503').length).toBeGreaterThan(0);
+    // Once Opper is seen to be down, one probe at a time on a shared backoff, not a retry per span.
+    const duringOutage = opper.requests.filter((r) => r.fault === 'outage:503').length;
+    expect(duringOutage).toBeGreaterThan(0);
+    expect(duringOutage).toBeLessThan(40);
     expect(exporter.getStats()).toMatchObject({ spansExported: 80, spansFailed: 0 });
   });
 
@@ -199,6 +202,27 @@ describe('a server that never answers', () => {
     expect(stats.spansFailed + stats.spansDropped).toBe(5);
     // While no request has been answered, one at a time: at most a deadline's worth of timeouts.
     expect(opper.requests.length).toBeLessThanOrEqual(1500 / 300 + 1);
+  });
+});
+
+describe('bounded memory', () => {
+  it('fails at once an export that would hold more than maxPendingSpans, without a request', async () => {
+    harness = await startHarness({ exporter: { maxPendingSpans: 15, exportTimeoutMillis: 2000 }, batch: false });
+    const { opper, exporter } = harness;
+    opper.inject({ hang: true });
+    makeTraces(harness, 20);
+    const first = exportOnce(harness, harness.ended().slice(0, 10));
+    const second = await exportOnce(harness, harness.ended().slice(10));
+    expect(second.code).toBe(ExportResultCode.FAILED);
+    expect(second.error?.message).toMatch(/10 spans are still being delivered \(maxPendingSpans 15\)/);
+    expect((await first).code).toBe(ExportResultCode.FAILED);
+    expect(opper.requests.length).toBe(1); // the first export's probe, hung until its deadline
+    expect(exporter.getStats().spansDropped).toBeGreaterThanOrEqual(10);
+    // Once the first export has ended, its spans no longer count.
+    opper.clearFaults();
+    const third = await exportOnce(harness, harness.ended().slice(10));
+    expect(third.error?.message).toBeUndefined();
+    expect(third.code).toBe(ExportResultCode.SUCCESS);
   });
 });
 
