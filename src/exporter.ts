@@ -33,6 +33,7 @@ export class OpperSpanExporter {
   private readonly sender?: SpanSender;
   private readonly inFlight = new Set<Promise<void>>();
   private pendingSpans = 0;
+  private failedInOutage = false;
   private readonly stats = { spansExported: 0, spansFailed: 0, spansDropped: 0 };
   private shutdownPromise?: Promise<void>;
 
@@ -81,7 +82,12 @@ export class OpperSpanExporter {
       if (!this.sender) return this.drop(count, 'no API key is configured (OPPER_API_KEY)', finish);
       if (count === 0) return finish();
       // A batch processor whose exports fail starts new ones before the old ones end (seen in
-      // SDK 2.x): without a bound, an outage would grow memory by a batch per export.
+      // SDK 2.x). Once an export has failed in an outage, the export in flight keeps probing and
+      // later ones fail at once, so memory stays flat however long the outage lasts.
+      if (this.sender.unavailableFor(Date.now()) === 0) this.failedInOutage = false;
+      if (this.failedInOutage && this.inFlight.size > 0) {
+        return this.drop(count, 'Opper is unavailable and an earlier export is still trying', finish);
+      }
       if (this.pendingSpans + count > this.config.maxPendingSpans) {
         return this.drop(count, `${this.pendingSpans} spans are still being delivered (maxPendingSpans ${this.config.maxPendingSpans}): Opper is slow or unavailable`, finish);
       }
@@ -97,6 +103,7 @@ export class OpperSpanExporter {
           // Released before the callback, which may start the next export at once.
           this.pendingSpans -= count;
           this.inFlight.delete(delivery);
+          if (error && this.sender!.unavailableFor(Date.now()) > 0) this.failedInOutage = true;
           finish(error);
         });
       this.inFlight.add(delivery);

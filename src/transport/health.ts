@@ -13,10 +13,16 @@ export class Health {
   private keyAccepted = false;
   private failures = 0;
   private resumeAt = 0;
+  private downSince = 0;
 
   /** How many requests may be in flight now. */
   limit(concurrency: number): number {
     return this.keyAccepted && this.failures < OUTAGE_STREAK ? concurrency : 1;
+  }
+
+  /** For how long, in ms, Opper has been down (0 while it is not). */
+  downFor(now: number): number {
+    return this.failures >= OUTAGE_STREAK ? now - this.downSince : 0;
   }
 
   /** How long the next request must wait, in ms. */
@@ -28,6 +34,7 @@ export class Health {
   record(verdict: Verdict | 'network', retryAfter: string | undefined, now: number, random: number): void {
     if (verdict === 'retry' || verdict === 'network') {
       this.failures++;
+      if (this.failures === OUTAGE_STREAK) this.downSince = now;
       if (this.failures >= OUTAGE_STREAK) {
         this.resumeAt = now + retryDelay(this.failures - OUTAGE_STREAK + 1, retryAfter, now, random);
       }

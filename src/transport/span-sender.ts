@@ -83,6 +83,11 @@ export class SpanSender {
     this.random = options.random ?? Math.random;
   }
 
+  /** For how long, in ms, Opper has been failing every request (0 while it is not). */
+  unavailableFor(now: number): number {
+    return this.health.downFor(now);
+  }
+
   /** Never rejects: every span ends up delivered or in `failures`. */
   async deliver(jobs: readonly SpanJob[], deadline: number): Promise<DeliveryReport> {
     const delivery: Delivery = { deadline };

@@ -226,6 +226,32 @@ describe('bounded memory', () => {
   });
 });
 
+describe('a long outage', () => {
+  it('keeps one export trying and fails later ones at once once an export has failed in the outage', async () => {
+    harness = await startHarness({ exporter: { exportTimeoutMillis: 1500 }, batch: false });
+    const { opper, exporter } = harness;
+    opper.outage(60_000);
+    makeTraces(harness, 30);
+    const batches = [0, 10, 20].map((start) => harness!.ended().slice(start, start + 10));
+    expect((await exportOnce(harness, batches[0])).code).toBe(ExportResultCode.FAILED); // a deadline of 503s
+    const second = exportOnce(harness, batches[1]); // keeps probing
+    const dropped = exporter.getStats().spansDropped;
+    const third = await exportOnce(harness, batches[2]);
+    expect(third.error?.message).toMatch(/10 span\(s\) not exported: Opper is unavailable and an earlier export is still trying/);
+    expect(exporter.getStats().spansDropped).toBe(dropped + 10);
+    expect((await second).code).toBe(ExportResultCode.FAILED);
+    // Recovery: the first success ends the outage and exports are accepted again.
+    opper.clearFaults();
+    let result: ExportResult | undefined;
+    for (let i = 0; i < 20 && result?.code !== ExportResultCode.SUCCESS; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 500)); // the shared backoff is at most 5 s
+      result = await exportOnce(harness, batches[2]);
+    }
+    expect(result?.code).toBe(ExportResultCode.SUCCESS);
+    expect(opper.spans.size).toBe(10);
+  });
+});
+
 describe('hostile but legal span data', () => {
   it('delivers every span without a single refused or flagged request', async () => {
     harness = await startHarness({ spanLimits: { attributeCountLimit: 2000 } });
