@@ -12,9 +12,10 @@ import { VERSION } from './version.js';
 export interface OpperExporterStats {
   /** Spans whose create and PATCH Opper accepted. */
   spansExported: number;
-  /** Spans sent but not (completely) stored: refused by Opper, or not accepted before the deadline. */
+  /** Spans not (completely) stored: refused by Opper, or not accepted before the deadline. */
   spansFailed: number;
-  /** Spans never sent: no API key, a rejected key, or an export after shutdown. */
+  /** Spans refused without trying: no API key, a rejected key, after shutdown, during an outage
+   * while an earlier export is still trying, or past `maxPendingSpans`. */
   spansDropped: number;
   /** HTTP requests sent, retries included. */
   requests: number;
@@ -54,6 +55,7 @@ export class OpperSpanExporter {
       concurrency,
       timeoutMillis,
       shrink: (body) => shrinkBody(body, SHRUNK_BODY_BYTES),
+      redact: (text) => this.warnings.redact(text),
       onAuthFailure: (status) =>
         this.warnings.once(
           status === 401 ? WarningCode.KeyRejected : WarningCode.Forbidden,
@@ -88,7 +90,7 @@ export class OpperSpanExporter {
       if (this.failedInOutage && this.inFlight.size > 0) {
         return this.drop(count, 'Opper is unavailable and an earlier export is still trying', finish);
       }
-      if (this.pendingSpans + count > this.config.maxPendingSpans) {
+      if (this.pendingSpans > 0 && this.pendingSpans + count > this.config.maxPendingSpans) {
         return this.drop(count, `${this.pendingSpans} spans are still being delivered (maxPendingSpans ${this.config.maxPendingSpans}): Opper is slow or unavailable`, finish);
       }
       const untranslatable: SpanFailure[] = [];
@@ -112,9 +114,9 @@ export class OpperSpanExporter {
     }
   }
 
-  /** Resolves once every export started before or during the call has finished. */
+  /** Resolves once every export started before the call has finished. */
   async forceFlush(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.all(this.inFlight);
+    await Promise.all([...this.inFlight]);
   }
 
   /** Flushes, then refuses every later export without sending anything. Idempotent. */

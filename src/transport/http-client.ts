@@ -60,7 +60,10 @@ export class HttpClient {
   /** Destroys the keep-alive sockets; call once nothing is in flight. */
   close(): void {
     this.closed = true;
-    void this.client?.then(({ agents }) => agents.forEach((agent) => agent.destroy()));
+    void this.client?.then(
+      ({ agents }) => agents.forEach((agent) => agent.destroy()),
+      () => undefined, // got never loaded: nothing to close
+    );
   }
 
   private async load() {

@@ -22,7 +22,9 @@ export interface SpanSenderOptions {
   /** Cuts a body much harder, for a second try after the server answered 413. */
   shrink(body: string): string;
   /** Told of each rejected key; the sender stops the delivery itself. */
-  onAuthFailure(status: number, message: string): void;
+  onAuthFailure(status: number): void;
+  /** Removes secrets from text that may echo them (a server's error page). */
+  redact(text: string): string;
   random?: () => number;
 }
 
@@ -100,7 +102,8 @@ export class SpanSender {
     });
     const failures: SpanFailure[] = [];
     for (const { id, result } of await Promise.all(outcomes)) {
-      if (!result.ok) failures.push({ id, reason: result.reason, detail: result.detail, unsent: !result.sent });
+      // Only a rejected key leaves spans unsent on purpose; a deadline is a failure to deliver.
+      if (!result.ok) failures.push({ id, reason: result.reason, detail: result.detail, unsent: result.reason === 'auth' && !result.sent });
     }
     return { delivered: jobs.length - failures.length, failures };
   }
@@ -112,7 +115,7 @@ export class SpanSender {
     })();
     const done = created.then(
       async (create): Promise<Outcome> =>
-        create.ok ? this.send(delivery, 'PATCH', `spans/${job.id}`, job.update, true) : create,
+        create.ok ? this.send(delivery, 'PATCH', `spans/${job.id}`, job.update, true).then(afterCreate) : create,
     );
     return { created, done };
   }
@@ -123,7 +126,7 @@ export class SpanSender {
     let sent = false;
     let lastError = 'the deadline passed before the request could be sent';
     for (let attempt = 1; ; attempt++) {
-      const result = await this.limiter.run(() => this.attempt(delivery, method, path, body), urgent);
+      const result = await beforeDeadline(this.limiter.run(() => this.attempt(delivery, method, path, body), urgent), delivery.deadline);
       if (result === undefined) {
         if (delivery.authFailure !== undefined) return { ok: false, reason: 'auth', detail: delivery.authFailure, sent };
         return { ok: false, reason: 'deadline', detail: lastError, sent };
@@ -147,7 +150,7 @@ export class SpanSender {
           // Waiting past the deadline would only delay the failure.
           if (Date.now() + delay >= delivery.deadline) return { ok: false, reason: 'deadline', detail: result.detail, sent };
           this.counters.retries++;
-          diag.debug(`OpperSpanExporter: ${method} /${path} failed (${result.detail}); retry ${attempt} in ${Math.round(delay)} ms`);
+          diag.debug(this.options.redact(`OpperSpanExporter: ${method} /${path} failed (${result.detail}); retry ${attempt} in ${Math.round(delay)} ms`));
           await sleep(delay);
         }
       }
@@ -187,7 +190,7 @@ export class SpanSender {
     this.limiter.setLimit(this.health.limit(this.options.concurrency));
     if (result.verdict === 'auth' && delivery.authFailure === undefined) {
       delivery.authFailure = result.detail;
-      this.options.onAuthFailure(result.status!, result.detail);
+      this.options.onAuthFailure(result.status!);
     }
     return result;
   }
@@ -228,4 +231,26 @@ function describe(response: HttpResponse): string {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** The PATCH's outcome, as the span's: its create was sent whatever became of the PATCH. */
+function afterCreate(patch: Outcome): Outcome {
+  return patch.ok ? patch : { ...patch, sent: true };
+}
+
+// Requests end by the deadline on their own (their timeout is capped by it); this bounds the wait
+// for a connection slot, with a margin for timer jitter.
+const DEADLINE_MARGIN_MS = 100;
+
+/** The work's result, or undefined once the deadline (plus a margin) has passed. */
+async function beforeDeadline<T>(work: Promise<T>, deadline: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), Math.max(0, deadline - Date.now()) + DEADLINE_MARGIN_MS);
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
