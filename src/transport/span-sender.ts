@@ -197,7 +197,7 @@ export class SpanSender {
 }
 
 /** Orders spans so that a parent comes before its children when both are in the batch. */
-export function parentsFirst(jobs: readonly SpanJob[]): SpanJob[] {
+function parentsFirst(jobs: readonly SpanJob[]): SpanJob[] {
   const byId = new Map(jobs.map((job) => [job.id, job]));
   const depth = new Map<string, number>();
   const depthOf = (job: SpanJob, hops: number): number => {
