@@ -1,5 +1,5 @@
 /** The OTel GenAI semantic conventions (current): type rule 2 and input/output rule 2 of mapping.md. */
-import type { Dialect, DialectContext } from './llm.js';
+import { takeText, type Dialect } from './llm.js';
 import { parseJson } from './dialects/messages.js';
 import { asText } from './values.js';
 
@@ -22,13 +22,6 @@ const OPERATION_TYPES: ReadonlyMap<string, string> = new Map([
   ['retrieval', 'retrieval'],
 ]);
 
-/** The attribute as text, marked consumed when present. */
-function take({ attributes, consumed }: DialectContext, key: string): string | undefined {
-  const text = asText(attributes[key]);
-  if (text !== undefined) consumed.add(key);
-  return text;
-}
-
 export const genAi: Dialect = {
   name: 'gen_ai',
   type: ({ attributes }) => {
@@ -37,12 +30,12 @@ export const genAi: Dialect = {
   },
   input: (ctx) => {
     const system = ctx.attributes[GEN_AI_SYSTEM_INSTRUCTIONS];
-    const messages = take(ctx, GEN_AI_INPUT_MESSAGES);
-    if (system == null) return messages ?? take(ctx, GEN_AI_TOOL_CALL_ARGUMENTS);
+    const messages = takeText(ctx, GEN_AI_INPUT_MESSAGES);
+    if (system == null) return messages ?? takeText(ctx, GEN_AI_TOOL_CALL_ARGUMENTS);
     ctx.consumed.add(GEN_AI_SYSTEM_INSTRUCTIONS);
     return joinSystemInstructions(system, messages);
   },
-  output: (ctx) => take(ctx, GEN_AI_OUTPUT_MESSAGES) ?? take(ctx, GEN_AI_TOOL_CALL_RESULT),
+  output: (ctx) => takeText(ctx, GEN_AI_OUTPUT_MESSAGES) ?? takeText(ctx, GEN_AI_TOOL_CALL_RESULT),
 };
 
 /**

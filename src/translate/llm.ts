@@ -12,6 +12,7 @@ import { usage } from './dialects/usage.js';
 import { vercelAi } from './dialects/vercel-ai.js';
 import { genAi } from './genai.js';
 import type { ReadableSpanLike, TimedEventLike } from './types.js';
+import { asText } from './values.js';
 
 /** What a dialect sees of one span. */
 export interface DialectContext {
@@ -21,6 +22,13 @@ export interface DialectContext {
   readonly consumed: Set<string>;
   /** Span events whose attributes (these keys) became input or output; `otel.events` leaves those attributes out. */
   readonly consumedEvents: Map<TimedEventLike, Set<string>>;
+}
+
+/** The attribute as text, marked consumed (left out of meta) when present. */
+export function takeText(ctx: DialectContext, key: string): string | undefined {
+  const text = asText(ctx.attributes[key]);
+  if (text !== undefined) ctx.consumed.add(key);
+  return text;
 }
 
 /** Marks the given attributes of a span event as having become input or output. */

@@ -3,7 +3,7 @@ import { SpanKind, SpanStatusCode, type Attributes, type HrTime } from '@opentel
 import { ATTR_OPPER_INPUT, ATTR_OPPER_OUTPUT, ATTR_OPPER_SCORE, ATTR_OPPER_TYPE, META_OPPER_TRUNCATED } from './attributes.js';
 import { capJson, fitsBytes, normalizeMaxBytes } from './cap.js';
 import { toOpperSpanId, toOpperTraceId } from './ids.js';
-import { dialectInput, dialectMeta, dialectOutput, dialectType, type DialectContext } from './llm.js';
+import { dialectInput, dialectMeta, dialectOutput, dialectType, takeText, type DialectContext } from './llm.js';
 import { hrTimeToIso } from './time.js';
 import type { OpperCreateBody, OpperUpdateBody, ReadableSpanLike, TranslatedSpan, TranslateOptions } from './types.js';
 import { asText, cleanAttributes, cleanString, copyAttributes } from './values.js';
@@ -57,7 +57,7 @@ function translate(span: ReadableSpanLike, max: number): TranslatedSpan {
   // Values undefined here are left out by JSON.stringify: absent fields are never sent as null.
   const update: OpperUpdateBody = {
     end_time: hrTimeToIso(span.endTime),
-    output: userText(ctx, ATTR_OPPER_OUTPUT) ?? dialectOutput(ctx),
+    output: takeText(ctx, ATTR_OPPER_OUTPUT) ?? dialectOutput(ctx),
     error: errorOf(span),
     score: scoreOf(ctx),
   };
@@ -67,7 +67,7 @@ function translate(span: ReadableSpanLike, max: number): TranslatedSpan {
 
   const name = typeof span.name === 'string' && span.name !== '' ? cleanString(span.name) : 'unnamed';
   const type = typeOf(ctx);
-  const input = userText(ctx, ATTR_OPPER_INPUT) ?? dialectInput(ctx);
+  const input = takeText(ctx, ATTR_OPPER_INPUT) ?? dialectInput(ctx);
   const meta = metaOf(ctx, traceHex, spanHex, parentHex);
   if (updateCut) meta[META_OPPER_TRUNCATED] = true;
   const create: OpperCreateBody = {
@@ -92,13 +92,6 @@ function translate(span: ReadableSpanLike, max: number): TranslatedSpan {
 function parentSpanIdOf(span: ReadableSpanLike): string | undefined {
   const hex = span.parentSpanContext?.spanId ?? span.parentSpanId;
   return typeof hex === 'string' && !/^0*$/.test(hex) ? hex : undefined;
-}
-
-/** `opper.input`/`opper.output` as text, consumed when present. */
-function userText(ctx: DialectContext, key: string): string | undefined {
-  const text = asText(ctx.attributes[key]);
-  if (text !== undefined) ctx.consumed.add(key);
-  return text;
 }
 
 function typeOf(ctx: DialectContext): string | undefined {

@@ -10,7 +10,7 @@
  * Attributes win over events.
  */
 import type { Attributes } from '@opentelemetry/api';
-import { consumeEvent, type Dialect, type DialectContext } from '../llm.js';
+import { consumeEvent, takeText, type Dialect, type DialectContext } from '../llm.js';
 import type { TimedEventLike } from '../types.js';
 import { asText } from '../values.js';
 import {
@@ -43,8 +43,8 @@ const BODY_KEYS = ['content', 'role', 'tool_calls', 'id', 'tool_call_id', 'messa
 
 export const genAiLegacy: Dialect = {
   name: 'gen_ai (deprecated)',
-  input: (ctx) => indexedMessages(ctx, `${PROMPT}.`, 'user') ?? whole(ctx, PROMPT) ?? eventMessages(ctx, 'input'),
-  output: (ctx) => indexedMessages(ctx, `${COMPLETION}.`, 'assistant') ?? whole(ctx, COMPLETION) ?? eventMessages(ctx, 'output'),
+  input: (ctx) => indexedMessages(ctx, `${PROMPT}.`, 'user') ?? takeText(ctx, PROMPT) ?? eventMessages(ctx, 'input'),
+  output: (ctx) => indexedMessages(ctx, `${COMPLETION}.`, 'assistant') ?? takeText(ctx, COMPLETION) ?? eventMessages(ctx, 'output'),
 };
 
 /** Whether indexed keys may be present: a cheap look at index 0 or at the usual companions. */
@@ -77,13 +77,6 @@ function indexedMessage(fields: Map<string, unknown>, defaultRole: string): Mess
     parts.push(toolCallPart(undefined, fields.get('function_call.name'), fields.get('function_call.arguments')));
   }
   return message(role, parts, { finish_reason: fields.get('finish_reason') });
-}
-
-/** `gen_ai.prompt` / `gen_ai.completion` as they are. */
-function whole(ctx: DialectContext, key: string): string | undefined {
-  const text = asText(ctx.attributes[key]);
-  if (text !== undefined) ctx.consumed.add(key);
-  return text;
 }
 
 /** Input from the message events (in order), output from the choice events (by index). */

@@ -5,7 +5,7 @@
  * `...doStream`, `...doEmbed`) are the provider calls; `ai.toolCall` runs a tool.
  */
 import type { Attributes } from '@opentelemetry/api';
-import type { Dialect, DialectContext } from '../llm.js';
+import { takeText, type Dialect, type DialectContext } from '../llm.js';
 import { asText } from '../values.js';
 import {
   contentParts,
@@ -95,9 +95,9 @@ function first(ctx: DialectContext, ...keys: string[]): string | undefined {
 
 /** `rendered` when there is one (the key consumed), else the attribute's own text (consumed too). */
 function take(ctx: DialectContext, key: string, rendered: string | undefined): string | undefined {
-  const text = rendered ?? asText(ctx.attributes[key]);
-  if (text !== undefined) ctx.consumed.add(key);
-  return text;
+  if (rendered === undefined) return takeText(ctx, key);
+  ctx.consumed.add(key);
+  return rendered;
 }
 
 /** `ai.value` (one JSON-encoded value) or `ai.values` (a list of them): plain text when one string. */
