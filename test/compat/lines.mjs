@@ -58,50 +58,46 @@ export const LINES = [
 ];
 
 /**
- * The apps, copied from examples/<example>/ into the line's install. Each is an HTTP service:
+ * The apps: files of examples/ (paths relative to it) copied side by side into the line's install. Each is an HTTP service:
  * GET /hello makes a span of its own and an outgoing HTTP call to a downstream service.
  * The probe (test/compat/probe/) is preloaded after the app's own instrumentation.
  */
 export const APPS = [
   {
     id: 'nodesdk-auto',
-    example: 'nodesdk-auto',
     module: 'ESM',
     setup: () => 'NodeSDK + getNodeAutoInstrumentations()',
     preload: () => '--import ./instrumentation.mjs',
     server: 'node:http',
-    files: () => ['app.mjs', 'instrumentation.mjs'],
+    files: () => ['http-service/app.mjs', 'nodesdk-auto/instrumentation.mjs'],
     args: () => ['--import', './instrumentation.mjs', '--import', './compat-probe.mjs', 'app.mjs'],
   },
   {
     id: 'express',
-    example: 'express',
     module: 'CommonJS',
     setup: () => 'NodeSDK + getNodeAutoInstrumentations()',
     preload: () => '--require ./instrumentation.cjs',
     server: 'Express',
     express: true,
-    files: () => ['app.cjs', 'instrumentation.cjs'],
+    files: () => ['express/app.cjs', 'express/instrumentation.cjs'],
     args: () => ['--require', './instrumentation.cjs', '--require', './compat-probe.cjs', 'app.cjs'],
   },
   {
     id: 'provider-esm',
-    example: 'provider-esm',
     module: 'ESM',
     setup: (line) => (line.variant === 'otel2' ? 'NodeTracerProvider + BatchSpanProcessor' : 'TracerProvider + BatchSpanProcessor'),
     preload: (line) => `--import ./instrumentation.${line.variant}.mjs`,
     server: 'node:http',
-    files: (line) => ['app.mjs', `instrumentation.${line.variant}.mjs`],
+    files: (line) => ['http-service/app.mjs', `provider-esm/instrumentation.${line.variant}.mjs`],
     args: (line) => ['--import', `./instrumentation.${line.variant}.mjs`, '--import', './compat-probe.mjs', 'app.mjs'],
   },
   {
     id: 'commonjs',
-    example: 'commonjs',
     module: 'CommonJS',
     setup: (line) => (line.variant === 'otel2' ? 'NodeTracerProvider + BatchSpanProcessor' : 'TracerProvider + BatchSpanProcessor'),
     preload: (line) => `--require ./instrumentation.${line.variant}.cjs`,
     server: 'node:http',
-    files: (line) => ['app.cjs', `instrumentation.${line.variant}.cjs`],
+    files: (line) => ['http-service/app.cjs', `commonjs/instrumentation.${line.variant}.cjs`],
     args: (line) => ['--require', `./instrumentation.${line.variant}.cjs`, '--require', './compat-probe.cjs', 'app.cjs'],
   },
 ];

@@ -280,7 +280,7 @@ function httpGet(url, timeoutMs = 15_000) {
 async function runApp(line, app, nodeBin, lineDir, { startLocalOpper, ids }) {
   const dir = path.join(lineDir, 'apps', app.id);
   fs.mkdirSync(dir, { recursive: true });
-  for (const file of app.files(line)) fs.copyFileSync(path.join(examples, app.example, file), path.join(dir, file));
+  for (const file of app.files(line)) fs.copyFileSync(path.join(examples, file), path.join(dir, path.basename(file)));
   for (const [from, to] of [['probe-core.cjs', 'compat-probe-core.cjs'], ['probe.mjs', 'compat-probe.mjs'], ['probe.cjs', 'compat-probe.cjs']]) {
     fs.copyFileSync(path.join(probeDir, from), path.join(dir, to));
   }

@@ -1,8 +1,9 @@
-// A small CommonJS HTTP service: GET /hello asks a downstream service for a greeting and answers
-// with it. It knows nothing about tracing: start it with the instrumentation preloaded,
-//   node --require ./instrumentation.otel2.cjs app.cjs   (or instrumentation.otel3.cjs)
-const http = require('node:http');
-const { SpanStatusCode, trace } = require('@opentelemetry/api');
+// A small ES-module HTTP service: GET /hello asks a downstream service for a greeting and answers
+// with it. It knows nothing about tracing: every ES-module setup (nodesdk-auto/, provider-esm/)
+// starts this same app with its instrumentation preloaded, e.g.
+//   node --import ./instrumentation.mjs app.mjs
+import http from 'node:http';
+import { SpanStatusCode, trace } from '@opentelemetry/api';
 
 const tracer = trace.getTracer('example-app');
 const downstream = process.env.DOWNSTREAM_URL ?? 'http://example.com/';
