@@ -12,15 +12,10 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { OpperSpanExporter, toOpperTraceId } from 'opentelemetry-exporter-opper';
-import { startLocalOpper } from 'opentelemetry-exporter-opper/testing';
-import { startOpenAIStub } from './openai-stub.mjs';
-import { fetchTrace, printTree } from './print-trace.mjs';
+import { startOpenAIStub, WEATHER_TOOL } from './openai-stub.mjs';
+import { fetchTrace, opperTarget, printTree } from './print-trace.mjs';
 
-const local = process.env.OPPER_API_KEY ? undefined : await startLocalOpper();
-const opper = local
-  ? { baseUrl: local.url, apiKey: local.apiKey }
-  : { baseUrl: process.env.OPPER_BASE_URL ?? 'https://api.opper.ai/v2', apiKey: process.env.OPPER_API_KEY };
-console.log(local ? `No OPPER_API_KEY: exporting to the local Opper at ${local.url}\n` : `Exporting to ${opper.baseUrl}\n`);
+const { opper, local } = await opperTarget();
 
 const exporter = new OpperSpanExporter(opper);
 const provider = new NodeTracerProvider({
@@ -37,16 +32,7 @@ const { default: OpenAI } = createRequire(import.meta.url)('openai');
 const model = await startOpenAIStub();
 const client = new OpenAI({ baseURL: model.baseURL, apiKey: 'sk-stub' });
 const tracer = trace.getTracer('opper-llm-demo', '1.0.0');
-const tools = [
-  {
-    type: 'function',
-    function: {
-      name: 'get_weather',
-      description: 'Current weather in a city',
-      parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
-    },
-  },
-];
+const tools = [WEATHER_TOOL];
 
 // A small agent: ask the model, run the tool it asks for, ask again with the result.
 const traceId = await tracer.startActiveSpan('weather agent', async (agent) => {

@@ -2,6 +2,7 @@
 export declare const STUB_CHAT_USAGE: Readonly<{ input: number; output: number; cached: number; reasoning: number }>;
 export declare const STUB_EMBEDDING_TOKENS: number;
 export declare const STUB_EMBEDDING_DIMENSIONS: number;
+export declare const WEATHER_TOOL: Readonly<{ type: 'function'; function: { name: string; description: string; parameters: object } }>;
 
 export interface StubRequest {
   readonly method: string | undefined;

@@ -9,6 +9,15 @@ export const STUB_CHAT_USAGE = Object.freeze({ input: 21, output: 9, cached: 4, 
 export const STUB_EMBEDDING_TOKENS = 5;
 /** Dimensions of the stub's embedding vectors. */
 export const STUB_EMBEDDING_DIMENSIONS = 4;
+/** The one tool the example agent offers the model (OpenAI chat `tools` format). */
+export const WEATHER_TOOL = Object.freeze({
+  type: 'function',
+  function: {
+    name: 'get_weather',
+    description: 'Current weather in a city',
+    parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+  },
+});
 
 /**
  * The stub's answer to a chat: a tool call when tools are offered and no tool result has come

@@ -10,14 +10,9 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { OpperSpanExporter, toOpperTraceId } from 'opentelemetry-exporter-opper';
-import { startLocalOpper } from 'opentelemetry-exporter-opper/testing';
-import { fetchTrace, printTree } from './print-trace.mjs';
+import { fetchTrace, opperTarget, printTree } from './print-trace.mjs';
 
-const local = process.env.OPPER_API_KEY ? undefined : await startLocalOpper();
-const opper = local
-  ? { baseUrl: local.url, apiKey: local.apiKey }
-  : { baseUrl: process.env.OPPER_BASE_URL ?? 'https://api.opper.ai/v2', apiKey: process.env.OPPER_API_KEY };
-console.log(local ? `No OPPER_API_KEY: exporting to the local Opper at ${local.url}\n` : `Exporting to ${opper.baseUrl}\n`);
+const { opper, local } = await opperTarget();
 
 const exporter = new OpperSpanExporter(opper);
 const provider = new NodeTracerProvider({
