@@ -25,7 +25,6 @@ export interface SpanSenderOptions {
   onAuthFailure(status: number): void;
   /** Removes secrets from text that may echo them (a server's error page). */
   redact(text: string): string;
-  random?: () => number;
 }
 
 /** Why a span did not (completely) reach Opper. */
@@ -76,14 +75,11 @@ export class SpanSender {
   readonly counters: SenderCounters = { requests: 0, retries: 0 };
   private readonly limiter = new Limiter(1);
   private readonly health = new Health();
-  private readonly random: () => number;
 
   constructor(
     private readonly client: RequestSender,
     private readonly options: SpanSenderOptions,
-  ) {
-    this.random = options.random ?? Math.random;
-  }
+  ) {}
 
   /** For how long, in ms, Opper has been failing every request (0 while it is not). */
   unavailableFor(now: number): number {
@@ -146,7 +142,7 @@ export class SpanSender {
         case 'reject':
           return { ok: false, reason: 'rejected', detail: result.detail, sent };
         case 'retry': {
-          const delay = retryDelay(attempt, result.retryAfter, Date.now(), this.random());
+          const delay = retryDelay(attempt, result.retryAfter, Date.now(), Math.random());
           // Waiting past the deadline would only delay the failure.
           if (Date.now() + delay >= delivery.deadline) return { ok: false, reason: 'deadline', detail: result.detail, sent };
           this.counters.retries++;
@@ -178,14 +174,14 @@ export class SpanSender {
       const verdict = classifyStatus(response.status, method);
       // Reading the server's message costs a JSON.parse: only worth it when something went wrong.
       result = { verdict, detail: verdict === 'done' ? '' : describe(response), retryAfter: response.retryAfter, status: response.status };
-      this.health.record(verdict, response.retryAfter, Date.now(), this.random());
+      this.health.record(verdict, response.retryAfter, Date.now(), Math.random());
     } catch (error) {
       if (!(error instanceof NetworkError)) {
         // A fault of the client itself, not of the network: retrying would not help.
         return { verdict: 'reject', detail: String(error) };
       }
       result = { verdict: 'retry', detail: `${error.code}: ${error.message}` };
-      this.health.record('network', undefined, Date.now(), this.random());
+      this.health.record('network', undefined, Date.now(), Math.random());
     }
     this.limiter.setLimit(this.health.limit(this.options.concurrency));
     if (result.verdict === 'auth' && delivery.authFailure === undefined) {
