@@ -33,14 +33,12 @@ export class OpperSpanExporter {
   private readonly client?: HttpClient;
   private readonly sender?: SpanSender;
   private readonly inFlight = new Set<Promise<void>>();
-  private pendingSpans = 0;
-  private failedInOutage = false;
   private readonly stats = { spansExported: 0, spansFailed: 0, spansDropped: 0 };
   private shutdownPromise?: Promise<void>;
 
   constructor(options: OpperExporterOptions = {}) {
     this.config = resolveConfig(options);
-    const { apiKey, baseUrl, headers, concurrency, timeoutMillis } = this.config;
+    const { apiKey, baseUrl, headers, concurrency, timeoutMillis, maxPendingSpans } = this.config;
     this.warnings = new Warnings(apiKey);
     if (apiKey === undefined) {
       this.warnings.once(
@@ -54,6 +52,7 @@ export class OpperSpanExporter {
     this.sender = new SpanSender(this.client, {
       concurrency,
       timeoutMillis,
+      maxPendingSpans,
       shrink: (body) => shrinkBody(body, SHRUNK_BODY_BYTES),
       redact: (text) => this.warnings.redact(text),
       onAuthFailure: (status) =>
@@ -83,29 +82,17 @@ export class OpperSpanExporter {
       if (this.shutdownPromise) return this.drop(count, 'the exporter is shut down', finish);
       if (!this.sender) return this.drop(count, 'no API key is configured (OPPER_API_KEY)', finish);
       if (count === 0) return finish();
-      // A batch processor whose exports fail starts new ones before the old ones end (seen in
-      // SDK 2.x). Once an export has failed in an outage, the export in flight keeps probing and
-      // later ones fail at once, so memory stays flat however long the outage lasts.
-      if (this.sender.unavailableFor(Date.now()) === 0) this.failedInOutage = false;
-      if (this.failedInOutage && this.inFlight.size > 0) {
-        return this.drop(count, 'Opper is unavailable and an earlier export is still trying', finish);
-      }
-      if (this.pendingSpans > 0 && this.pendingSpans + count > this.config.maxPendingSpans) {
-        return this.drop(count, `${this.pendingSpans} spans are still being delivered (maxPendingSpans ${this.config.maxPendingSpans}): Opper is slow or unavailable`, finish);
-      }
+      const refusal = this.sender.refusal(count);
+      if (refusal !== undefined) return this.drop(count, refusal, finish);
       const untranslatable: SpanFailure[] = [];
       const jobs = this.translateAll(spans, untranslatable);
       const deadline = Date.now() + this.config.exportTimeoutMillis;
-      this.pendingSpans += count;
       const delivery: Promise<void> = this.sender
         .deliver(jobs, deadline)
         .then((report) => this.account(report, untranslatable, count))
         .catch((error: unknown) => this.fail(count, error))
         .then((error) => {
-          // Released before the callback, which may start the next export at once.
-          this.pendingSpans -= count;
           this.inFlight.delete(delivery);
-          if (error && this.sender!.unavailableFor(Date.now()) > 0) this.failedInOutage = true;
           finish(error);
         });
       this.inFlight.add(delivery);

@@ -19,6 +19,8 @@ export interface RequestSender {
 export interface SpanSenderOptions {
   concurrency: number;
   timeoutMillis: number;
+  /** Spans held across deliveries in flight; a delivery past it is refused. */
+  maxPendingSpans: number;
   /** Cuts a body much harder, for a second try after the server answered 413. */
   shrink(body: string): string;
   /** Told of each rejected key; the sender stops the delivery itself. */
@@ -75,19 +77,44 @@ export class SpanSender {
   readonly counters: SenderCounters = { requests: 0, retries: 0 };
   private readonly limiter = new Limiter(1);
   private readonly health = new Health();
+  private pendingSpans = 0;
+  private failedInOutage = false;
 
   constructor(
     private readonly client: RequestSender,
     private readonly options: SpanSenderOptions,
   ) {}
 
-  /** For how long, in ms, Opper has been failing every request (0 while it is not). */
-  unavailableFor(now: number): number {
-    return this.health.downFor(now);
+  /**
+   * Why a delivery of `count` more spans must be refused now, or undefined when it may go ahead.
+   * A batch processor whose exports fail starts new ones before the old ones end (seen in SDK
+   * 2.x): once a delivery has failed in an outage, the one in flight keeps probing and later ones
+   * are refused, so memory stays flat however long the outage lasts.
+   */
+  refusal(count: number): string | undefined {
+    if (this.health.downFor(Date.now()) === 0) this.failedInOutage = false;
+    if (this.pendingSpans === 0) return undefined;
+    if (this.failedInOutage) return 'Opper is unavailable and an earlier export is still trying';
+    const { maxPendingSpans } = this.options;
+    if (this.pendingSpans + count > maxPendingSpans) {
+      return `${this.pendingSpans} spans are still being delivered (maxPendingSpans ${maxPendingSpans}): Opper is slow or unavailable`;
+    }
+    return undefined;
   }
 
   /** Never rejects: every span ends up delivered or in `failures`. */
   async deliver(jobs: readonly SpanJob[], deadline: number): Promise<DeliveryReport> {
+    this.pendingSpans += jobs.length;
+    try {
+      const report = await this.deliverAll(jobs, deadline);
+      if (report.failures.length > 0 && this.health.downFor(Date.now()) > 0) this.failedInOutage = true;
+      return report;
+    } finally {
+      this.pendingSpans -= jobs.length;
+    }
+  }
+
+  private async deliverAll(jobs: readonly SpanJob[], deadline: number): Promise<DeliveryReport> {
     const delivery: Delivery = { deadline };
     const created = new Map<string, Promise<unknown>>();
     const outcomes = parentsFirst(jobs).map((job) => {
