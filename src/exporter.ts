@@ -126,7 +126,7 @@ export class OpperSpanExporter {
         jobs.push(translateSpan(span, { maxBodyBytes: this.config.maxBodyBytes }));
       } catch (error) {
         const detail = `not a readable span: ${error instanceof Error ? error.message : String(error)}`;
-        failures.push({ id: '?', reason: 'rejected', detail, unsent: true });
+        failures.push({ id: '?', reason: 'rejected', detail, unsent: true, created: false });
       }
     }
     return jobs;
