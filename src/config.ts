@@ -1,3 +1,5 @@
+import type { MaskFunction } from './translate/mask.js';
+
 /** Options of `OpperSpanExporter`; every one is optional. */
 export interface OpperExporterOptions {
   /** Opper API key. Default: the `OPPER_API_KEY` environment variable. */
@@ -18,6 +20,10 @@ export interface OpperExporterOptions {
   headers?: Record<string, string>;
   /** Upper bound of one request body in bytes; larger values are truncated. Default 524288. */
   maxBodyBytes?: number;
+  /** Called for every content-bearing string after translation (input, output, error, every string
+   * in meta); returns what to send instead (undefined: leave it out). If it throws, the string is
+   * replaced by `[redacted: mask threw]`. */
+  mask?: MaskFunction | undefined;
 }
 
 /** The validated, frozen form of the options that the rest of the exporter reads. */
@@ -30,6 +36,7 @@ export interface ExporterConfig {
   readonly maxPendingSpans: number;
   readonly headers: Readonly<Record<string, string>>;
   readonly maxBodyBytes: number;
+  readonly mask: MaskFunction | undefined;
 }
 
 export const DEFAULT_BASE_URL = 'https://api.opper.ai/v2';
@@ -63,7 +70,13 @@ export function resolveConfig(
     maxPendingSpans,
     headers: Object.freeze(parseHeaders(options.headers)),
     maxBodyBytes,
+    mask: parseMask(options.mask),
   });
+}
+
+function parseMask(mask: unknown): MaskFunction | undefined {
+  if (mask !== undefined && typeof mask !== 'function') throw new TypeError('OpperSpanExporter: mask must be a function');
+  return mask as MaskFunction | undefined;
 }
 
 /** An explicit option wins; an empty environment variable counts as unset. */
@@ -94,7 +107,7 @@ function parseBaseUrl(value: string): string {
   return url.href.replace(/\/+$/, '');
 }
 
-function integer(name: string, value: unknown, fallback: number, min: number, max: number): number {
+export function integer(name: string, value: unknown, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isInteger(value)) {
     throw new TypeError(`OpperSpanExporter: ${name} must be an integer, got ${String(value)}`);

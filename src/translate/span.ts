@@ -96,7 +96,7 @@ function translate(span: ReadableSpanLike, max: number, options: TranslateOption
 }
 
 /** The parent's hex span id (SDK 2.x/3.x `parentSpanContext`, 1.x `parentSpanId`); undefined for a root. */
-function parentSpanIdOf(span: ReadableSpanLike): string | undefined {
+export function parentSpanIdOf(span: ReadableSpanLike): string | undefined {
   const hex = span.parentSpanContext?.spanId ?? span.parentSpanId;
   return typeof hex === 'string' && !/^0*$/.test(hex) ? hex : undefined;
 }
