@@ -168,6 +168,10 @@ class Bridge implements OtlpBridge, BridgeContext {
     }
   }
 
+  get draining(): boolean {
+    return this.closing !== undefined;
+  }
+
   checkToken(authorization: string | undefined): Refusal | undefined {
     const { token } = this.config;
     if (token === undefined) return undefined;
@@ -235,11 +239,11 @@ class Bridge implements OtlpBridge, BridgeContext {
     const started = Date.now();
     this.logger.log('info', 'draining', { inFlight: this.inFlight.size, boundMillis: bound });
     const httpClosed = new Promise<void>((resolve) => (this.http.listening ? this.http.close(() => resolve()) : resolve()));
-    this.http.closeIdleConnections();
     const grpcClosed = new Promise<void>((resolve) => (this.grpc ? this.grpc.server.tryShutdown(() => resolve()) : resolve()));
     const timer = sleep(bound);
-    // Deliveries end by their deadline; then the answers go out and connections close.
-    await Promise.race([Promise.all([Promise.allSettled([...this.inFlight]), httpClosed, grpcClosed]), timer.promise]);
+    // Deliveries end by their deadline; then the answers go out, and the connections they leave idle are closed.
+    const answered = Promise.allSettled([...this.inFlight]).then(() => setImmediate(() => this.http.closeIdleConnections()));
+    await Promise.race([Promise.all([answered, httpClosed, grpcClosed]), timer.promise]);
     timer.cancel();
     this.http.closeAllConnections();
     this.grpc?.server.forceShutdown();

@@ -35,6 +35,8 @@ export interface BridgeContext {
   readonly logger: BridgeLogger;
   /** Largest body, in bytes after decompression. */
   readonly maxRequestBytes: number;
+  /** True once close() was called. */
+  readonly draining: boolean;
   /** A refusal when the inbound token is required and `authorization` does not carry it. */
   checkToken(authorization: string | undefined): Refusal | undefined;
   /** A refusal, before the body is read, while the bridge drains or is at its bound. */

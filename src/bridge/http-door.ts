@@ -16,7 +16,7 @@ export function createHttpDoor(bridge: BridgeContext): Server {
   const server = createServer((req, res) => {
     handle(bridge, req, res).catch((error: unknown) => {
       bridge.logger.log('error', 'unexpected error answering a request', { error: String(error) });
-      if (!res.headersSent) reply(res, 500, 'json', encodeJsonStatus(GrpcCode.INTERNAL, 'internal error'));
+      if (!res.headersSent) reply(bridge, res, 500, 'json', encodeJsonStatus(GrpcCode.INTERNAL, 'internal error'));
     });
   });
   // The slowest legitimate request (a large body on a slow link, then the delivery) is well within this.
@@ -70,7 +70,7 @@ async function handle(bridge: BridgeContext, req: IncomingMessage, res: ServerRe
   const answer = await bridge.forward(request, body.byteLength);
   if (answer.kind === 'ok') {
     const response = { rejectedSpans: answer.rejected, errorMessage: answer.message };
-    return reply(res, 200, encoding, encoding === 'protobuf' ? bridge.codec.encodeResponse(response) : encodeJsonResponse(response));
+    return reply(bridge, res, 200, encoding, encoding === 'protobuf' ? bridge.codec.encodeResponse(response) : encodeJsonResponse(response));
   }
   return refuse(res, encoding, retryable(answer), bridge, req);
 }
@@ -125,10 +125,12 @@ function refuse(res: ServerResponse, encoding: Encoding, refusal: Refusal, bridg
   // A body left unread (too large, refused early) cannot share the connection with a next request.
   if (!req.complete) headers.connection = 'close';
   const body = encoding === 'protobuf' ? bridge.codec.encodeStatus(refusal.code, refusal.message) : encodeJsonStatus(refusal.code, refusal.message);
-  reply(res, refusal.status, encoding, body, headers);
+  reply(bridge, res, refusal.status, encoding, body, headers);
 }
 
-function reply(res: ServerResponse, status: number, encoding: Encoding, body: Uint8Array | string, headers: Record<string, string> = {}): void {
+function reply(bridge: BridgeContext, res: ServerResponse, status: number, encoding: Encoding, body: Uint8Array | string, headers: Record<string, string> = {}): void {
+  // While the bridge drains, no connection is kept for a next request.
+  if (bridge.draining) headers.connection = 'close';
   res.writeHead(status, { 'content-type': encoding === 'protobuf' ? 'application/x-protobuf' : 'application/json', ...headers });
   res.end(body);
 }
