@@ -59,7 +59,7 @@ async function load(): Promise<OtlpCodec> {
       const details =
         retryAfterSeconds === undefined
           ? []
-          : [{ typeUrl: RETRY_INFO_TYPE_URL, value: RetryInfo.encode({ retryDelay: { seconds: retryAfterSeconds, nanos: 0 } }).finish() }];
+          : [{ typeUrl: RETRY_INFO_TYPE_URL, value: RetryInfo.encode({ retryDelay: { seconds: retryAfterSeconds } }).finish() }];
       return Status.encode({ code, message, details }).finish();
     },
   };
