@@ -47,10 +47,10 @@ describe('the bridge, as an operator sees it', () => {
       const response = await fetch(`${bridge.url}/v1/traces`, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
       expect(response.status).toBe(503);
       expect(response.headers.get('retry-after')).toBe('2');
-      expect((await response.json()).message).toMatch(/API key/);
+      expect(((await response.json()) as { message: string }).message).toMatch(/API key/);
     }
     const ready = await fetch(`${bridge.url}/readyz`);
-    expect([ready.status, (await ready.json()).reason]).toEqual([503, expect.stringMatching(/rejected the API key/)]);
+    expect([ready.status, ((await ready.json()) as { reason: string }).reason]).toEqual([503, expect.stringMatching(/rejected the API key/)]);
     expect(warnings.filter((w) => w.code === BridgeWarningCode.KeyRejected)).toHaveLength(1);
     expect(JSON.stringify(bridge.logs.lines) + warnings.map((w) => w.text).join()).not.toContain(wrongKey);
     expect(opper.spans.size).toBe(0);
@@ -60,7 +60,7 @@ describe('the bridge, as an operator sees it', () => {
     const down = await startBridge(opper, { baseUrl: 'http://127.0.0.1:9/v2' });
     bridges.push(down);
     const notReady = await fetch(`${down.url}/readyz`);
-    expect([notReady.status, (await notReady.json()).reason]).toEqual([503, expect.stringMatching(/unreachable/)]);
+    expect([notReady.status, ((await notReady.json()) as { reason: string }).reason]).toEqual([503, expect.stringMatching(/unreachable/)]);
     const good = await startBridge(opper);
     bridges.push(good);
     expect((await fetch(`${good.url}/readyz`)).status).toBe(200);
