@@ -216,9 +216,10 @@ function hexId(value: unknown, bytes: number, name: string): string {
 /** An optional id as lower-case hex; undefined when absent, empty or all zero. */
 function optionalHexId(value: unknown, name: string): string | undefined {
   let hex: string;
+  // protobufjs leaves an absent bytes field at its default, an empty array.
+  if (value === undefined || value === null || (Array.isArray(value) && value.length === 0)) return undefined;
   if (value instanceof Uint8Array) hex = Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('hex');
   else if (typeof value === 'string' && /^[0-9a-fA-F]*$/.test(value) && value.length % 2 === 0) hex = value.toLowerCase();
-  else if (value === undefined || value === null) return undefined;
   else throw new Error(`${name} is not hex`);
   return /^0*$/.test(hex) ? undefined : hex;
 }

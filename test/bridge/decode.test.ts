@@ -27,7 +27,7 @@ describe('OTLP, as OpenTelemetry JS serialises it, read back into spans', () => 
   beforeAll(async () => {
     codec = await loadCodec();
     spans = await sdkSpans();
-    expect(spans).toHaveLength(10);
+    expect(spans).toHaveLength(12);
   });
 
   it.each(['protobuf', 'json'] as const)('gives byte-identical create and PATCH bodies to the in-process translation (%s)', (encoding) => {

@@ -33,7 +33,7 @@ describe('the bridge, driven by OpenTelemetry JS OTLP exporters', () => {
     await client.shutdown();
     await Promise.all([waitForAll(viaBridge, ids), waitForAll(inProcess, ids)]);
 
-    expect(ids).toHaveLength(20);
+    expect(ids).toHaveLength(24);
     expect(deliveryProblems(viaBridge, ids)).toEqual({ missing: [], duplicated: [] });
     expect(viaBridge.violations).toEqual([]);
     expect(sortedSpans(viaBridge)).toEqual(sortedSpans(inProcess));
@@ -44,7 +44,7 @@ describe('the bridge, driven by OpenTelemetry JS OTLP exporters', () => {
 
   it('counts what it delivered', () => {
     const stats = bridge.getStats();
-    expect(stats.spansDelivered).toBe(60);
+    expect(stats.spansDelivered).toBe(72);
     expect(stats.spansRejected).toBe(0);
     expect(stats.refused).toEqual({});
   });

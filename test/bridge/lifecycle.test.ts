@@ -85,7 +85,7 @@ describe('the bridge, as an operator sees it', () => {
     const summaryAfterDelivery = new Promise<void>((resolve) => (summarised = resolve));
     const write = (line: string) => {
       lines.push(line);
-      if (line.includes('"summary"') && line.includes('"spansDelivered":5')) summarised();
+      if (line.includes('"summary"') && line.includes('"spansDelivered":6')) summarised();
     };
     const { startOtlpBridge, jsonLogger } = await import('../../src/bridge/index.js');
     const bridge = await startOtlpBridge({
@@ -103,7 +103,7 @@ describe('the bridge, as an operator sees it', () => {
     const parsed = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(lines.every((line) => line.endsWith('\n') && !line.slice(0, -1).includes('\n'))).toBe(true);
     expect(parsed[0]).toMatchObject({ level: 'info', msg: 'listening', http: bridge.url, opper: opper.url, token: 'none', responseDeadlineMillis: 5000 });
-    expect(parsed.filter((line) => line.msg === 'summary').at(-1)).toMatchObject({ spansDelivered: 5, requests: 1 });
+    expect(parsed.filter((line) => line.msg === 'summary').at(-1)).toMatchObject({ spansDelivered: 6, requests: 1 });
     expect(lines.join('')).not.toContain(opper.apiKey);
   });
 });

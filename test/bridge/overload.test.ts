@@ -49,7 +49,7 @@ describe('the bridge past its bound', () => {
     await Promise.all(clients.map((client) => client.shutdown()));
     await waitForAll(opper, ids);
 
-    expect(ids).toHaveLength(135);
+    expect(ids).toHaveLength(162);
     expect(deliveryProblems(opper, ids)).toEqual({ missing: [], duplicated: [] });
     const stats = bridge.getStats();
     expect(stats.requestsBusy).toBeGreaterThan(0);

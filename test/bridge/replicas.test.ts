@@ -33,7 +33,7 @@ describe('bridge processes', () => {
       await client.shutdown();
       await waitForAll(opper, ids);
       expect(await a.exited).toEqual({ code: null, signal: 'SIGKILL' });
-      expect(ids).toHaveLength(200);
+      expect(ids).toHaveLength(240);
       expect(deliveryProblems(opper, ids)).toEqual({ missing: [], duplicated: [] });
       // The kill cut requests in flight: the client sent them again, and the survivor found their creates landed.
       expect(opper.requests.filter((request) => request.status === 409).length).toBeGreaterThan(0);
