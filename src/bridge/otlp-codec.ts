@@ -52,7 +52,8 @@ async function load(): Promise<OtlpCodec> {
   const Status = rpc.lookupType('Status');
   const RetryInfo = rpc.lookupType('RetryInfo');
   return {
-    decodeRequest: (bytes) => Request.decode(bytes),
+    // protobufjs reads strings with Buffer's native UTF-8 decoder only from a Buffer.
+    decodeRequest: (bytes) => Request.decode(Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)),
     encodeResponse: ({ rejectedSpans, errorMessage }) =>
       Response.encode(rejectedSpans === 0 && errorMessage === '' ? {} : { partialSuccess: { rejectedSpans, errorMessage } }).finish(),
     encodeStatus: (code, message, retryAfterSeconds) => {
