@@ -4,29 +4,17 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { decodeJsonRequest, loadCodec, type OtlpCodec } from '../../src/bridge/otlp-codec.js';
 import { hrTime, readSpans } from '../../src/bridge/otlp-spans.js';
 import { translateSpan } from '../../src/translate/index.js';
-import { sdkWith } from './helpers.js';
-import { richTrace } from './workload.js';
+import { sdkSpans } from './helpers.js';
 
 const MAX = { maxBodyBytes: 512 * 1024 };
-
-/** Spans from a real SDK: a rich trace, with attribute limits that make dropped counts. */
-async function sdkSpans(): Promise<ReadableSpan[]> {
-  const client = sdkWith([], { spanLimits: { attributeCountLimit: 8 } });
-  const tracer = client.provider.getTracer('decode-test', '4.5.6');
-  richTrace(tracer, 1);
-  richTrace(tracer, 2);
-  await client.provider.forceFlush();
-  const spans = client.recorded.getFinishedSpans();
-  await client.shutdown();
-  return spans;
-}
 
 describe('OTLP, as OpenTelemetry JS serialises it, read back into spans', () => {
   let codec: OtlpCodec;
   let spans: ReadableSpan[];
   beforeAll(async () => {
     codec = await loadCodec();
-    spans = await sdkSpans();
+    // Attribute limits that make dropped counts.
+    spans = await sdkSpans(2, { attributeCountLimit: 8 });
     expect(spans).toHaveLength(12);
   });
 

@@ -1,11 +1,22 @@
-import { credentials, Metadata } from '@grpc/grpc-js';
+import { credentials, makeGenericClientConstructor, Metadata, type Client as GrpcClient, type ServiceError } from '@grpc/grpc-js';
 import { OTLPTraceExporter as GrpcExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { OTLPTraceExporter as JsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as ProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, BatchSpanProcessor, InMemorySpanExporter, SimpleSpanProcessor, type SpanExporter, type SpanLimits, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import {
+  BasicTracerProvider,
+  BatchSpanProcessor,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+  type ReadableSpan,
+  type SpanExporter,
+  type SpanLimits,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
+import protobuf from 'protobufjs';
 import { startOtlpBridge, type BridgeLogger, type OtlpBridge, type OtlpBridgeOptions } from '../../src/bridge/index.js';
 import type { LocalOpper, StoredSpan } from '../../src/testing/index.js';
+import { richTrace } from './workload.js';
 
 export type ClientKind = 'proto' | 'json' | 'grpc';
 export const CLIENT_KINDS: readonly ClientKind[] = ['proto', 'json', 'grpc'];
@@ -82,4 +93,52 @@ export function deliveryProblems(opper: LocalOpper, ids: readonly string[]): { m
 /** The stored spans sorted by id, for comparing two servers field for field. */
 export function sortedSpans(opper: LocalOpper): StoredSpan[] {
   return [...opper.spans.values()].sort((a, b) => a.id.localeCompare(b.id));
+}
+
+/** The spans a real SDK ended for `traces` rich traces (6 spans each). */
+export async function sdkSpans(traces: number, spanLimits?: SpanLimits): Promise<ReadableSpan[]> {
+  const client = sdkWith([], { spanLimits });
+  const tracer = client.provider.getTracer('bridge-test-spans', '4.5.6');
+  for (let n = 0; n < traces; n++) richTrace(tracer, n);
+  await client.provider.forceFlush();
+  const spans = client.recorded.getFinishedSpans();
+  await client.shutdown();
+  return spans;
+}
+
+/** google.rpc.Status and RetryInfo, read independently of the bridge's own codec. */
+export const RPC = protobuf.Root.fromJSON({
+  nested: {
+    Status: { fields: { code: { type: 'int32', id: 1 }, message: { type: 'string', id: 2 }, details: { rule: 'repeated', type: 'Any', id: 3 } } },
+    Any: { fields: { typeUrl: { type: 'string', id: 1 }, value: { type: 'bytes', id: 2 } } },
+    RetryInfo: { fields: { retryDelay: { type: 'Duration', id: 1 } } },
+    Duration: { fields: { seconds: { type: 'int64', id: 1 }, nanos: { type: 'int32', id: 2 } } },
+  },
+});
+
+/** A bare grpc-js client of the OTLP trace service: raw request bytes in, the call's error (if any) out. */
+export function rawTraceClient(grpcUrl: string): { export(body: Uint8Array, metadata?: Metadata): Promise<ServiceError | undefined>; close(): void } {
+  const identity = (bytes: Buffer) => bytes;
+  const Client = makeGenericClientConstructor(
+    {
+      Export: {
+        path: '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
+        requestStream: false,
+        responseStream: false,
+        requestSerialize: identity,
+        requestDeserialize: identity,
+        responseSerialize: identity,
+        responseDeserialize: identity,
+      },
+    },
+    'TraceService',
+  );
+  const client = new Client(grpcUrl.replace('http://', ''), credentials.createInsecure()) as unknown as GrpcClient & {
+    Export(body: Buffer, metadata: Metadata, callback: (error: ServiceError | null) => void): void;
+    close(): void;
+  };
+  return {
+    export: (body, metadata = new Metadata()) => new Promise((resolve) => client.Export(Buffer.from(body), metadata, (error) => resolve(error ?? undefined))),
+    close: () => client.close(),
+  };
 }

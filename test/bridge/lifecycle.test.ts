@@ -2,23 +2,12 @@
 // address is wrong, and the settings and summaries the bridge logs (never the key).
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { BridgeWarningCode } from '../../src/bridge/index.js';
 import { startLocalOpper, type LocalOpper } from '../../src/testing/index.js';
-import { sdkWith, startBridge } from './helpers.js';
-import { richTrace } from './workload.js';
+import { sdkSpans, startBridge } from './helpers.js';
 
 /** The warnings emitted: their text and code (Jest's sandboxed process gets no 'warning' events, so the call is watched). */
 const warnings: Array<{ text: string; code: string | undefined }> = [];
-
-async function spans(): Promise<ReadableSpan[]> {
-  const client = sdkWith([]);
-  richTrace(client.provider.getTracer('lifecycle'), 3);
-  await client.provider.forceFlush();
-  const ended = client.recorded.getFinishedSpans();
-  await client.shutdown();
-  return ended;
-}
 
 describe('the bridge, as an operator sees it', () => {
   let opper: LocalOpper;
@@ -42,7 +31,7 @@ describe('the bridge, as an operator sees it', () => {
     const wrongKey = 'sk-wrong-key-0123456789';
     const bridge = await startBridge(opper, { apiKey: wrongKey });
     bridges.push(bridge);
-    const body = JsonTraceSerializer.serializeRequest(await spans())!;
+    const body = JsonTraceSerializer.serializeRequest(await sdkSpans(1))!;
     for (let i = 0; i < 2; i++) {
       const response = await fetch(`${bridge.url}/v1/traces`, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
       expect(response.status).toBe(503);
@@ -97,7 +86,7 @@ describe('the bridge, as an operator sees it', () => {
       logger: jsonLogger({ write }),
     });
     bridges.push(bridge);
-    const body = JsonTraceSerializer.serializeRequest(await spans())!;
+    const body = JsonTraceSerializer.serializeRequest(await sdkSpans(1))!;
     expect((await fetch(`${bridge.url}/v1/traces`, { method: 'POST', body, headers: { 'content-type': 'application/json' } })).status).toBe(200);
     await summaryAfterDelivery;
     const parsed = lines.map((line) => JSON.parse(line) as Record<string, unknown>);

@@ -1,39 +1,20 @@
 // Test 5 of issue 12, and the rest of the OTLP/HTTP and OTLP/gRPC contract: what is refused is
 // refused with the status the spec gives, in the request's encoding, and never reaches Opper.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { credentials, makeGenericClientConstructor, Metadata, type ServiceError } from '@grpc/grpc-js';
+import { Metadata } from '@grpc/grpc-js';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { gzipSync } from 'node:zlib';
-import protobuf from 'protobufjs';
 import { startLocalOpper, type LocalOpper } from '../../src/testing/index.js';
-import { CLIENT_KINDS, otlpExporter, sdkWith, startBridge } from './helpers.js';
-import { richTrace } from './workload.js';
+import { CLIENT_KINDS, otlpExporter, rawTraceClient, RPC, sdkSpans, startBridge } from './helpers.js';
 
 const TOKEN = 'inbound-secret';
 const AUTH = { authorization: `Bearer ${TOKEN}` };
 
-async function someSpans(): Promise<ReadableSpan[]> {
-  const client = sdkWith([]);
-  richTrace(client.provider.getTracer('refusals'), 7);
-  await client.provider.forceFlush();
-  const spans = client.recorded.getFinishedSpans();
-  await client.shutdown();
-  return spans;
-}
-
 function exportWith(exporter: ReturnType<typeof otlpExporter>, spans: ReadableSpan[]): Promise<ExportResult> {
   return new Promise((resolve) => exporter.export(spans, resolve));
 }
-
-/** google.rpc.Status, decoded independently of the bridge's own codec. */
-const StatusType = protobuf.Root.fromJSON({
-  nested: {
-    Status: { fields: { code: { type: 'int32', id: 1 }, message: { type: 'string', id: 2 }, details: { rule: 'repeated', type: 'Any', id: 3 } } },
-    Any: { fields: { typeUrl: { type: 'string', id: 1 }, value: { type: 'bytes', id: 2 } } },
-  },
-}).lookupType('Status');
 
 describe('what the bridge refuses', () => {
   let opper: LocalOpper;
@@ -43,7 +24,7 @@ describe('what the bridge refuses', () => {
   beforeAll(async () => {
     opper = await startLocalOpper();
     bridge = await startBridge(opper, { token: TOKEN, maxRequestBytes: 64 * 1024 });
-    spans = await someSpans();
+    spans = await sdkSpans(1);
     protoBody = ProtobufTraceSerializer.serializeRequest(spans)!;
   });
   beforeEach(() => opper.reset());
@@ -68,7 +49,7 @@ describe('what the bridge refuses', () => {
     const proto = await post(Buffer.from([0x0a, 0xff, 0xff, 0xff, 0x0f, 0x01]), { 'content-type': 'application/x-protobuf' });
     expect(proto.status).toBe(400);
     expect(proto.headers.get('content-type')).toBe('application/x-protobuf');
-    expect(StatusType.decode(new Uint8Array(await proto.arrayBuffer()))).toMatchObject({ code: 3, message: expect.stringContaining('not an OTLP') });
+    expect(RPC.lookupType('Status').decode(new Uint8Array(await proto.arrayBuffer()))).toMatchObject({ code: 3, message: expect.stringContaining('not an OTLP') });
     const json = await post('{"resourceSpans": [', { 'content-type': 'application/json' });
     expect(json.status).toBe(400);
     expect(await json.json()).toMatchObject({ code: 3 });
@@ -118,25 +99,13 @@ describe('what the bridge refuses', () => {
   });
 
   it('answers gRPC garbage with INVALID_ARGUMENT and no token with UNAUTHENTICATED', async () => {
-    const Client = makeGenericClientConstructor({
-      Export: {
-        path: '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
-        requestStream: false,
-        responseStream: false,
-        requestSerialize: (b: Buffer) => b,
-        requestDeserialize: (b: Buffer) => b,
-        responseSerialize: (b: Buffer) => b,
-        responseDeserialize: (b: Buffer) => b,
-      },
-    }, 'TraceService');
-    const client = new Client(bridge.grpcUrl!.replace('http://', ''), credentials.createInsecure());
-    const call = (body: Buffer, metadata: Metadata) =>
-      new Promise<ServiceError | undefined>((resolve) => (client as unknown as { Export: Function }).Export(body, metadata, (error: ServiceError | null) => resolve(error ?? undefined)));
+    const client = rawTraceClient(bridge.grpcUrl!);
+    const call = (body: Uint8Array, metadata: Metadata) => client.export(body, metadata);
     const withToken = new Metadata();
     withToken.set('authorization', `Bearer ${TOKEN}`);
     expect((await call(Buffer.from([0x0a, 0xff, 0xff]), withToken))?.code).toBe(3);
-    expect((await call(Buffer.from(protoBody), new Metadata()))?.code).toBe(16);
-    expect(await call(Buffer.from(protoBody), withToken)).toBeUndefined();
+    expect((await call(protoBody, new Metadata()))?.code).toBe(16);
+    expect(await call(protoBody, withToken)).toBeUndefined();
     client.close();
     expect(opper.spans.size).toBe(spans.length);
   });
