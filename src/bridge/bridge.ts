@@ -12,7 +12,7 @@ import { HttpClient } from '../transport/http-client.js';
 import { SpanSender } from '../transport/span-sender.js';
 import { shrinkBody } from '../translate/index.js';
 import { VERSION } from '../version.js';
-import { GrpcCode, type BridgeContext, type Refusal } from './door.js';
+import { GrpcCode, refusalOf, type BridgeContext, type Refusal } from './door.js';
 import { Forwarder, type Answer, type ForwarderStats } from './forwarder.js';
 import { bindGrpc, createGrpcDoor } from './grpc-door.js';
 import { createHttpDoor } from './http-door.js';
@@ -186,12 +186,14 @@ class Bridge implements OtlpBridge, BridgeContext {
       return { status: 503, code: GrpcCode.UNAVAILABLE, cause: 'draining', message: 'the bridge is shutting down; send to another replica', retryAfterSeconds: 1 };
     }
     const busy = this.forwarder.refuseEarly();
-    if (busy?.kind === 'busy') return { status: 429, code: GrpcCode.RESOURCE_EXHAUSTED, cause: 'busy', message: busy.message, retryAfterSeconds: busy.retryAfterSeconds };
-    return undefined;
+    return busy === undefined || busy.kind === 'ok' ? undefined : refusalOf(busy);
+  }
+
+  received(): void {
+    this.requests++;
   }
 
   forward(request: unknown, bytes: number, deadline?: number): Promise<Answer> {
-    this.requests++;
     const work = this.forwarder.forward(request, bytes, deadline);
     this.inFlight.add(work);
     const untrack = () => this.inFlight.delete(work);
@@ -200,7 +202,6 @@ class Bridge implements OtlpBridge, BridgeContext {
   }
 
   refused(refusal: Refusal, remote: string | undefined): void {
-    if (refusal.cause !== 'busy' && refusal.cause !== 'unavailable' && refusal.cause !== 'draining') this.requests++;
     this.refusedCounts[refusal.cause] = (this.refusedCounts[refusal.cause] ?? 0) + 1;
     // Saturation and outages are reported by the summary; a client's mistake is worth a line at once.
     if (refusal.status < 429) this.once.warn(refusal.cause, `request refused: ${refusal.message}`, { status: refusal.status, remote });

@@ -7,7 +7,6 @@ export type Encoding = 'protobuf' | 'json';
 
 /** gRPC status codes (also the `code` of the google.rpc.Status in an OTLP/HTTP error body). */
 export const GrpcCode = {
-  OK: 0,
   INVALID_ARGUMENT: 3,
   NOT_FOUND: 5,
   RESOURCE_EXHAUSTED: 8,
@@ -44,6 +43,17 @@ export interface BridgeContext {
   forward(request: unknown, bytes: number, deadline?: number): Promise<Answer>;
   /** Why the bridge is not ready to take traffic (Opper unreachable, key rejected), or undefined. */
   readiness(): Promise<string | undefined>;
+  /** Counts an OTLP export request, on arrival. */
+  received(): void;
   /** Counts (and logs the first of each cause) a refused request. */
   refused(refusal: Refusal, remote: string | undefined): void;
+}
+
+/** The retryable answers, as OTLP says them: 429 / RESOURCE_EXHAUSTED when the bridge is full,
+ * 503 / UNAVAILABLE when Opper did not take it all; both with a retry delay. */
+export function refusalOf(answer: Exclude<Answer, { kind: 'ok' }>): Refusal {
+  const { message, retryAfterSeconds } = answer;
+  return answer.kind === 'busy'
+    ? { status: 429, code: GrpcCode.RESOURCE_EXHAUSTED, cause: 'busy', message, retryAfterSeconds }
+    : { status: 503, code: GrpcCode.UNAVAILABLE, cause: 'unavailable', message, retryAfterSeconds };
 }

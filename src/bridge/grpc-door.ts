@@ -4,7 +4,7 @@
  * google.rpc.RetryInfo so that clients know the data is worth sending again, and when.
  */
 import type * as Grpc from '@grpc/grpc-js';
-import { GrpcCode, type BridgeContext, type Refusal } from './door.js';
+import { GrpcCode, refusalOf, type BridgeContext, type Refusal } from './door.js';
 
 const EXPORT_PATH = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
 /** The answer must reach the client before its own deadline, not just leave before it. */
@@ -34,6 +34,7 @@ export async function createGrpcDoor(bridge: BridgeContext): Promise<{ server: G
       bridge.refused(refusal, call.getPeer());
       callback(toServiceError(grpc, bridge, refusal));
     };
+    bridge.received();
     const authorization = call.metadata.get('authorization')[0];
     const unauthorized = bridge.checkToken(typeof authorization === 'string' ? authorization : undefined);
     if (unauthorized) return fail(unauthorized);
@@ -50,10 +51,8 @@ export async function createGrpcDoor(bridge: BridgeContext): Promise<{ server: G
       (answer) => {
         if (answer.kind === 'ok') {
           callback(null, Buffer.from(bridge.codec.encodeResponse({ rejectedSpans: answer.rejected, errorMessage: answer.message })));
-        } else if (answer.kind === 'busy') {
-          fail({ status: 429, code: GrpcCode.RESOURCE_EXHAUSTED, cause: 'busy', message: answer.message, retryAfterSeconds: answer.retryAfterSeconds });
         } else {
-          fail({ status: 503, code: GrpcCode.UNAVAILABLE, cause: 'unavailable', message: answer.message, retryAfterSeconds: answer.retryAfterSeconds });
+          fail(refusalOf(answer));
         }
       },
       (error: unknown) => fail({ status: 500, code: GrpcCode.INTERNAL, cause: 'internal', message: String(error) }),

@@ -5,8 +5,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
-import { GrpcCode, type BridgeContext, type Encoding, type Refusal } from './door.js';
-import type { Answer } from './forwarder.js';
+import { GrpcCode, refusalOf, type BridgeContext, type Encoding, type Refusal } from './door.js';
 import { decodeJsonRequest, encodeJsonResponse, encodeJsonStatus } from './otlp-codec.js';
 
 const gunzipAsync = promisify(gunzip);
@@ -35,6 +34,7 @@ async function handle(bridge: BridgeContext, req: IncomingMessage, res: ServerRe
   if (path !== TRACES_PATH) return refuse(res, 'json', { status: 404, code: GrpcCode.NOT_FOUND, cause: 'not-found', message: `no route ${path} (OTLP traces go to POST ${TRACES_PATH})` }, bridge, req);
   const encoding = encodingOf(req.headers['content-type']);
   const replyEncoding: Encoding = encoding ?? 'json';
+  bridge.received();
   if (req.method !== 'POST') return refuse(res, replyEncoding, { status: 405, code: GrpcCode.UNIMPLEMENTED, cause: 'method', message: `${req.method} is not allowed on ${TRACES_PATH}` }, bridge, req);
   const unauthorized = bridge.checkToken(req.headers.authorization);
   if (unauthorized) return refuse(res, replyEncoding, unauthorized, bridge, req);
@@ -72,14 +72,7 @@ async function handle(bridge: BridgeContext, req: IncomingMessage, res: ServerRe
     const response = { rejectedSpans: answer.rejected, errorMessage: answer.message };
     return reply(bridge, res, 200, encoding, encoding === 'protobuf' ? bridge.codec.encodeResponse(response) : encodeJsonResponse(response));
   }
-  return refuse(res, encoding, retryable(answer), bridge, req);
-}
-
-/** OTLP/HTTP's retryable answers: 429 when the bridge is full, 503 when Opper did not take it all. */
-function retryable(answer: Exclude<Answer, { kind: 'ok' }>): Refusal {
-  return answer.kind === 'busy'
-    ? { status: 429, code: GrpcCode.RESOURCE_EXHAUSTED, cause: 'busy', message: answer.message, retryAfterSeconds: answer.retryAfterSeconds }
-    : { status: 503, code: GrpcCode.UNAVAILABLE, cause: 'unavailable', message: answer.message, retryAfterSeconds: answer.retryAfterSeconds };
+  return refuse(res, encoding, refusalOf(answer), bridge, req);
 }
 
 function tooLarge(limit: number): Refusal {
