@@ -64,3 +64,25 @@ describe('CommonJS', () => {
     expect([...opper.spans.values()]).toEqual([expect.objectContaining({ name: 'from require', type: 'cjs' })]);
   });
 });
+
+describe('an app that exits right after a failed shutdown', () => {
+  const exitAfterFailure = (env: Record<string, string>) => {
+    const { OPPER_API_KEY, OPPER_BASE_URL, ...rest } = process.env;
+    return run(process.execPath, [fixture('exit-after-failure.mjs')], { env: { ...rest, ...env }, timeout: 30_000 });
+  };
+
+  it('still prints the warning that names a rejected key', async () => {
+    const { stdout, stderr } = await exitAfterFailure({ OPPER_BASE_URL: opper.url, OPPER_API_KEY: 'sk-wrong-key' });
+    expect(stdout).toMatch(/shutdown failed: .*API key was rejected/);
+    expect(stderr).toMatch(/OPPER_EXPORTER_KEY_REJECTED.*check OPPER_API_KEY/);
+    expect(stderr).not.toContain('sk-wrong-key');
+  });
+
+  it('warns once naming OPPER_BASE_URL when it is not a URL, and sends nothing', async () => {
+    opper.reset();
+    const { stderr } = await exitAfterFailure({ OPPER_BASE_URL: 'api.opper.ai/v2', OPPER_API_KEY: opper.apiKey });
+    expect(stderr).toMatch(/OPPER_EXPORTER_BAD_ENVIRONMENT.*OPPER_BASE_URL is not a valid URL: "api.opper.ai\/v2"/);
+    expect(stderr.match(/OPPER_EXPORTER_BAD_ENVIRONMENT/g)).toHaveLength(1);
+    expect(opper.requests).toHaveLength(0);
+  });
+});

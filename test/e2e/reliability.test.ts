@@ -176,13 +176,15 @@ describe('a rejected API key', () => {
       }
       expect(results.map((r) => r.code)).toEqual([ExportResultCode.FAILED, ExportResultCode.FAILED, ExportResultCode.FAILED]);
       expect(results[0]!.error?.message).toMatch(/API key was rejected \(HTTP 401: bad header: Bearer \[REDACTED\]\)/);
+      // The message splits the spans the way getStats() counts them.
+      expect(results[0]!.error?.message).toMatch(/20 of 20 span\(s\) not exported \(1 failed, 19 dropped\)/);
       // One probe request per export, not one per span.
       expect(opper.requests).toHaveLength(3);
       expect(opper.requests.every((r) => r.status === 401)).toBe(true);
       expect(emitWarning).toHaveBeenCalledTimes(1);
       const [message, options] = emitWarning.mock.calls[0] as [string, { code: string }];
       expect(options.code).toBe(WarningCode.KeyRejected);
-      expect(message).toMatch(/rejected the API key \(HTTP 401\).*OPPER_API_KEY/);
+      expect(message).toMatch(/rejected the API key \(HTTP 401\).*check the apiKey option\./);
       const everything = [...logged, message, ...results.map((r) => r.error?.message ?? '')].join('\n');
       expect(everything).not.toContain(secret);
       expect(logged.length).toBeGreaterThan(0);
