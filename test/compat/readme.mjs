@@ -63,7 +63,7 @@ export async function runReadme(line, nodeBin, lineDir, ctx) {
       continue;
     }
     for (const command of commands) {
-      const script = command.args.find((arg) => /\.[cm]?js$/.test(arg));
+      const script = command.args[scriptIndex(command.args)];
       const defined = files.some((f) => f.name === script);
       const service = !defined && /^app\.[cm]js$/.test(script ?? '');
       if (service) fs.copyFileSync(path.join(repo, 'examples', 'http-service', script), path.join(dir, script));
@@ -109,6 +109,9 @@ function checkInstalls(line, lineDir, files, installs) {
   return problems;
 }
 
+/** Where the script is among `node` arguments: the first .js file that is not a flag's value. */
+const scriptIndex = (args) => args.findIndex((a, i) => /\.[cm]?js$/.test(a) && !args[i - 1]?.startsWith('-'));
+
 async function runOne({ line, nodeBin, dir, command, signal, files, ctx }) {
   const { repo, cleanEnv, startDownstream, httpGet, ids, startLocalOpper } = ctx;
   const ownOpper = files.some((f) => f.source.includes("'opentelemetry-exporter-opper/testing'"));
@@ -119,7 +122,7 @@ async function runOne({ line, nodeBin, dir, command, signal, files, ctx }) {
   const probeFile = path.join(dir, 'probe.jsonl');
   fs.rmSync(probeFile, { force: true });
   // The probe goes right before the script, after the command's own preloads.
-  const script = command.args.findIndex((a, i) => /\.[cm]?js$/.test(a) && !command.args[i - 1]?.startsWith('-'));
+  const script = scriptIndex(command.args);
   const args = [...command.args.slice(0, script), cjs ? '--require' : '--import', cjs ? './compat-probe.cjs' : './compat-probe.mjs', ...command.args.slice(script)];
   const { startOpenAIStub } = await import(pathToFileURL(path.join(repo, 'examples', 'openai-stub.mjs')).href);
   const opper = await startLocalOpper();
