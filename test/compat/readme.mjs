@@ -7,9 +7,10 @@
 // - A `node` command that starts app.mjs / app.cjs that no block defines is a service ("your
 //   app": examples/http-service/): it gets GET /hello, then SIGTERM in one run and SIGINT in
 //   another, and must exit 0 by itself within SIGNAL_EXIT_MS with every span stored.
-// - Any other `node` command is a script: exit 0 within SCRIPT_MS, every span stored. One that
-//   imports `opentelemetry-exporter-opper/testing` runs its own local Opper: only its exit code
-//   and its exports are checked.
+// - Any other `node` command is a script: exit 0 within SCRIPT_MS, every span stored; run again
+//   with a key Opper rejects, it must still exit 0, with the warning that says so on stderr. One
+//   that imports `opentelemetry-exporter-opper/testing` runs its own local Opper: only its exit
+//   code and its exports are checked.
 // - .mts/.cts/.ts files are type-checked: strict, exactOptionalPropertyTypes, nodenext.
 // OPPER_API_KEY/OPPER_BASE_URL point at a fresh local Opper; OPENAI_BASE_URL at an OpenAI stub.
 import { spawn } from 'node:child_process';
@@ -22,6 +23,8 @@ import { importedPackages, planExamples } from './readme-blocks.mjs';
 export const DOCUMENTS = ['README.md', 'examples/README.md'];
 const SIGNAL_EXIT_MS = 5_000;
 const SCRIPT_MS = 30_000;
+// A second run of each script with a key Opper rejects: it must still exit 0 and say why.
+const WRONG_KEY = 'wrong key';
 
 /** Every example of both documents, the skipped blocks and the problems found while reading. */
 export function planAll(repo) {
@@ -67,14 +70,17 @@ export async function runReadme(line, nodeBin, lineDir, ctx) {
       const defined = files.some((f) => f.name === script);
       const service = !defined && /^app\.[cm]js$/.test(script ?? '');
       if (service) fs.copyFileSync(path.join(repo, 'examples', 'http-service', script), path.join(dir, script));
-      const runs = service ? ['SIGTERM', 'SIGINT'] : [undefined];
-      for (const signal of runs) {
+      const ownOpper = files.some((f) => f.source.includes("'opentelemetry-exporter-opper/testing'"));
+      const runs = service ? ['SIGTERM', 'SIGINT'] : ownOpper ? [undefined] : [undefined, WRONG_KEY];
+      for (const run of runs) {
+        const signal = run === WRONG_KEY ? undefined : run;
+        const wrongKey = run === WRONG_KEY;
         const t0 = Date.now();
-        const result = await runOne({ line, nodeBin, dir, command, signal, files, ctx });
+        const result = await runOne({ nodeBin, dir, command, signal, wrongKey, ownOpper, ctx });
         const all = [...problems, ...result.problems];
         record({
           line: line.id,
-          name: signal ? `${name} (${signal})` : name,
+          name: run ? `${name} (${run})` : name,
           status: all.length ? 'fail' : 'pass',
           ms: Date.now() - t0,
           detail: all.length ? all.join('; ') : `node ${command.args.join(' ')}: ${result.summary}`,
@@ -112,9 +118,8 @@ function checkInstalls(line, lineDir, files, installs) {
 /** Where the script is among `node` arguments: the first .js file that is not a flag's value. */
 const scriptIndex = (args) => args.findIndex((a, i) => /\.[cm]?js$/.test(a) && !args[i - 1]?.startsWith('-'));
 
-async function runOne({ line, nodeBin, dir, command, signal, files, ctx }) {
+async function runOne({ nodeBin, dir, command, signal, wrongKey, ownOpper, ctx }) {
   const { repo, cleanEnv, startDownstream, httpGet, ids, startLocalOpper } = ctx;
-  const ownOpper = files.some((f) => f.source.includes("'opentelemetry-exporter-opper/testing'"));
   const cjs = command.args.some((a) => a === '--require' || a === '-r') || command.args.some((a) => a.endsWith('.cjs'));
   for (const [from, to] of [['probe-core.cjs', 'compat-probe-core.cjs'], ['probe.mjs', 'compat-probe.mjs'], ['probe.cjs', 'compat-probe.cjs']]) {
     fs.copyFileSync(path.join(ctx.probeDir, from), path.join(dir, to));
@@ -135,7 +140,7 @@ async function runOne({ line, nodeBin, dir, command, signal, files, ctx }) {
     const env = cleanEnv({
       PATH: `${path.dirname(nodeBin)}${path.delimiter}${process.env.PATH}`,
       OPPER_BASE_URL: opper.url,
-      OPPER_API_KEY: opper.apiKey,
+      OPPER_API_KEY: wrongKey ? 'sk-rejected-by-opper' : opper.apiKey,
       OPENAI_BASE_URL: model.baseURL,
       OPENAI_API_KEY: 'sk-stub',
       DOWNSTREAM_URL: downstream.url,
@@ -174,6 +179,11 @@ async function runOne({ line, nodeBin, dir, command, signal, files, ctx }) {
       if (exit.signal === 'SIGKILL') problems.push(`still running after ${SCRIPT_MS} ms: killed`);
       else if (exit.code !== 0) problems.push(`exited with ${exit.code ?? exit.signal}`);
       summary = `exited ${exit.code}`;
+    }
+    if (wrongKey) {
+      if (!/OPPER_EXPORTER_KEY_REJECTED/.test(log.stderr)) problems.push('no OPPER_EXPORTER_KEY_REJECTED warning on stderr');
+      if (/\n\s+at /.test(log.stderr)) problems.push('a stack trace on stderr');
+      return { problems, summary: `${summary}, the warning naming the rejected key printed`, log, args };
     }
     const records = fs.existsSync(probeFile) ? fs.readFileSync(probeFile, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
     const checked = signal
