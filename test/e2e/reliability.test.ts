@@ -136,7 +136,7 @@ describe('permanent failures', () => {
     makeTraces(harness, 6);
     const result = await exportOnce(harness);
     expect(result.code).toBe(ExportResultCode.FAILED);
-    expect(result.error?.message).toMatch(/1 of 6 span\(s\) failed: 1 refused by Opper \(HTTP 422: name is not allowed\)/);
+    expect(result.error?.message).toMatch(/1 of 6 span\(s\) not exported \(1 failed, 0 dropped\): 1 refused by Opper \(HTTP 422: name is not allowed\)/);
     expect(opper.spans.size).toBe(5);
     expect(harness.exporter.getStats()).toMatchObject({ spansExported: 5, spansFailed: 1 });
   });
@@ -203,7 +203,7 @@ describe('a server that never answers', () => {
     makeTraces(harness, 5);
     const result = await exportOnce(harness);
     expect(result.code).toBe(ExportResultCode.FAILED);
-    expect(result.error?.message).toMatch(/5 of 5 span\(s\) failed: 5 not accepted before the export deadline \(.*ETIMEDOUT/);
+    expect(result.error?.message).toMatch(/5 of 5 span\(s\) not exported \(5 failed, 0 dropped\): 5 not accepted before the export deadline \(.*ETIMEDOUT/);
     await exporter.shutdown(); // resolves: nothing is left in flight
     expect(exporter.getStats()).toMatchObject({ spansExported: 0, spansFailed: 5, spansDropped: 0 });
     // While no request has been answered, one at a time: at most a deadline's worth of timeouts.
