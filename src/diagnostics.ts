@@ -5,6 +5,7 @@ export const WarningCode = {
   MissingApiKey: 'OPPER_EXPORTER_NO_API_KEY',
   KeyRejected: 'OPPER_EXPORTER_KEY_REJECTED',
   Forbidden: 'OPPER_EXPORTER_FORBIDDEN',
+  BadEnvironment: 'OPPER_EXPORTER_BAD_ENVIRONMENT',
 } as const;
 
 /**
@@ -13,6 +14,7 @@ export const WarningCode = {
  */
 export class Warnings {
   private readonly emitted = new Set<string>();
+  private printing = false;
 
   constructor(private readonly secret: string | undefined) {}
 
@@ -22,6 +24,15 @@ export class Warnings {
     const text = this.redact(message);
     diag.error(text);
     process.emitWarning(text, { code, type: 'OpperExporterWarning' });
+    // Node prints the warning on the next tick; until then `printed()` holds results back.
+    this.printing = true;
+    setImmediate(() => (this.printing = false)).unref();
+  }
+
+  /** Resolves once every warning emitted so far has been printed, so that an app that exits
+   * right after a failed export or shutdown still shows the cause. */
+  printed(): Promise<void> {
+    return this.printing ? new Promise((resolve) => setImmediate(resolve)) : Promise.resolve();
   }
 
   /** Removes the API key from text that may echo it (a server message, a URL). */

@@ -40,6 +40,11 @@ export class OpperSpanExporter {
     this.config = resolveConfig(options);
     const { apiKey, baseUrl, headers, concurrency, timeoutMillis, maxPendingSpans } = this.config;
     this.warnings = new Warnings(apiKey);
+    for (const notice of this.config.notices) this.warnings.once(notice.code, notice.message);
+    if (this.config.environmentProblem !== undefined) {
+      this.warnings.once(WarningCode.BadEnvironment, this.config.environmentProblem);
+      return;
+    }
     if (apiKey === undefined) {
       this.warnings.once(
         WarningCode.MissingApiKey,
@@ -59,7 +64,7 @@ export class OpperSpanExporter {
         this.warnings.once(
           status === 401 ? WarningCode.KeyRejected : WarningCode.Forbidden,
           status === 401
-            ? `OpperSpanExporter: Opper rejected the API key (HTTP 401) at ${baseUrl}; check OPPER_API_KEY. Spans are not being exported.`
+            ? `OpperSpanExporter: Opper rejected the API key (HTTP 401) at ${baseUrl}; check ${this.config.apiKeySource}. Spans are not being exported.`
             : `OpperSpanExporter: the API key is not allowed to write spans (HTTP 403) at ${baseUrl}. Spans are not being exported.`,
         ),
     });
@@ -71,16 +76,22 @@ export class OpperSpanExporter {
     const finish = (error?: Error) => {
       if (called) return;
       called = true;
-      try {
-        resultCallback(error ? { code: ExportResultCode.FAILED, error } : { code: ExportResultCode.SUCCESS });
-      } catch (callbackError) {
-        diag.error('OpperSpanExporter: the export result callback threw', callbackError);
-      }
+      const report = () => {
+        try {
+          resultCallback(error ? { code: ExportResultCode.FAILED, error } : { code: ExportResultCode.SUCCESS });
+        } catch (callbackError) {
+          diag.error('OpperSpanExporter: the export result callback threw', callbackError);
+        }
+      };
+      // A failure reaches the app (a rejected provider.shutdown(), then often process.exit) only
+      // after the warning that names its cause has been printed.
+      if (error) void this.warnings.printed().then(report);
+      else report();
     };
     try {
       const count = Array.isArray(spans) ? spans.length : 0;
       if (this.shutdownPromise) return this.drop(count, 'the exporter is shut down', finish);
-      if (!this.sender) return this.drop(count, 'no API key is configured (OPPER_API_KEY)', finish);
+      if (!this.sender) return this.drop(count, this.config.environmentProblem ?? 'no API key is configured (OPPER_API_KEY)', finish);
       if (count === 0) return finish();
       const refusal = this.sender.refusal(count);
       if (refusal !== undefined) return this.drop(count, refusal, finish);
@@ -108,7 +119,9 @@ export class OpperSpanExporter {
 
   /** Flushes, then refuses every later export without sending anything. Idempotent. */
   shutdown(): Promise<void> {
-    this.shutdownPromise ??= this.forceFlush().finally(() => this.client?.close());
+    this.shutdownPromise ??= this.forceFlush()
+      .finally(() => this.client?.close())
+      .then(() => this.warnings.printed());
     return this.shutdownPromise;
   }
 
@@ -123,7 +136,7 @@ export class OpperSpanExporter {
     const jobs: SpanJob[] = [];
     for (const span of spans) {
       try {
-        jobs.push(translateSpan(span, { maxBodyBytes: this.config.maxBodyBytes }));
+        jobs.push(translateSpan(span, { maxBodyBytes: this.config.maxBodyBytes, redactSecrets: this.config.redactSecrets }));
       } catch (error) {
         const detail = `not a readable span: ${error instanceof Error ? error.message : String(error)}`;
         failures.push({ id: '?', reason: 'rejected', detail, unsent: true });
@@ -149,9 +162,9 @@ export class OpperSpanExporter {
     const failures = [...untranslatable, ...report.failures];
     if (failures.length === 0) return undefined;
     const byReason = new Map<FailureReason, { count: number; details: Set<string> }>();
+    let dropped = 0;
     for (const failure of failures) {
-      if (failure.unsent) this.stats.spansDropped++;
-      else this.stats.spansFailed++;
+      if (failure.unsent) dropped++;
       const group = byReason.get(failure.reason) ?? { count: 0, details: new Set<string>() };
       group.count++;
       group.details.add(failure.detail);
@@ -160,7 +173,11 @@ export class OpperSpanExporter {
     const summary = [...byReason]
       .map(([reason, { count, details }]) => `${count} ${REASON_TEXT[reason]} (${[...details].slice(0, 3).join('; ')})`)
       .join('; ');
-    const message = `OpperSpanExporter: ${failures.length} of ${count} span(s) failed: ${summary}`;
+    this.stats.spansDropped += dropped;
+    this.stats.spansFailed += failures.length - dropped;
+    // The same split as getStats(): failed (tried, not stored) and dropped (never sent).
+    const split = `${failures.length - dropped} failed, ${dropped} dropped`;
+    const message = `OpperSpanExporter: ${failures.length} of ${count} span(s) not exported (${split}): ${summary}`;
     return new Error(this.warnings.redact(message));
   }
 }

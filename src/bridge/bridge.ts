@@ -115,6 +115,7 @@ class Bridge implements OtlpBridge, BridgeContext {
       this.sender,
       {
         maxBodyBytes: exporter.maxBodyBytes,
+        redactSecrets: exporter.redactSecrets,
         responseDeadlineMillis: config.responseDeadlineMillis,
         maxPendingSpans: exporter.maxPendingSpans,
         maxPendingBytes: config.maxPendingBytes,

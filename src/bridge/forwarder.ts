@@ -35,6 +35,7 @@ export interface ForwarderStats {
 
 export interface ForwarderOptions {
   maxBodyBytes: number;
+  redactSecrets: boolean;
   /** How long a request may take before it is answered "send again". */
   responseDeadlineMillis: number;
   maxPendingSpans: number;
@@ -87,7 +88,7 @@ export class Forwarder {
       const refusal = this.sender.refusal(count);
       if (refusal !== undefined) return this.unavailable(count, refusal);
       const { spans, unreadable } = readSpans(request);
-      const jobs: SpanJob[] = spans.map((span) => translateSpan(span, { maxBodyBytes: this.options.maxBodyBytes }));
+      const jobs: SpanJob[] = spans.map((span) => translateSpan(span, { maxBodyBytes: this.options.maxBodyBytes, redactSecrets: this.options.redactSecrets }));
       const until = Math.min(deadline, Date.now() + this.options.responseDeadlineMillis);
       const report = await this.sender.deliver(jobs, until);
       this.observe(report);

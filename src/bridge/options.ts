@@ -50,6 +50,8 @@ export function resolveBridgeConfig(options: OtlpBridgeOptions = {}, env: NodeJS
   const { host, port, grpcPort, token, responseDeadlineMillis, maxRequestBytes, maxPendingBytes, logger, logLevel, summaryIntervalMillis, ...exporterOptions } =
     options;
   const exporter = resolveConfig(exporterOptions, env);
+  // A server that cannot forward should not start: unlike the exporter, it stops with the reason.
+  if (exporter.environmentProblem !== undefined) throw new TypeError(`opper-otlp-bridge: ${exporter.environmentProblem}`);
   if (exporter.apiKey === undefined) throw new TypeError('opper-otlp-bridge: no API key (set OPPER_API_KEY or the apiKey option)');
   const inboundToken = token ?? (env.OPPER_BRIDGE_TOKEN?.trim() || undefined);
   if (inboundToken !== undefined && (typeof inboundToken !== 'string' || !/^[\x21-\x7e]+$/.test(inboundToken))) {

@@ -37,13 +37,13 @@ const EMPTY: Attributes = {};
 export function translateSpan(span: ReadableSpanLike, options: TranslateOptions): TranslatedSpan {
   const max = normalizeMaxBytes(options?.maxBodyBytes);
   try {
-    return translate(span, max);
+    return translate(span, max, options?.redactSecrets !== false);
   } catch (error) {
     return translateUnreadable(span, max, error);
   }
 }
 
-function translate(span: ReadableSpanLike, max: number): TranslatedSpan {
+function translate(span: ReadableSpanLike, max: number, redact: boolean): TranslatedSpan {
   const context = span.spanContext();
   const traceHex = context.traceId;
   const spanHex = context.spanId;
@@ -68,7 +68,7 @@ function translate(span: ReadableSpanLike, max: number): TranslatedSpan {
   const name = typeof span.name === 'string' && span.name !== '' ? cleanString(span.name) : 'unnamed';
   const type = typeOf(ctx);
   const input = takeText(ctx, ATTR_OPPER_INPUT) ?? dialectInput(ctx);
-  const meta = metaOf(ctx, traceHex, spanHex, parentHex);
+  const meta = metaOf(ctx, traceHex, spanHex, parentHex, redact);
   if (updateCut) meta[META_OPPER_TRUNCATED] = true;
   const create: OpperCreateBody = {
     id,
@@ -145,10 +145,11 @@ function metaOf(
   traceHex: string,
   spanHex: string,
   parentHex: string | undefined,
+  redact: boolean,
 ): Record<string, unknown> {
   const { span } = ctx;
   const meta: Record<string, unknown> = {};
-  copyAttributes(ctx.attributes, meta, ctx.consumed);
+  copyAttributes(ctx.attributes, meta, ctx.consumed, redact);
   dialectMeta(ctx, meta);
   const kind = kindName(span.kind);
   if (kind !== undefined) meta['otel.kind'] = kind;
@@ -159,7 +160,7 @@ function metaOf(
   const scope = span.instrumentationScope ?? span.instrumentationLibrary;
   if (typeof scope?.name === 'string' && scope.name !== '') meta['otel.scope.name'] = cleanString(scope.name);
   if (typeof scope?.version === 'string' && scope.version !== '') meta['otel.scope.version'] = cleanString(scope.version);
-  const scopeAttributes = cleanAttributes((scope as { attributes?: Attributes } | undefined)?.attributes);
+  const scopeAttributes = cleanAttributes((scope as { attributes?: Attributes } | undefined)?.attributes, redact);
   if (scopeAttributes !== undefined) meta['otel.scope.attributes'] = scopeAttributes;
   meta['otel.trace_id'] = cleanString(String(traceHex));
   meta['otel.span_id'] = cleanString(String(spanHex));
@@ -171,7 +172,7 @@ function metaOf(
   if ((span.droppedAttributesCount ?? 0) > 0) meta['otel.dropped_attributes_count'] = span.droppedAttributesCount;
   if ((span.droppedEventsCount ?? 0) > 0) meta['otel.dropped_events_count'] = span.droppedEventsCount;
   if ((span.droppedLinksCount ?? 0) > 0) meta['otel.dropped_links_count'] = span.droppedLinksCount;
-  const resource = cleanAttributes(span.resource?.attributes);
+  const resource = cleanAttributes(span.resource?.attributes, redact);
   if (resource !== undefined) meta.resource = resource;
   return meta;
 }

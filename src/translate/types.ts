@@ -71,4 +71,6 @@ export interface TranslatedSpan {
 export interface TranslateOptions {
   /** Upper bound, in UTF-8 bytes, of each serialised request body. */
   maxBodyBytes: number;
+  /** Replace secrets in standard attributes by `REDACTED` (redact.ts). Default true. */
+  redactSecrets?: boolean | undefined;
 }

@@ -16,6 +16,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { APPS, LINES, SKIPS } from './lines.mjs';
 import { checkApp } from './checks.mjs';
+import { runReadme } from './readme.mjs';
 
 const started = Date.now();
 const repo = fileURLToPath(new URL('../../', import.meta.url));
@@ -408,6 +409,11 @@ async function runLine(line, tarballPromise, helpersPromise) {
       fail(name, error);
     }
   }
+  try {
+    await runReadme(line, nodeBin, install.dir, { repo, probeDir, record, run, cleanEnv, startDownstream, httpGet, ...helpers });
+  } catch (error) {
+    fail('readme', error);
+  }
   await Promise.all([minimal, typechecked]);
 }
 
@@ -427,7 +433,7 @@ function assertIsolated(dir) {
 function sortedResults() {
   const lineOrder = ['all', ...LINES.map((l) => l.id)];
   const checkOrder = ['npm pack', 'node', 'install', 'install (api only)', 'typecheck', ...APPS.map((a) => `app ${a.id}`)];
-  const rank = (r) => [lineOrder.indexOf(r.line), r.status === 'skip' ? 99 : checkOrder.indexOf(r.name)];
+  const rank = (r) => [lineOrder.indexOf(r.line), r.status === 'skip' ? 99 : checkOrder.indexOf(r.name) + 1 || 50];
   return [...results].sort((a, b) => {
     const [la, ca] = rank(a);
     const [lb, cb] = rank(b);
