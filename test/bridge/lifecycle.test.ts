@@ -3,6 +3,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { BridgeWarningCode } from '../../src/bridge/index.js';
+import { resolveBridgeConfig } from '../../src/bridge/options.js';
 import { startLocalOpper, type LocalOpper } from '../../src/testing/index.js';
 import { sdkSpans, startBridge } from './helpers.js';
 
@@ -53,6 +54,13 @@ describe('the bridge, as an operator sees it', () => {
     const good = await startBridge(opper);
     bridges.push(good);
     expect((await fetch(`${good.url}/readyz`)).status).toBe(200);
+  });
+
+  it('does not start without a key or with an unusable environment, and says why', () => {
+    expect(() => resolveBridgeConfig({}, {})).toThrow(/no API key/);
+    expect(() => resolveBridgeConfig({}, { OPPER_API_KEY: 'k', OPPER_BASE_URL: 'ftp://x' })).toThrow(/opper-otlp-bridge: .*OPPER_BASE_URL/);
+    expect(() => resolveBridgeConfig({ apiKey: 'k', port: 70000 }, {})).toThrow(/port must be an integer between 0 and 65535/);
+    expect(resolveBridgeConfig({}, { OPPER_API_KEY: 'k', OPPER_BRIDGE_TOKEN: ' t0k ' })).toMatchObject({ token: 't0k', host: '127.0.0.1', port: 4318, grpcPort: 4317 });
   });
 
   it('warns at start when it listens beyond loopback without a token, and not with one', async () => {
