@@ -160,6 +160,8 @@ function metaOf(
   const scope = span.instrumentationScope ?? span.instrumentationLibrary;
   if (typeof scope?.name === 'string' && scope.name !== '') meta['otel.scope.name'] = cleanString(scope.name);
   if (typeof scope?.version === 'string' && scope.version !== '') meta['otel.scope.version'] = cleanString(scope.version);
+  const scopeAttributes = cleanAttributes((scope as { attributes?: Attributes } | undefined)?.attributes, redact);
+  if (scopeAttributes !== undefined) meta['otel.scope.attributes'] = scopeAttributes;
   meta['otel.trace_id'] = cleanString(String(traceHex));
   meta['otel.span_id'] = cleanString(String(spanHex));
   if (parentHex !== undefined) meta['otel.parent_span_id'] = cleanString(parentHex);

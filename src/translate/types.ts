@@ -20,8 +20,8 @@ export interface ReadableSpanLike {
   readonly links: readonly Link[];
   readonly events: readonly TimedEventLike[];
   readonly resource: { readonly attributes: Attributes };
-  /** SDK 2.x and 3.x. */
-  readonly instrumentationScope?: { readonly name: string; readonly version?: string };
+  /** SDK 2.x and 3.x; `attributes` only from OTLP (the bridge), where a scope may carry them. */
+  readonly instrumentationScope?: { readonly name: string; readonly version?: string; readonly attributes?: Attributes };
   /** SDK 1.x. */
   readonly instrumentationLibrary?: { readonly name: string; readonly version?: string };
   readonly droppedAttributesCount?: number;

@@ -223,13 +223,24 @@ async function installMinimal(line, nodeBin, tarball) {
       " new r.OpperSpanExporter({ apiKey: 'k', baseUrl: 'http://127.0.0.1:9/v2' }); console.log('loaded'); })";
     smoke = await run(nodeBin, ['-e', script], { cwd: dir, timeoutMs: 30_000 });
     if (smoke.code !== 0 || !smoke.stdout.includes('loaded')) problems.push('import/require of the package failed');
+    // The OTLP bridge from the installed package: its entry point, the OTLP definitions it reads
+    // from the package's proto/, grpc-js, and the bin npm linked.
+    const bridgeScript =
+      "import('opentelemetry-exporter-opper/bridge').then(async ({ startOtlpBridge }) => {" +
+      " const bridge = await startOtlpBridge({ apiKey: 'k', baseUrl: 'http://127.0.0.1:9/v2', port: 0, grpcPort: 0, logger: { log() {} } });" +
+      " await bridge.close(); console.log('bridge ' + (bridge.grpcUrl ? 'http+grpc' : 'http')); })";
+    const bridge = await run(nodeBin, ['-e', bridgeScript], { cwd: dir, timeoutMs: 30_000 });
+    const bin = await run(nodeBin, [path.join(dir, 'node_modules', '.bin', 'opper-otlp-bridge'), '--help'], { cwd: dir, timeoutMs: 30_000 });
+    if (bridge.code !== 0 || !bridge.stdout.includes('bridge http+grpc')) problems.push('the OTLP bridge did not start from the installed package');
+    if (bin.code !== 0 || !bin.stdout.includes('opper-otlp-bridge')) problems.push('the opper-otlp-bridge bin did not run');
+    smoke = { code: smoke.code, stdout: [smoke.stdout, bridge.stdout, bin.stdout].join('\n'), stderr: [smoke.stderr, bridge.stderr, bin.stderr].join('\n') };
   }
   record({
     line: line.id,
     name: 'install (api only)',
     status: problems.length ? 'fail' : 'pass',
     ms: Date.now() - t0,
-    detail: problems.length ? problems.join('; ') : `exporter + ${Object.entries(line.minimal).map(([n, v]) => `${n}@${v}`).join(' ')}: core ${core}, import = require()`,
+    detail: problems.length ? problems.join('; ') : `exporter + ${Object.entries(line.minimal).map(([n, v]) => `${n}@${v}`).join(' ')}: core ${core}, import = require(), bridge and its bin start`,
     output: problems.length ? [output(install), ls ? output(ls) : '', smoke ? output(smoke) : ''].join('\n') : undefined,
   });
 }
