@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { describeMachine, machine } from './lib/machine.mjs';
 import { median, readOptions } from './lib/options.mjs';
-import { runApp, startReceiver } from './lib/procs.mjs';
+import { runApp, startBridge, startReceiver } from './lib/procs.mjs';
 
 const opts = readOptions();
 if (!existsSync(fileURLToPath(new URL('../dist/index.js', import.meta.url)))) {
@@ -50,15 +50,21 @@ async function undisturbed(measure) {
 }
 
 const throughputSpec = { n: opts.spans, warmup: opts.warmup, concurrency: opts.concurrency, kind: opts.workload };
-const raw = { options: opts, machine: host, throughput: { exporter: [], got: [], http: [] } };
+const raw = { options: opts, machine: host, throughput: { exporter: [], got: [], http: [], otlp: [] } };
+let bridge;
 try {
   log(`receiver: ${receiver.kind} (pid ${receiver.pid}) at ${receiver.url}`);
   log(`translation: ${opts.translate.rounds} rounds × ${opts.translate.n} spans of each kind`);
   raw.translate = await phase({ phase: 'translate', ...opts.translate });
+  log(`OTLP decode: ${opts.translate.rounds} rounds × ${opts.translate.n} spans of each kind, protobuf and JSON`);
+  raw.decode = await phase({ phase: 'decode', ...opts.translate });
+  bridge = await startBridge(receiver, opts.concurrency);
+  log(`bridge: opper-otlp-bridge (pid ${bridge.pid}) at ${bridge.url}`);
+  const specs = { otlp: { bridgeUrl: bridge.url, bridgePid: bridge.pid } };
   for (let round = 1; round <= opts.rounds; round++) {
-    for (const client of ['exporter', 'got', 'http']) {
+    for (const client of ['exporter', 'got', 'http', 'otlp']) {
       log(`throughput round ${round}/${opts.rounds}: ${client}, ${opts.spans} ${opts.workload} spans at concurrency ${opts.concurrency}`);
-      raw.throughput[client].push(await undisturbed(() => phase({ phase: client, ...throughputSpec }, opts.spans + opts.warmup)));
+      raw.throughput[client].push(await undisturbed(() => phase({ phase: client, ...throughputSpec, ...specs[client] }, opts.spans + opts.warmup)));
     }
   }
   log(`throughput: opperai baseline, ${opts.baselineSpans} spans`);
@@ -68,6 +74,7 @@ try {
   log(`memory: ${o.rate} spans/s, ${o.healthySeconds} s healthy, ${o.outageSeconds} s outage (503), ${o.recoverSeconds} s recovery`);
   raw.outage = await phase({ phase: 'outage', concurrency: opts.concurrency, ...o }, undefined, ['--expose-gc']);
 } finally {
+  await bridge?.close();
   await receiver.close();
 }
 raw.seconds = (performance.now() - started) / 1000;
@@ -80,12 +87,16 @@ const summary = (runs) => ({
   cpuMs: median(runs.map((r) => r.appCpuMs / r.units)),
   appPct: median(runs.map((r) => (r.appCpuMs / (r.seconds * 1000)) * 100)),
   receiverPct: median(runs.map((r) => (r.receiverCpuMs / (r.seconds * 1000)) * 100)),
+  bridgeCpuMs: runs[0]?.bridgeCpuMs === undefined ? undefined : median(runs.map((r) => r.bridgeCpuMs / r.units)),
+  bridgePct: runs[0]?.bridgeCpuMs === undefined ? undefined : median(runs.map((r) => (r.bridgeCpuMs / (r.seconds * 1000)) * 100)),
   otherPct: median(runs.map(otherPct)),
   spread: runs.length > 1 ? `${Math.round(Math.min(...runs.map((r) => r.units / r.seconds)))}–${Math.round(Math.max(...runs.map((r) => r.units / r.seconds)))}` : undefined,
 });
 const exporter = summary(raw.throughput.exporter);
 const ceiling = summary(raw.throughput.got);
 const nodeHttp = summary(raw.throughput.http);
+const otlp = summary(raw.throughput.otlp);
+const { http: dHttp, llm: dLlm } = raw.decode;
 const baseline = summary([raw.opperai]);
 const { http: tHttp, llm: tLlm } = raw.translate;
 const out = raw.outage;
@@ -116,6 +127,11 @@ const rows = [
   ['2a', `ceiling: plain got ${host.got}, same create+PATCH pairs, keep-alive, concurrency ${c}`, rate(ceiling, 'pairs/s'), ms(ceiling.cpuMs), pct(ceiling.appPct), pct(ceiling.receiverPct), pct(ceiling.otherPct), ''],
   ['2b', `baseline: opperai ${host.opperai} exporter (one span after another) via the same BatchSpanProcessor`, rate(baseline, 'spans/s'), ms(baseline.cpuMs), pct(baseline.appPct), pct(baseline.receiverPct), pct(baseline.otherPct), ''],
   ['2c', `node:http, same pairs, keep-alive, concurrency ${c}`, rate(nodeHttp, 'pairs/s'), ms(nodeHttp.cpuMs), pct(nodeHttp.appPct), pct(nodeHttp.receiverPct), pct(nodeHttp.otherPct), `${(nodeHttp.rate / ceiling.rate).toFixed(2)}× got's rate, ${(ceiling.cpuMs / nodeHttp.cpuMs).toFixed(1)}× less CPU`],
+  ['5a', `OTLP decode into spans, HTTP server span (protobuf ${f0(dHttp.protobuf.bytesPerSpan)} B/span; JSON ${f0(dHttp.json.bytesPerSpan)} B/span)`, `protobuf ${dHttp.protobuf.medianUs.toFixed(1)} µs/span, JSON ${dHttp.json.medianUs.toFixed(1)} µs/span`, '', '', '', '', 'translation (1a) not included'],
+  ['5b', `OTLP decode into spans, LLM span (protobuf ${f0(dLlm.protobuf.bytesPerSpan)} B/span; JSON ${f0(dLlm.json.bytesPerSpan)} B/span)`, `protobuf ${dLlm.protobuf.medianUs.toFixed(1)} µs/span, JSON ${dLlm.json.medianUs.toFixed(1)} µs/span`, '', '', '', '', ''],
+  ['6', `OTLP/HTTP protobuf exporter via the same BatchSpanProcessor -> opper-otlp-bridge (own process, concurrency ${c}) -> receiver`, rate(otlp, 'spans/s'), ms(otlp.cpuMs), pct(otlp.appPct), pct(otlp.receiverPct), pct(otlp.otherPct),
+    `${(otlp.rate / exporter.rate).toFixed(2)}× the in-process exporter (2)${otlp.bridgeCpuMs === undefined ? '' : `; bridge CPU ${ms(otlp.bridgeCpuMs)}/span (${pct(otlp.bridgePct)})`}`],
+  ['6a', 'app-side cost: OTLP export (6) against in-process export (2)', `${ms(otlp.cpuMs)} against ${ms(exporter.cpuMs)} app CPU per span`, '', '', '', '', `${(exporter.cpuMs / otlp.cpuMs).toFixed(1)}× less app CPU with OTLP`],
   ['4a', `RSS, ${f0(o.rate)} spans/s offered, Opper up (BatchSpanProcessor queue 2048, batch 512)`, `${mb(out.rssHealthyMedian)} (peak ${mb(out.rssHealthyPeak)}; live heap ${mb(out.heapHealthy)})`, '', pct(out.cpuHealthyPct), '', '', ''],
   ['4b', `peak RSS, Opper answering 503 for ${o.outageSeconds} s`, `${mb(out.rssOutagePeak)} (median ${mb(out.rssOutageMedian)})`, '', pct(out.cpuOutagePct), '', '',
     `${out.rssOutagePeak >= out.rssHealthyPeak ? '+' : ''}${mb(out.rssOutagePeak - out.rssHealthyPeak)} over 4a's peak; live heap ${mb(out.heapOutageEarly)} at ${Math.round(out.earlySeconds)} s → ${mb(out.heapOutageEnd)} at the end (flat ${mark(flat)}); up to ${out.maxExportsInOutage} export() calls at once`],

@@ -2,24 +2,27 @@ import type { MaskFunction } from './translate/mask.js';
 
 /** Options of `OpperSpanExporter`; every one is optional. */
 export interface OpperExporterOptions {
-  /** Opper API key. Default: the `OPPER_API_KEY` environment variable. */
-  apiKey?: string;
+  /** Opper API key. Default: the `OPPER_API_KEY` environment variable. Empty means unset. */
+  apiKey?: string | undefined;
   /** API base URL. Default: `OPPER_BASE_URL`, then `https://api.opper.ai/v2`. */
-  baseUrl?: string;
+  baseUrl?: string | undefined;
   /** Timeout of one HTTP request, in ms. Default 10000. */
-  timeoutMillis?: number;
+  timeoutMillis?: number | undefined;
   /** Deadline of one `export()` call, retries included, in ms. Keep it below the span processor's
    * `exportTimeoutMillis` (30000 by default). Default 20000. */
-  exportTimeoutMillis?: number;
+  exportTimeoutMillis?: number | undefined;
   /** Requests in flight at once, across all concurrent exports. Default 32. */
-  concurrency?: number;
+  concurrency?: number | undefined;
   /** Spans held across exports still being delivered; an export that would exceed it fails at once.
    * Bounds memory when Opper is down and the span processor keeps exporting. Default 4096. */
-  maxPendingSpans?: number;
+  maxPendingSpans?: number | undefined;
   /** Extra HTTP headers sent with every request. */
-  headers?: Record<string, string>;
+  headers?: Record<string, string> | undefined;
   /** Upper bound of one request body in bytes; larger values are truncated. Default 524288. */
-  maxBodyBytes?: number;
+  maxBodyBytes?: number | undefined;
+  /** Replace secrets found in standard attributes (command lines, sensitive URL query values,
+   * URL credentials) by `REDACTED` before they leave the process. Default true. */
+  redactSecrets?: boolean | undefined;
   /** Called for every content-bearing string after translation (input, output, error, every string
    * in meta); returns what to send instead (undefined: leave it out). If it throws, the string is
    * replaced by `[redacted: mask threw]`. */
@@ -36,8 +39,23 @@ export interface ExporterConfig {
   readonly maxPendingSpans: number;
   readonly headers: Readonly<Record<string, string>>;
   readonly maxBodyBytes: number;
+  readonly redactSecrets: boolean;
   readonly mask: MaskFunction | undefined;
+  /** Where the key came from, for messages: the option or the environment variable. */
+  readonly apiKeySource: 'the apiKey option' | 'OPPER_API_KEY';
+  /** Set when the environment holds a value the exporter cannot use: it warns and sends nothing. */
+  readonly environmentProblem: string | undefined;
+  /** Accepted but probably not meant: each becomes one warning. */
+  readonly notices: readonly ConfigNotice[];
 }
+
+export interface ConfigNotice {
+  readonly code: string;
+  readonly message: string;
+}
+
+// The span processors' own export timeout: a longer export deadline is cut short by them.
+const PROCESSOR_EXPORT_TIMEOUT = 30_000;
 
 export const DEFAULT_BASE_URL = 'https://api.opper.ai/v2';
 // The server refuses bodies over 1 MiB; stay well under it so headers and escaping never tip it over.
@@ -46,7 +64,11 @@ const SERVER_BODY_LIMIT = 1024 * 1024;
 const MIN_BODY_BYTES = 4096;
 const RESERVED_HEADERS = new Set(['authorization', 'content-type', 'content-length', 'host']);
 
-/** Merges options with the environment and validates them; throws TypeError/RangeError. */
+/**
+ * Merges options with the environment and validates them. A bad option throws (TypeError or
+ * RangeError, naming the option); a bad environment variable never throws: it is reported in
+ * `environmentProblem`, naming the variable.
+ */
 export function resolveConfig(
   options: OpperExporterOptions = {},
   env: NodeJS.ProcessEnv = process.env,
@@ -54,13 +76,36 @@ export function resolveConfig(
   if (options === null || typeof options !== 'object') {
     throw new TypeError('OpperSpanExporter: options must be an object');
   }
-  const apiKey = pick(options.apiKey, env.OPPER_API_KEY, 'apiKey');
-  const baseUrl = parseBaseUrl(pick(options.baseUrl, env.OPPER_BASE_URL, 'baseUrl') ?? DEFAULT_BASE_URL);
+  const ownKey = optionalString(options.apiKey, 'apiKey');
+  const apiKey = ownKey ?? nonEmpty(env.OPPER_API_KEY);
+  const ownUrl = optionalString(options.baseUrl, 'baseUrl');
+  const envUrl = ownUrl === undefined ? nonEmpty(env.OPPER_BASE_URL) : undefined;
+  let baseUrl = DEFAULT_BASE_URL;
+  let environmentProblem: string | undefined;
+  if (ownUrl !== undefined) baseUrl = parseBaseUrl(ownUrl, 'baseUrl');
+  else if (envUrl !== undefined) {
+    try {
+      baseUrl = parseBaseUrl(envUrl, 'OPPER_BASE_URL');
+    } catch (error) {
+      environmentProblem = `${(error as Error).message}; spans will not be exported.`;
+    }
+  }
   const timeoutMillis = integer('timeoutMillis', options.timeoutMillis, 10_000, 1, 600_000);
   const exportTimeoutMillis = integer('exportTimeoutMillis', options.exportTimeoutMillis, 20_000, 1, 3_600_000);
   const concurrency = integer('concurrency', options.concurrency, 32, 1, 1024);
   const maxPendingSpans = integer('maxPendingSpans', options.maxPendingSpans, 4096, 1, 10_000_000);
   const maxBodyBytes = integer('maxBodyBytes', options.maxBodyBytes, 512 * 1024, MIN_BODY_BYTES, SERVER_BODY_LIMIT);
+  const redactSecrets = optionalBoolean(options.redactSecrets, 'redactSecrets') ?? true;
+  const notices: ConfigNotice[] = [];
+  if (exportTimeoutMillis > PROCESSOR_EXPORT_TIMEOUT) {
+    notices.push({
+      code: 'OPPER_EXPORTER_EXPORT_TIMEOUT',
+      message:
+        `OpperSpanExporter: exportTimeoutMillis is ${exportTimeoutMillis} ms, above the span processor's ` +
+        `default exportTimeoutMillis (${PROCESSOR_EXPORT_TIMEOUT} ms), which gives up on an export first; ` +
+        'raise the processor\'s exportTimeoutMillis too.',
+    });
+  }
   return Object.freeze({
     apiKey,
     baseUrl,
@@ -70,39 +115,57 @@ export function resolveConfig(
     maxPendingSpans,
     headers: Object.freeze(parseHeaders(options.headers)),
     maxBodyBytes,
+    redactSecrets,
     mask: parseMask(options.mask),
+    apiKeySource: ownKey !== undefined ? 'the apiKey option' : 'OPPER_API_KEY',
+    environmentProblem,
+    notices: Object.freeze(notices),
   });
 }
 
 function parseMask(mask: unknown): MaskFunction | undefined {
-  if (mask !== undefined && typeof mask !== 'function') throw new TypeError('OpperSpanExporter: mask must be a function');
+  if (mask !== undefined && typeof mask !== 'function') throw new TypeError(`OpperSpanExporter: mask must be a function, got ${describe(mask)}`);
   return mask as MaskFunction | undefined;
 }
 
-/** An explicit option wins; an empty environment variable counts as unset. */
-function pick(option: unknown, fromEnv: string | undefined, name: string): string | undefined {
-  if (option !== undefined) {
-    if (typeof option !== 'string' || option.trim() === '') {
-      throw new TypeError(`OpperSpanExporter: ${name} must be a non-empty string`);
-    }
-    return option.trim();
+/** A string option: undefined or empty (`OPPER_API_KEY=` passed through) counts as unset. */
+function optionalString(option: unknown, name: string): string | undefined {
+  if (option === undefined) return undefined;
+  if (typeof option !== 'string') {
+    throw new TypeError(`OpperSpanExporter: ${name} must be a string, got ${describe(option)}`);
   }
-  const value = fromEnv?.trim();
-  return value ? value : undefined;
+  return nonEmpty(option);
 }
 
-function parseBaseUrl(value: string): string {
+function optionalBoolean(option: unknown, name: string): boolean | undefined {
+  if (option === undefined || typeof option === 'boolean') return option;
+  throw new TypeError(`OpperSpanExporter: ${name} must be a boolean, got ${describe(option)}`);
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  const trimmed = value?.trim();
+  return trimmed ? trimmed : undefined;
+}
+
+/** A value as a message shows it: its type when that is what is wrong (`the string "8"`). */
+function describe(value: unknown): string {
+  if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;
+  if (value === null || typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return Array.isArray(value) ? 'an array' : `a ${typeof value}`;
+}
+
+function parseBaseUrl(value: string, name: string): string {
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw new TypeError(`OpperSpanExporter: baseUrl is not a valid URL: ${JSON.stringify(value)}`);
+    throw new TypeError(`OpperSpanExporter: ${name} is not a valid URL: ${JSON.stringify(value)}`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new TypeError(`OpperSpanExporter: baseUrl must be http(s), got ${url.protocol}`);
+    throw new TypeError(`OpperSpanExporter: ${name} must be http(s), got ${url.protocol}`);
   }
   if (url.search || url.hash || url.username || url.password) {
-    throw new TypeError('OpperSpanExporter: baseUrl must not contain a query, fragment or credentials');
+    throw new TypeError(`OpperSpanExporter: ${name} must not contain a query, fragment or credentials`);
   }
   return url.href.replace(/\/+$/, '');
 }
@@ -110,7 +173,7 @@ function parseBaseUrl(value: string): string {
 export function integer(name: string, value: unknown, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isInteger(value)) {
-    throw new TypeError(`OpperSpanExporter: ${name} must be an integer, got ${String(value)}`);
+    throw new TypeError(`OpperSpanExporter: ${name} must be an integer, got ${describe(value)}`);
   }
   if (value < min || value > max) {
     throw new RangeError(`OpperSpanExporter: ${name} must be between ${min} and ${max}, got ${value}`);

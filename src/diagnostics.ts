@@ -16,6 +16,7 @@ export const WarningCode = {
   SpansRejected: 'OPPER_EXPORTER_SPANS_REJECTED',
   /** OpperSpanProcessor: spans still queued, or ended, after shutdown. */
   SpansLostAtShutdown: 'OPPER_EXPORTER_SPANS_LOST_AT_SHUTDOWN',
+  BadEnvironment: 'OPPER_EXPORTER_BAD_ENVIRONMENT',
 } as const;
 
 /**
@@ -24,6 +25,7 @@ export const WarningCode = {
  */
 export class Warnings {
   private readonly emitted = new Set<string>();
+  private printing = false;
 
   constructor(private readonly secret: string | undefined) {}
 
@@ -33,6 +35,15 @@ export class Warnings {
     const text = this.redact(message);
     diag.error(text);
     process.emitWarning(text, { code, type: 'OpperExporterWarning' });
+    // Node prints the warning on the next tick; until then `printed()` holds results back.
+    this.printing = true;
+    setImmediate(() => (this.printing = false)).unref();
+  }
+
+  /** Resolves once every warning emitted so far has been printed, so that an app that exits
+   * right after a failed export or shutdown still shows the cause. */
+  printed(): Promise<void> {
+    return this.printing ? new Promise((resolve) => setImmediate(resolve)) : Promise.resolve();
   }
 
   /** Removes the API key from text that may echo it (a server message, a URL). */

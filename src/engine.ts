@@ -17,6 +17,11 @@ export interface Engine {
 /** The HTTP client and sender for `config`, or undefined (after a warning) when there is no API key. */
 export function startEngine(config: ExporterConfig, warnings: Warnings, door: string): Engine | undefined {
   const { apiKey, baseUrl, headers, concurrency, timeoutMillis, maxPendingSpans } = config;
+  for (const notice of config.notices) warnings.once(notice.code, notice.message);
+  if (config.environmentProblem !== undefined) {
+    warnings.once(WarningCode.BadEnvironment, config.environmentProblem);
+    return undefined;
+  }
   if (apiKey === undefined) {
     warnings.once(WarningCode.MissingApiKey, `${door}: no API key (set OPPER_API_KEY or the apiKey option); spans will not be exported.`);
     return undefined;
@@ -33,7 +38,7 @@ export function startEngine(config: ExporterConfig, warnings: Warnings, door: st
       warnings.once(
         status === 401 ? WarningCode.KeyRejected : WarningCode.Forbidden,
         status === 401
-          ? `${door}: Opper rejected the API key (HTTP 401) at ${baseUrl}; check OPPER_API_KEY. Spans are not being exported.`
+          ? `${door}: Opper rejected the API key (HTTP 401) at ${baseUrl}; check ${config.apiKeySource}. Spans are not being exported.`
           : `${door}: the API key is not allowed to write spans (HTTP 403) at ${baseUrl}. Spans are not being exported.`,
       ),
   });
@@ -42,12 +47,12 @@ export function startEngine(config: ExporterConfig, warnings: Warnings, door: st
 
 /** The translation options of `config`; a mask that throws is warned about once. */
 export function translateOptions(config: ExporterConfig, warnings: Warnings, door: string): TranslateOptions {
-  const { maxBodyBytes, mask } = config;
-  if (mask === undefined) return { maxBodyBytes };
+  const { maxBodyBytes, mask, redactSecrets } = config;
+  if (mask === undefined) return { maxBodyBytes, redactSecrets };
   const onMaskError = (error: unknown) =>
     warnings.once(
       WarningCode.MaskThrew,
       `${door}: the mask function threw (${error instanceof Error ? error.message : String(error)}); the value was replaced by a redaction marker.`,
     );
-  return { maxBodyBytes, mask, onMaskError };
+  return { maxBodyBytes, redactSecrets, mask, onMaskError };
 }

@@ -49,16 +49,22 @@ export class OpperSpanExporter {
     const finish = (error?: Error) => {
       if (called) return;
       called = true;
-      try {
-        resultCallback(error ? { code: ExportResultCode.FAILED, error } : { code: ExportResultCode.SUCCESS });
-      } catch (callbackError) {
-        diag.error('OpperSpanExporter: the export result callback threw', callbackError);
-      }
+      const report = () => {
+        try {
+          resultCallback(error ? { code: ExportResultCode.FAILED, error } : { code: ExportResultCode.SUCCESS });
+        } catch (callbackError) {
+          diag.error('OpperSpanExporter: the export result callback threw', callbackError);
+        }
+      };
+      // A failure reaches the app (a rejected provider.shutdown(), then often process.exit) only
+      // after the warning that names its cause has been printed.
+      if (error) void this.warnings.printed().then(report);
+      else report();
     };
     try {
       const count = Array.isArray(spans) ? spans.length : 0;
       if (this.shutdownPromise) return this.drop(count, 'the exporter is shut down', finish);
-      if (!this.sender) return this.drop(count, 'no API key is configured (OPPER_API_KEY)', finish);
+      if (!this.sender) return this.drop(count, this.config.environmentProblem ?? 'no API key is configured (OPPER_API_KEY)', finish);
       if (count === 0) return finish();
       const refusal = this.sender.refusal(count);
       if (refusal !== undefined) return this.drop(count, refusal, finish);
@@ -86,7 +92,9 @@ export class OpperSpanExporter {
 
   /** Flushes, then refuses every later export without sending anything. Idempotent. */
   shutdown(): Promise<void> {
-    this.shutdownPromise ??= this.forceFlush().finally(() => this.client?.close());
+    this.shutdownPromise ??= this.forceFlush()
+      .finally(() => this.client?.close())
+      .then(() => this.warnings.printed());
     return this.shutdownPromise;
   }
 
@@ -127,9 +135,9 @@ export class OpperSpanExporter {
     const failures = [...untranslatable, ...report.failures];
     if (failures.length === 0) return undefined;
     const byReason = new Map<FailureReason, { count: number; details: Set<string> }>();
+    let dropped = 0;
     for (const failure of failures) {
-      if (failure.unsent) this.stats.spansDropped++;
-      else this.stats.spansFailed++;
+      if (failure.unsent) dropped++;
       const group = byReason.get(failure.reason) ?? { count: 0, details: new Set<string>() };
       group.count++;
       group.details.add(failure.detail);
@@ -138,7 +146,11 @@ export class OpperSpanExporter {
     const summary = [...byReason]
       .map(([reason, { count, details }]) => `${count} ${REASON_TEXT[reason]} (${[...details].slice(0, 3).join('; ')})`)
       .join('; ');
-    const message = `OpperSpanExporter: ${failures.length} of ${count} span(s) failed: ${summary}`;
+    this.stats.spansDropped += dropped;
+    this.stats.spansFailed += failures.length - dropped;
+    // The same split as getStats(): failed (tried, not stored) and dropped (never sent).
+    const split = `${failures.length - dropped} failed, ${dropped} dropped`;
+    const message = `OpperSpanExporter: ${failures.length} of ${count} span(s) not exported (${split}): ${summary}`;
     return new Error(this.warnings.redact(message));
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { DEFAULT_BASE_URL, resolveConfig } from '../src/config.js';
+import { DEFAULT_BASE_URL, resolveConfig, type OpperExporterOptions } from '../src/config.js';
 
 describe('resolveConfig', () => {
   it('uses defaults and the environment', () => {
@@ -22,15 +22,17 @@ describe('resolveConfig', () => {
   });
 
   it.each([
-    [{ apiKey: '' }, TypeError, /apiKey must be a non-empty string/],
-    [{ apiKey: 42 }, TypeError, /apiKey/],
+    [{ apiKey: 42 }, TypeError, /apiKey must be a string, got 42/],
     [{ baseUrl: 'not a url' }, TypeError, /baseUrl is not a valid URL/],
     [{ baseUrl: 'ftp://x.test' }, TypeError, /must be http\(s\)/],
     [{ baseUrl: 'https://user:pw@x.test' }, TypeError, /credentials/],
     [{ timeoutMillis: 0 }, RangeError, /timeoutMillis must be between/],
     [{ timeoutMillis: 1.5 }, TypeError, /timeoutMillis must be an integer/],
     [{ concurrency: 0 }, RangeError, /concurrency/],
-    [{ concurrency: '4' }, TypeError, /concurrency must be an integer/],
+    [{ concurrency: '4' }, TypeError, /concurrency must be an integer, got the string "4"/],
+    [{ concurrency: null }, TypeError, /concurrency must be an integer, got null/],
+    [{ redactSecrets: 'no' }, TypeError, /redactSecrets must be a boolean, got the string "no"/],
+    [{ baseUrl: 'api.opper.ai/v2' }, TypeError, /baseUrl is not a valid URL/],
     [{ exportTimeoutMillis: -1 }, RangeError, /exportTimeoutMillis/],
     [{ maxPendingSpans: 0 }, RangeError, /maxPendingSpans/],
     [{ maxBodyBytes: 2 * 1024 * 1024 }, RangeError, /maxBodyBytes/],
@@ -42,6 +44,43 @@ describe('resolveConfig', () => {
   ])('rejects %j', (options, type, message) => {
     expect(() => resolveConfig(options as never, {})).toThrow(type);
     expect(() => resolveConfig(options as never, {})).toThrow(message);
+  });
+
+  it('treats an empty apiKey option as unset, like an empty OPPER_API_KEY', () => {
+    expect(resolveConfig({ apiKey: '' }, {})).toMatchObject({ apiKey: undefined });
+    expect(resolveConfig({ apiKey: ' ' }, { OPPER_API_KEY: 'env' })).toMatchObject({ apiKey: 'env', apiKeySource: 'OPPER_API_KEY' });
+    expect(resolveConfig({ apiKey: 'k' }, { OPPER_API_KEY: 'env' })).toMatchObject({ apiKeySource: 'the apiKey option' });
+  });
+
+  it('accepts undefined for every option (exactOptionalPropertyTypes)', () => {
+    const options: OpperExporterOptions = {
+      apiKey: undefined,
+      baseUrl: undefined,
+      timeoutMillis: undefined,
+      exportTimeoutMillis: undefined,
+      concurrency: undefined,
+      maxPendingSpans: undefined,
+      headers: undefined,
+      maxBodyBytes: undefined,
+      redactSecrets: undefined,
+    };
+    expect(resolveConfig(options, {})).toMatchObject({ baseUrl: DEFAULT_BASE_URL, concurrency: 32, redactSecrets: true });
+  });
+
+  it.each(['garbage', 'api.opper.ai/v2', 'https://api.opper.ai/v2?x=1', 'ftp://x.test'])(
+    'never throws for OPPER_BASE_URL=%s: reports it, naming the variable',
+    (value) => {
+      const config = resolveConfig({}, { OPPER_API_KEY: 'k', OPPER_BASE_URL: value });
+      expect(config.environmentProblem).toMatch(/^OpperSpanExporter: OPPER_BASE_URL .*spans will not be exported/);
+      expect(config.environmentProblem).not.toMatch(/baseUrl/);
+    },
+  );
+
+  it('notices an exportTimeoutMillis above the span processor default of 30 s', () => {
+    expect(resolveConfig({ exportTimeoutMillis: 30_000 }, {}).notices).toEqual([]);
+    expect(resolveConfig({ exportTimeoutMillis: 60_000 }, {}).notices).toEqual([
+      { code: 'OPPER_EXPORTER_EXPORT_TIMEOUT', message: expect.stringMatching(/60000 ms, above the span processor's default/) },
+    ]);
   });
 
   it('never puts the key in an error message', () => {

@@ -45,7 +45,19 @@ function machineBusyMs() {
  * CPU every other process on the machine took meanwhile (`otherCpuMs`: on 2 cores, another job
  * running during the window distorts the figures; run.mjs repeats such rounds).
  */
+/** CPU time (ms) of another process (the bridge), from /proc; undefined off Linux. */
+function processCpuMs(pid) {
+  try {
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // USER_HZ is 100 on Linux
+  } catch {
+    return undefined;
+  }
+}
+
 async function measure(work) {
+  const b0 = spec.bridgePid === undefined ? undefined : processCpuMs(spec.bridgePid);
   const r0 = await receiver('cpu');
   const m0 = machineBusyMs();
   const c0 = process.cpuUsage();
@@ -60,9 +72,11 @@ async function measure(work) {
   const r1 = await receiver('cpu');
   const receiverCpuMs = (r1.cpu.user - r0.cpu.user + r1.cpu.system - r0.cpu.system) / 1000;
   const appCpuMs = (cpu.user + cpu.system) / 1000;
-  const otherCpuMs = m0 === undefined ? undefined : Math.max(0, m1 - m0 - appCpuMs - receiverCpuMs);
+  const b1 = b0 === undefined ? undefined : processCpuMs(spec.bridgePid);
+  const bridgeCpuMs = b0 === undefined || b1 === undefined ? undefined : b1 - b0;
+  const otherCpuMs = m0 === undefined ? undefined : Math.max(0, m1 - m0 - appCpuMs - receiverCpuMs - (bridgeCpuMs ?? 0));
   const requests = r1.requests - r0.requests;
-  return { seconds, appCpuMs, receiverCpuMs, otherCpuMs, requests, windowUs: [windowStartUs, windowEndUs], ...extra };
+  return { seconds, appCpuMs, receiverCpuMs, bridgeCpuMs, otherCpuMs, requests, windowUs: [windowStartUs, windowEndUs], ...extra };
 }
 
 const median = (values) => {
@@ -163,6 +177,50 @@ async function exporterPhase() {
   const exporter = new OpperSpanExporter({ baseUrl: spec.url, apiKey: spec.apiKey, concurrency: spec.concurrency });
   const result = await throughBsp(exporter);
   return { ...result, stats: exporter.getStats() };
+}
+
+/** OpenTelemetry JS's OTLP/HTTP protobuf exporter, to the bridge (its own process) at `spec.bridgeUrl`. */
+async function otlpPhase() {
+  const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-proto');
+  return throughBsp(new OTLPTraceExporter({ url: `${spec.bridgeUrl}/v1/traces` }));
+}
+
+/**
+ * µs per span of reading an OTLP request into spans (decode, then the span shape the translation
+ * reads), for requests of 512 spans as OpenTelemetry JS serialises them; translation not included.
+ */
+async function decodePhase() {
+  const { JsonTraceSerializer, ProtobufTraceSerializer } = await import('@opentelemetry/otlp-transformer');
+  const { loadCodec, decodeJsonRequest } = await import('../../dist/bridge/otlp-codec.js');
+  const { readSpans } = await import('../../dist/bridge/otlp-spans.js');
+  const codec = await loadCodec();
+  const result = {};
+  for (const kind of ['http', 'llm']) {
+    const spans = makeSpans(kind, spec.n);
+    const batches = [];
+    for (let i = 0; i < spans.length; i += 512) batches.push(spans.slice(i, i + 512));
+    const protobuf = batches.map((batch) => ProtobufTraceSerializer.serializeRequest(batch));
+    const json = batches.map((batch) => Buffer.from(JsonTraceSerializer.serializeRequest(batch)).toString('utf8'));
+    const decoders = {
+      protobuf: () => protobuf.reduce((sum, bytes) => sum + readSpans(codec.decodeRequest(bytes)).spans.length, 0),
+      json: () => json.reduce((sum, text) => sum + readSpans(decodeJsonRequest(text)).spans.length, 0),
+    };
+    result[kind] = {};
+    for (const [encoding, decode] of Object.entries(decoders)) {
+      const round = () => {
+        const t0 = performance.now();
+        const read = decode();
+        if (read !== spans.length) throw new Error(`${encoding}: read ${read} of ${spans.length} spans`);
+        return ((performance.now() - t0) * 1000) / spans.length;
+      };
+      for (let i = 0; i < 3; i++) round(); // warm-up
+      const perRound = [];
+      for (let i = 0; i < spec.rounds; i++) perRound.push(round());
+      const bytes = (encoding === 'protobuf' ? protobuf : json).reduce((sum, body) => sum + (typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength), 0);
+      result[kind][encoding] = { medianUs: median(perRound), bytesPerSpan: bytes / spans.length };
+    }
+  }
+  return result;
 }
 
 async function opperaiPhase() {
@@ -366,7 +424,7 @@ async function outagePhase() {
   };
 }
 
-const PHASES = { translate: translatePhase, exporter: exporterPhase, opperai: opperaiPhase, got: gotPhase, http: nodeHttpPhase, outage: outagePhase };
+const PHASES = { translate: translatePhase, decode: decodePhase, exporter: exporterPhase, otlp: otlpPhase, opperai: opperaiPhase, got: gotPhase, http: nodeHttpPhase, outage: outagePhase };
 
 try {
   const result = await PHASES[spec.phase]();

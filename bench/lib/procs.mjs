@@ -1,5 +1,6 @@
 // The orchestrator's side: one receiver process for the whole run, one fresh app process per phase.
-import { fork } from 'node:child_process';
+import { fork, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 const RECEIVER = fileURLToPath(new URL('./receiver.mjs', import.meta.url));
@@ -71,4 +72,29 @@ export function runApp(spec, receiver, { execArgv = [] } = {}) {
       else reject(new Error(`phase ${spec.phase} failed (exit code ${code})`));
     });
   });
+}
+
+const BRIDGE = fileURLToPath(new URL('../../dist/bridge/bin.js', import.meta.url));
+
+/** Spawns the `opper-otlp-bridge` bin in front of the receiver; resolves with its URL once it listens. */
+export async function startBridge(receiver, concurrency) {
+  const child = spawn(process.execPath, [BRIDGE, '--port', '0', '--grpc-port', 'off', '--concurrency', String(concurrency)], {
+    env: { ...process.env, OPPER_API_KEY: receiver.apiKey, OPPER_BASE_URL: receiver.url },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const url = await new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`the bridge exited early (code ${code})`)));
+    createInterface({ input: child.stderr }).on('line', (line) => {
+      const entry = JSON.parse(line);
+      if (entry.msg === 'listening') resolve(entry.http);
+      // Its warnings and errors belong in the bench's output; the routine lines do not.
+      else if (entry.level === 'warn' || entry.level === 'error') process.stderr.write(`[bridge] ${line}\n`);
+    });
+  });
+  child.removeAllListeners('exit');
+  return {
+    url,
+    pid: child.pid,
+    close: () => new Promise((resolve) => (child.exitCode !== null ? resolve() : (child.once('exit', resolve), child.kill('SIGTERM')))),
+  };
 }

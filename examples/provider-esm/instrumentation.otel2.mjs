@@ -19,10 +19,12 @@ const provider = new NodeTracerProvider({
 provider.register(); // the global tracer provider, context manager and W3C propagator
 registerInstrumentations({ instrumentations: [new HttpInstrumentation()] });
 
-// Flush what is still queued before the process exits.
-process.on('SIGTERM', () => {
-  provider
-    .shutdown()
-    .catch((error) => console.error('OpenTelemetry shutdown failed', error))
-    .finally(() => process.exit(0));
-});
+// A signal listener replaces Node's default exit: flush the last spans, then exit.
+for (const signal of ['SIGTERM', 'SIGINT']) {
+  process.once(signal, () => {
+    provider
+      .shutdown()
+      .catch((error) => console.error('tracing:', error.message)) // never fail the exit
+      .finally(() => process.exit(0));
+  });
+}

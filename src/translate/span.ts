@@ -73,7 +73,7 @@ function translate(span: ReadableSpanLike, max: number, options: TranslateOption
     type: typeOf(ctx),
     start_time: hrTimeToIso(span.startTime),
     input: takeText(ctx, ATTR_OPPER_INPUT) ?? dialectInput(ctx),
-    meta: metaOf(ctx, traceHex, spanHex, parentHex),
+    meta: metaOf(ctx, traceHex, spanHex, parentHex, options.redactSecrets !== false),
   };
   if (options.mask) {
     const onError = options.onMaskError;
@@ -152,10 +152,11 @@ function metaOf(
   traceHex: string,
   spanHex: string,
   parentHex: string | undefined,
+  redact: boolean,
 ): Record<string, unknown> {
   const { span } = ctx;
   const meta: Record<string, unknown> = {};
-  copyAttributes(ctx.attributes, meta, ctx.consumed);
+  copyAttributes(ctx.attributes, meta, ctx.consumed, redact);
   dialectMeta(ctx, meta);
   const kind = kindName(span.kind);
   if (kind !== undefined) meta['otel.kind'] = kind;
@@ -166,6 +167,8 @@ function metaOf(
   const scope = span.instrumentationScope ?? span.instrumentationLibrary;
   if (typeof scope?.name === 'string' && scope.name !== '') meta['otel.scope.name'] = cleanString(scope.name);
   if (typeof scope?.version === 'string' && scope.version !== '') meta['otel.scope.version'] = cleanString(scope.version);
+  const scopeAttributes = cleanAttributes((scope as { attributes?: Attributes } | undefined)?.attributes, redact);
+  if (scopeAttributes !== undefined) meta['otel.scope.attributes'] = scopeAttributes;
   meta['otel.trace_id'] = cleanString(String(traceHex));
   meta['otel.span_id'] = cleanString(String(spanHex));
   if (parentHex !== undefined) meta['otel.parent_span_id'] = cleanString(parentHex);
@@ -176,7 +179,7 @@ function metaOf(
   if ((span.droppedAttributesCount ?? 0) > 0) meta['otel.dropped_attributes_count'] = span.droppedAttributesCount;
   if ((span.droppedEventsCount ?? 0) > 0) meta['otel.dropped_events_count'] = span.droppedEventsCount;
   if ((span.droppedLinksCount ?? 0) > 0) meta['otel.dropped_links_count'] = span.droppedLinksCount;
-  const resource = cleanAttributes(span.resource?.attributes);
+  const resource = cleanAttributes(span.resource?.attributes, redact);
   if (resource !== undefined) meta.resource = resource;
   return meta;
 }

@@ -21,8 +21,8 @@ export interface ReadableSpanLike {
   readonly links: readonly Link[];
   readonly events: readonly TimedEventLike[];
   readonly resource: { readonly attributes: Attributes };
-  /** SDK 2.x and 3.x. */
-  readonly instrumentationScope?: { readonly name: string; readonly version?: string };
+  /** SDK 2.x and 3.x; `attributes` only from OTLP (the bridge), where a scope may carry them. */
+  readonly instrumentationScope?: { readonly name: string; readonly version?: string; readonly attributes?: Attributes };
   /** SDK 1.x. */
   readonly instrumentationLibrary?: { readonly name: string; readonly version?: string };
   readonly droppedAttributesCount?: number;
@@ -83,4 +83,6 @@ export interface TranslateOptions {
   completeUpdate?: boolean | undefined;
   /** The span has not ended: no end time is sent, and meta `opper.unfinished` says why. */
   unfinished?: 'running' | 'shutdown' | undefined;
+  /** Replace secrets in standard attributes by `REDACTED` (redact.ts). Default true. */
+  redactSecrets?: boolean | undefined;
 }

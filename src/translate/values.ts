@@ -1,4 +1,5 @@
 /** JSON-safe values: what Opper can store (mapping.md, "Values Opper cannot store"). */
+import { redactAttribute } from './redact.js';
 
 /** `String.prototype.isWellFormed`/`toWellFormed` (ES2024; in Node >= 20, not in the ES2023 lib typings). */
 interface WellFormed {
@@ -89,19 +90,20 @@ function cleanObject(value: object, depth: number): unknown {
 
 /**
  * Copies clean attributes into `into` (keys and values cleaned; null, undefined and unwritable values left out),
- * skipping the keys in `skip`. Returns how many entries were copied.
+ * skipping the keys in `skip`, secrets replaced when `redact` is set. Returns how many entries were copied.
  */
 export function copyAttributes(
   attributes: Readonly<Record<string, unknown>> | undefined,
   into: Record<string, unknown>,
   skip?: ReadonlySet<string>,
+  redact = false,
 ): number {
   if (attributes == null || typeof attributes !== 'object') return 0;
   let copied = 0;
   for (const key of Object.keys(attributes)) {
     const raw = attributes[key];
     if (raw == null || (skip !== undefined && skip.has(key))) continue;
-    const value = cleanValue(raw);
+    const value = cleanValue(redact ? redactAttribute(key, raw) : raw);
     if (value === undefined) continue;
     setKey(into, cleanString(key), value);
     copied++;
@@ -110,9 +112,12 @@ export function copyAttributes(
 }
 
 /** The clean attributes as a new object, or undefined when there are none. */
-export function cleanAttributes(attributes: Readonly<Record<string, unknown>> | undefined): Record<string, unknown> | undefined {
+export function cleanAttributes(
+  attributes: Readonly<Record<string, unknown>> | undefined,
+  redact = false,
+): Record<string, unknown> | undefined {
   const out: Record<string, unknown> = {};
-  return copyAttributes(attributes, out) > 0 ? out : undefined;
+  return copyAttributes(attributes, out, undefined, redact) > 0 ? out : undefined;
 }
 
 /** A value as text: a string is kept (cleaned), anything else is JSON-encoded; undefined for null/undefined. */

@@ -18,19 +18,18 @@ function mentionsPort(attributes, port) {
 const pathOf = (attributes) => String(attributes['url.path'] ?? attributes['http.target'] ?? attributes['http.route'] ?? attributes['url.full'] ?? attributes['http.url'] ?? '');
 
 /**
- * @param records the probe's JSON lines (test/compat/probe/probe-core.cjs)
- * @param opper the LocalOpper the app exported to
- * @param downstream the downstream service the app called
- * @param ids this repo's toOpperSpanId / toOpperTraceId
+ * What holds for any app: every export succeeded, the exporter was shut down with clean stats,
+ * each span handed over once arrived once (one create, one PATCH, its parent linked), nothing of
+ * the exporter's own requests was traced, and the local Opper saw no contract violation.
+ * `stored: false` skips the Opper side (an app that exported to a local Opper of its own).
  */
-export function checkApp({ app, records, opper, downstream, ids }) {
+export function checkDelivery({ records, opper, ids, stored = true }) {
   const problems = [];
   const fail = (message) => problems.push(message);
-  const opperPort = Number(new URL(opper.url).port);
-
+  const byId = new Map();
   if (!records.some((r) => r.type === 'probe')) {
     fail('the probe did not load (no probe record): the app crashed early, or OpperSpanExporter was not reachable');
-    return { problems, summary: '' };
+    return { problems, byId, exports: 0 };
   }
   const exportsMade = records.filter((r) => r.type === 'export');
   const resultsSeen = records.filter((r) => r.type === 'result');
@@ -42,7 +41,7 @@ export function checkApp({ app, records, opper, downstream, ids }) {
   const failedExports = resultsSeen.filter((r) => r.code !== SUCCESS);
   if (resultsSeen.length !== exportsMade.length) fail(`${exportsMade.length} export() calls but ${resultsSeen.length} results`);
   if (failedExports.length) fail(`export() failed: ${failedExports.map((r) => r.error).join('; ')}`);
-  if (!shutdown) fail('the exporter was never shut down (did the SDK flush on SIGTERM?)');
+  if (!shutdown) fail('the exporter was never shut down (did the app flush before it exited?)');
   else {
     const { spansExported, spansFailed, spansDropped } = shutdown.stats;
     if (spansExported !== spans.length || spansFailed || spansDropped) {
@@ -51,17 +50,55 @@ export function checkApp({ app, records, opper, downstream, ids }) {
   }
 
   // Each span handed over once.
-  const byId = new Map();
   for (const span of spans) {
     if (byId.has(span.spanId)) fail(`span ${span.name} (${span.spanId}) was handed to export() twice`);
     byId.set(span.spanId, span);
   }
+  if (!stored) return { problems, byId, exports: exportsMade.length };
 
   // Nothing traced the exporter's own requests.
+  const opperPort = Number(new URL(opper.url).port);
   const selfSpans = spans.filter((s) => mentionsPort(s.attributes, opperPort));
   if (selfSpans.length) fail(`spans of the exporter's own requests: ${selfSpans.map((s) => `${s.name} ${pathOf(s.attributes)}`).join(', ')}`);
   const propagated = opper.requests.filter((r) => r.headers.traceparent);
   if (propagated.length) fail(`${propagated.length} request(s) to Opper carried a traceparent header: the exporter's requests were traced`);
+
+  // Opper's side: exactly the handed-over spans, each created once and patched once, linked.
+  const kept = opper.spans;
+  if (kept.size !== byId.size) fail(`Opper stored ${kept.size} spans; the app ended ${byId.size}`);
+  for (const span of byId.values()) {
+    const id = ids.toOpperSpanId(span.spanId, span.traceId);
+    const got = kept.get(id);
+    if (!got) {
+      fail(`${span.name} (${span.spanId}) never arrived`);
+      continue;
+    }
+    const parentId = span.parentSpanId ? ids.toOpperSpanId(span.parentSpanId, span.traceId) : null;
+    if (got.name !== span.name) fail(`${span.spanId}: Opper has name "${got.name}", the app ended "${span.name}"`);
+    if (got.trace_id !== ids.toOpperTraceId(span.traceId)) fail(`${span.name}: trace_id ${got.trace_id}`);
+    if (got.parent_id !== parentId) fail(`${span.name}: parent_id ${got.parent_id}, expected ${parentId}`);
+    if (parentId && !kept.has(parentId)) fail(`${span.name}: its parent is not stored`);
+    if (opper.creates(id) !== 1 || opper.patches(id) !== 1) fail(`${span.name}: created ${opper.creates(id)}x, patched ${opper.patches(id)}x`);
+  }
+  for (const got of kept.values()) {
+    if (mentionsPort(got.meta, opperPort) || JSON.stringify(got.meta ?? {}).includes('/v2/spans')) fail(`Opper stored a span of its own requests: ${got.name}`);
+  }
+  if (opper.violations.length) fail(`Opper contract violations: ${opper.violations.map((v) => `${v.rule} on ${v.method} ${v.path}: ${v.message}`).join('; ')}`);
+  return { problems, byId, exports: exportsMade.length };
+}
+
+/**
+ * @param records the probe's JSON lines (test/compat/probe/probe-core.cjs)
+ * @param opper the LocalOpper the app exported to
+ * @param downstream the downstream service the app called
+ * @param ids this repo's toOpperSpanId / toOpperTraceId
+ */
+export function checkApp({ app, records, opper, downstream, ids }) {
+  const delivery = checkDelivery({ records, opper, ids });
+  const { problems, byId } = delivery;
+  const fail = (message) => problems.push(message);
+  if (!records.some((r) => r.type === 'probe')) return { problems, summary: '' };
+  const spans = [...byId.values()];
 
   // The app's own spans: server span -> (framework spans) -> "fetch greeting" -> client span.
   const servers = spans.filter((s) => s.kind === SERVER && pathOf(s.attributes).includes('/hello'));
@@ -100,30 +137,8 @@ export function checkApp({ app, records, opper, downstream, ids }) {
     if (traceparent !== `00-${client.traceId}-${client.spanId}-01`) fail(`the downstream call's traceparent is "${traceparent}", expected the client span's context`);
   }
 
-  // Opper's side: exactly the handed-over spans, each created once and patched once, linked.
-  const stored = opper.spans;
-  if (stored.size !== byId.size) fail(`Opper stored ${stored.size} spans; the app ended ${byId.size}`);
-  for (const span of byId.values()) {
-    const id = ids.toOpperSpanId(span.spanId, span.traceId);
-    const got = stored.get(id);
-    if (!got) {
-      fail(`${span.name} (${span.spanId}) never arrived`);
-      continue;
-    }
-    const parentId = span.parentSpanId ? ids.toOpperSpanId(span.parentSpanId, span.traceId) : null;
-    if (got.name !== span.name) fail(`${span.spanId}: Opper has name "${got.name}", the app ended "${span.name}"`);
-    if (got.trace_id !== ids.toOpperTraceId(span.traceId)) fail(`${span.name}: trace_id ${got.trace_id}`);
-    if (got.parent_id !== parentId) fail(`${span.name}: parent_id ${got.parent_id}, expected ${parentId}`);
-    if (parentId && !stored.has(parentId)) fail(`${span.name}: its parent is not stored`);
-    if (opper.creates(id) !== 1 || opper.patches(id) !== 1) fail(`${span.name}: created ${opper.creates(id)}x, patched ${opper.patches(id)}x`);
-  }
-  for (const got of stored.values()) {
-    if (mentionsPort(got.meta, opperPort) || JSON.stringify(got.meta ?? {}).includes('/v2/spans')) fail(`Opper stored a span of its own requests: ${got.name}`);
-  }
-  if (opper.violations.length) fail(`Opper contract violations: ${opper.violations.map((v) => `${v.rule} on ${v.method} ${v.path}: ${v.message}`).join('; ')}`);
-
   // "GET /hello > fetch greeting > GET": the chain from the server span down to the client span.
   const chain = client ? [client, ...ancestors(client)].reverse().map((s) => s.name) : [];
-  const summary = `${byId.size} spans in ${exportsMade.length} export(s), each stored once, 0 violations; ${chain.join(' > ')}`;
+  const summary = `${byId.size} spans in ${delivery.exports} export(s), each stored once, 0 violations; ${chain.join(' > ')}`;
   return { problems, summary };
 }

@@ -22,6 +22,10 @@ export const LINES = [
       '@opentelemetry/instrumentation-http': '0.223.0',
       '@opentelemetry/instrumentation-express': '0.71.1',
       express: '4.22.3',
+      // The README's LLM app: the Vercel AI SDK (its own telemetry, no instrumentation package).
+      ai: '6.0.326',
+      '@ai-sdk/openai': '3.0.141',
+      zod: '4.6.7',
       '@types/node': '20.19.9',
     },
     // A user who pins nothing but the API: which @opentelemetry/core does our range pick?
@@ -49,6 +53,9 @@ export const LINES = [
       '@opentelemetry/instrumentation-http': '0.300.0',
       '@opentelemetry/instrumentation-express': '0.72.0',
       express: '5.3.0',
+      ai: '6.0.326',
+      '@ai-sdk/openai': '3.0.141',
+      zod: '4.6.7',
       '@types/node': '24.19.2',
     },
     minimal: { '@opentelemetry/api': '1.10.0' },

@@ -16,6 +16,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { APPS, LINES, SKIPS } from './lines.mjs';
 import { checkApp } from './checks.mjs';
+import { runReadme } from './readme.mjs';
 
 const started = Date.now();
 const repo = fileURLToPath(new URL('../../', import.meta.url));
@@ -222,13 +223,24 @@ async function installMinimal(line, nodeBin, tarball) {
       " new r.OpperSpanExporter({ apiKey: 'k', baseUrl: 'http://127.0.0.1:9/v2' }); console.log('loaded'); })";
     smoke = await run(nodeBin, ['-e', script], { cwd: dir, timeoutMs: 30_000 });
     if (smoke.code !== 0 || !smoke.stdout.includes('loaded')) problems.push('import/require of the package failed');
+    // The OTLP bridge from the installed package: its entry point, the OTLP definitions it reads
+    // from the package's proto/, grpc-js, and the bin npm linked.
+    const bridgeScript =
+      "import('opentelemetry-exporter-opper/bridge').then(async ({ startOtlpBridge }) => {" +
+      " const bridge = await startOtlpBridge({ apiKey: 'k', baseUrl: 'http://127.0.0.1:9/v2', port: 0, grpcPort: 0, logger: { log() {} } });" +
+      " await bridge.close(); console.log('bridge ' + (bridge.grpcUrl ? 'http+grpc' : 'http')); })";
+    const bridge = await run(nodeBin, ['-e', bridgeScript], { cwd: dir, timeoutMs: 30_000 });
+    const bin = await run(nodeBin, [path.join(dir, 'node_modules', '.bin', 'opper-otlp-bridge'), '--help'], { cwd: dir, timeoutMs: 30_000 });
+    if (bridge.code !== 0 || !bridge.stdout.includes('bridge http+grpc')) problems.push('the OTLP bridge did not start from the installed package');
+    if (bin.code !== 0 || !bin.stdout.includes('opper-otlp-bridge')) problems.push('the opper-otlp-bridge bin did not run');
+    smoke = { code: smoke.code, stdout: [smoke.stdout, bridge.stdout, bin.stdout].join('\n'), stderr: [smoke.stderr, bridge.stderr, bin.stderr].join('\n') };
   }
   record({
     line: line.id,
     name: 'install (api only)',
     status: problems.length ? 'fail' : 'pass',
     ms: Date.now() - t0,
-    detail: problems.length ? problems.join('; ') : `exporter + ${Object.entries(line.minimal).map(([n, v]) => `${n}@${v}`).join(' ')}: core ${core}, import = require()`,
+    detail: problems.length ? problems.join('; ') : `exporter + ${Object.entries(line.minimal).map(([n, v]) => `${n}@${v}`).join(' ')}: core ${core}, import = require(), bridge and its bin start`,
     output: problems.length ? [output(install), ls ? output(ls) : '', smoke ? output(smoke) : ''].join('\n') : undefined,
   });
 }
@@ -397,6 +409,11 @@ async function runLine(line, tarballPromise, helpersPromise) {
       fail(name, error);
     }
   }
+  try {
+    await runReadme(line, nodeBin, install.dir, { repo, probeDir, record, run, cleanEnv, startDownstream, httpGet, ...helpers });
+  } catch (error) {
+    fail('readme', error);
+  }
   await Promise.all([minimal, typechecked]);
 }
 
@@ -416,7 +433,7 @@ function assertIsolated(dir) {
 function sortedResults() {
   const lineOrder = ['all', ...LINES.map((l) => l.id)];
   const checkOrder = ['npm pack', 'node', 'install', 'install (api only)', 'typecheck', ...APPS.map((a) => `app ${a.id}`)];
-  const rank = (r) => [lineOrder.indexOf(r.line), r.status === 'skip' ? 99 : checkOrder.indexOf(r.name)];
+  const rank = (r) => [lineOrder.indexOf(r.line), r.status === 'skip' ? 99 : checkOrder.indexOf(r.name) + 1 || 50];
   return [...results].sort((a, b) => {
     const [la, ca] = rank(a);
     const [lb, cb] = rank(b);

@@ -180,3 +180,19 @@ describe('without an API key', () => {
     }
   });
 });
+
+describe('configuration the exporter accepts but warns about', () => {
+  it('warns once when exportTimeoutMillis is above the span processor default of 30 s', () => {
+    const emitWarning = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    try {
+      new OpperSpanExporter({ apiKey: 'k', baseUrl: 'http://127.0.0.1:9/v2', exportTimeoutMillis: 60_000 });
+      expect(emitWarning).toHaveBeenCalledTimes(1);
+      expect(emitWarning).toHaveBeenCalledWith(expect.stringMatching(/exportTimeoutMillis is 60000 ms/), {
+        code: 'OPPER_EXPORTER_EXPORT_TIMEOUT',
+        type: 'OpperExporterWarning',
+      });
+    } finally {
+      emitWarning.mockRestore();
+    }
+  });
+});

@@ -64,3 +64,42 @@ describe('CommonJS', () => {
     expect([...opper.spans.values()]).toEqual([expect.objectContaining({ name: 'from require', type: 'cjs' })]);
   });
 });
+
+describe('an app that exits right after a failed shutdown', () => {
+  const envWith = (env: Record<string, string>) => {
+    const { OPPER_API_KEY, OPPER_BASE_URL, ...rest } = process.env;
+    return { ...rest, ...env };
+  };
+  const exitAfterFailure = (env: Record<string, string>) =>
+    run(process.execPath, [fixture('exit-after-failure.mjs')], { env: envWith(env), timeout: 30_000 });
+  /** Runs a script expected to exit non-zero; resolves with its exit code and output. */
+  const exitAfterFailureOf = (script: string, env: Record<string, string>) =>
+    run(process.execPath, [script], { env: envWith(env), timeout: 30_000 }).then(
+      ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+      (error: { code: number; stdout: string; stderr: string }) => error,
+    );
+
+  it('still prints the warning that names a rejected key', async () => {
+    const { stdout, stderr } = await exitAfterFailure({ OPPER_BASE_URL: opper.url, OPPER_API_KEY: 'sk-wrong-key' });
+    expect(stdout).toMatch(/shutdown failed: .*API key was rejected/);
+    expect(stderr).toMatch(/OPPER_EXPORTER_KEY_REJECTED.*check OPPER_API_KEY/);
+    expect(stderr).not.toContain('sk-wrong-key');
+  });
+
+  it('npm run demo with a wrong key explains itself instead of crashing', async () => {
+    const demo = fileURLToPath(new URL('../../examples/quickstart.mjs', import.meta.url));
+    const error = await exitAfterFailureOf(demo, { OPPER_BASE_URL: opper.url, OPPER_API_KEY: 'sk-wrong-key' });
+    expect(error.code).toBe(1); // the demo failed to show a trace, and says so
+    expect(error.stderr).toMatch(/OPPER_EXPORTER_KEY_REJECTED/);
+    expect(error.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect(error.stdout).toMatch(/Nothing to show: see the warning above/);
+  });
+
+  it('warns once naming OPPER_BASE_URL when it is not a URL, and sends nothing', async () => {
+    opper.reset();
+    const { stderr } = await exitAfterFailure({ OPPER_BASE_URL: 'api.opper.ai/v2', OPPER_API_KEY: opper.apiKey });
+    expect(stderr).toMatch(/OPPER_EXPORTER_BAD_ENVIRONMENT.*OPPER_BASE_URL is not a valid URL: "api.opper.ai\/v2"/);
+    expect(stderr.match(/OPPER_EXPORTER_BAD_ENVIRONMENT/g)).toHaveLength(1);
+    expect(opper.requests).toHaveLength(0);
+  });
+});

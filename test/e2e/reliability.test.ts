@@ -136,7 +136,7 @@ describe('permanent failures', () => {
     makeTraces(harness, 6);
     const result = await exportOnce(harness);
     expect(result.code).toBe(ExportResultCode.FAILED);
-    expect(result.error?.message).toMatch(/1 of 6 span\(s\) failed: 1 refused by Opper \(HTTP 422: name is not allowed\)/);
+    expect(result.error?.message).toMatch(/1 of 6 span\(s\) not exported \(1 failed, 0 dropped\): 1 refused by Opper \(HTTP 422: name is not allowed\)/);
     expect(opper.spans.size).toBe(5);
     expect(harness.exporter.getStats()).toMatchObject({ spansExported: 5, spansFailed: 1 });
   });
@@ -176,13 +176,15 @@ describe('a rejected API key', () => {
       }
       expect(results.map((r) => r.code)).toEqual([ExportResultCode.FAILED, ExportResultCode.FAILED, ExportResultCode.FAILED]);
       expect(results[0]!.error?.message).toMatch(/API key was rejected \(HTTP 401: bad header: Bearer \[REDACTED\]\)/);
+      // The message splits the spans the way getStats() counts them.
+      expect(results[0]!.error?.message).toMatch(/20 of 20 span\(s\) not exported \(1 failed, 19 dropped\)/);
       // One probe request per export, not one per span.
       expect(opper.requests).toHaveLength(3);
       expect(opper.requests.every((r) => r.status === 401)).toBe(true);
       expect(emitWarning).toHaveBeenCalledTimes(1);
       const [message, options] = emitWarning.mock.calls[0] as [string, { code: string }];
       expect(options.code).toBe(WarningCode.KeyRejected);
-      expect(message).toMatch(/rejected the API key \(HTTP 401\).*OPPER_API_KEY/);
+      expect(message).toMatch(/rejected the API key \(HTTP 401\).*check the apiKey option\./);
       const everything = [...logged, message, ...results.map((r) => r.error?.message ?? '')].join('\n');
       expect(everything).not.toContain(secret);
       expect(logged.length).toBeGreaterThan(0);
@@ -201,7 +203,7 @@ describe('a server that never answers', () => {
     makeTraces(harness, 5);
     const result = await exportOnce(harness);
     expect(result.code).toBe(ExportResultCode.FAILED);
-    expect(result.error?.message).toMatch(/5 of 5 span\(s\) failed: 5 not accepted before the export deadline \(.*ETIMEDOUT/);
+    expect(result.error?.message).toMatch(/5 of 5 span\(s\) not exported \(5 failed, 0 dropped\): 5 not accepted before the export deadline \(.*ETIMEDOUT/);
     await exporter.shutdown(); // resolves: nothing is left in flight
     expect(exporter.getStats()).toMatchObject({ spansExported: 0, spansFailed: 5, spansDropped: 0 });
     // While no request has been answered, one at a time: at most a deadline's worth of timeouts.

@@ -1,0 +1,104 @@
+#!/usr/bin/env node
+/** `opper-otlp-bridge`: the OTLP bridge as a process, set by environment and flags (`--help`). */
+import { parseArgs } from 'node:util';
+import { startOtlpBridge } from './bridge.js';
+import { jsonLogger, type LogLevel } from './log.js';
+import { DEFAULT_GRPC_PORT, DEFAULT_HTTP_PORT, DEFAULT_RESPONSE_DEADLINE_MS, type OtlpBridgeOptions } from './options.js';
+
+const HELP = `opper-otlp-bridge: an OTLP endpoint (HTTP and gRPC) that forwards traces to Opper.
+
+Environment:
+  OPPER_API_KEY           Opper API key (required)
+  OPPER_BASE_URL          Opper API base URL (default https://api.opper.ai/v2)
+  OPPER_BRIDGE_TOKEN      inbound token: every request must carry "Authorization: Bearer <token>".
+                          Without one, anyone who reaches the port writes into your Opper project.
+  OPPER_BRIDGE_HOST, OPPER_BRIDGE_PORT, OPPER_BRIDGE_GRPC_PORT   as the flags below
+
+Flags:
+  --host ADDR                 listen address (default 127.0.0.1; 0.0.0.0 for every interface)
+  --port N                    OTLP/HTTP port (default ${DEFAULT_HTTP_PORT})
+  --grpc-port N|off           OTLP/gRPC port (default ${DEFAULT_GRPC_PORT})
+  --response-deadline-ms N    answer "send again" after this long without every span in Opper (default ${DEFAULT_RESPONSE_DEADLINE_MS})
+  --concurrency N             requests to Opper in flight at once (default 32)
+  --max-pending-spans N       spans in flight; past it requests get 429 / RESOURCE_EXHAUSTED (default 4096)
+  --max-pending-bytes N       decoded request bytes in flight, likewise (default 67108864)
+  --max-request-bytes N       largest body after decompression; larger ones get 413 (default 8388608)
+  --timeout-ms N              timeout of one request to Opper (default 10000)
+  --log-level L               debug, info, warn or error (default info)
+  --help                      this text
+
+On SIGTERM or SIGINT it stops accepting, finishes what is in flight and exits 0 within the
+response deadline plus 1 s. Logs are one JSON object per line on stderr.
+`;
+
+const FLAGS = {
+  host: { type: 'string' },
+  port: { type: 'string' },
+  'grpc-port': { type: 'string' },
+  'response-deadline-ms': { type: 'string' },
+  concurrency: { type: 'string' },
+  'max-pending-spans': { type: 'string' },
+  'max-pending-bytes': { type: 'string' },
+  'max-request-bytes': { type: 'string' },
+  'timeout-ms': { type: 'string' },
+  'log-level': { type: 'string' },
+  help: { type: 'boolean' },
+} as const;
+
+const LEVELS = new Set(['debug', 'info', 'warn', 'error']);
+const logger = jsonLogger();
+
+function number(name: string, value: string | undefined): number | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  if (!/^\d+$/.test(value.trim())) throw new TypeError(`--${name} must be a whole number, got ${JSON.stringify(value)}`);
+  return Number(value);
+}
+
+function optionsFrom(argv: string[], env: NodeJS.ProcessEnv): OtlpBridgeOptions | undefined {
+  const { values } = parseArgs({ args: argv, options: FLAGS, strict: true });
+  if (values.help) return undefined;
+  const level = values['log-level'];
+  if (level !== undefined && !LEVELS.has(level)) throw new TypeError(`--log-level must be debug, info, warn or error, got ${JSON.stringify(level)}`);
+  const grpcPort = values['grpc-port'] ?? env.OPPER_BRIDGE_GRPC_PORT;
+  return {
+    host: values.host ?? (env.OPPER_BRIDGE_HOST?.trim() || undefined),
+    port: number('port', values.port ?? env.OPPER_BRIDGE_PORT),
+    grpcPort: grpcPort?.trim() === 'off' ? false : number('grpc-port', grpcPort),
+    responseDeadlineMillis: number('response-deadline-ms', values['response-deadline-ms']),
+    concurrency: number('concurrency', values.concurrency),
+    maxPendingSpans: number('max-pending-spans', values['max-pending-spans']),
+    maxPendingBytes: number('max-pending-bytes', values['max-pending-bytes']),
+    maxRequestBytes: number('max-request-bytes', values['max-request-bytes']),
+    timeoutMillis: number('timeout-ms', values['timeout-ms']),
+    logLevel: level as LogLevel | undefined,
+  };
+}
+
+async function main(): Promise<void> {
+  let options: OtlpBridgeOptions | undefined;
+  try {
+    options = optionsFrom(process.argv.slice(2), process.env);
+  } catch (error) {
+    process.stderr.write(`opper-otlp-bridge: ${error instanceof Error ? error.message : String(error)}\n\n${HELP}`);
+    process.exit(2);
+  }
+  if (options === undefined) {
+    process.stdout.write(HELP);
+    return;
+  }
+  const bridge = await startOtlpBridge(options);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.log('info', 'signal', { signal });
+    void bridge.close().then(() => process.exit(0));
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  logger.log('error', 'could not start', { error: error instanceof Error ? error.message : String(error) });
+  process.exit(1);
+});

@@ -1,0 +1,140 @@
+/**
+ * The bridge's one piece of logic, shared by its HTTP and gRPC doors: an OTLP request in, its
+ * spans delivered through the same translation and sender as the exporter's, and one answer out
+ * that tells the OTLP client whether to forget the data or send it again.
+ */
+import type { DeliveryReport, SpanJob, SpanSender } from '../transport/span-sender.js';
+import { translateSpan } from '../translate/index.js';
+import { Budget } from './budget.js';
+import { countSpans, readSpans } from './otlp-spans.js';
+
+/** What an OTLP request gets back. */
+export type Answer =
+  /** Done: every span is stored, or refused for good (`rejected`, said in partial_success). */
+  | { kind: 'ok'; rejected: number; message: string }
+  /** The bridge is at its bound: try again later (HTTP 429, gRPC RESOURCE_EXHAUSTED). */
+  | { kind: 'busy'; retryAfterSeconds: number; message: string }
+  /** Opper did not take every span in time (down, slow, or the key was rejected): send again (HTTP 503, gRPC UNAVAILABLE). */
+  | { kind: 'unavailable'; retryAfterSeconds: number; message: string };
+
+export interface ForwarderStats {
+  /** Spans received in requests the bridge took on. */
+  spansReceived: number;
+  /** Spans whose create and PATCH Opper accepted. */
+  spansDelivered: number;
+  /** Spans refused for good (unreadable, or refused by Opper), reported in partial_success. */
+  spansRejected: number;
+  /** Spans in requests answered "send again" (they are the client's to resend). */
+  spansRetryable: number;
+  /** Requests refused at once because the bridge was at its bound. */
+  requestsBusy: number;
+  /** The most spans and bytes in flight at once. */
+  peakPendingSpans: number;
+  peakPendingBytes: number;
+}
+
+export interface ForwarderOptions {
+  maxBodyBytes: number;
+  redactSecrets: boolean;
+  /** How long a request may take before it is answered "send again". */
+  responseDeadlineMillis: number;
+  maxPendingSpans: number;
+  maxPendingBytes: number;
+}
+
+/** Retry-After when the bridge itself is full: work in flight clears within about a second. */
+const BUSY_RETRY_SECONDS = 1;
+/** Retry-After when Opper did not take every span: short, because what landed answers 409 on the
+ * retry (no duplicate) and a client's own timeout (10 s in OpenTelemetry JS) must leave room for it. */
+const UNAVAILABLE_RETRY_SECONDS = 2;
+/** Failure details quoted in an answer: enough to diagnose, short enough for a log line. */
+const MAX_DETAILS = 3;
+
+export class Forwarder {
+  readonly budget: Budget;
+  private readonly counts = { spansReceived: 0, spansDelivered: 0, spansRejected: 0, spansRetryable: 0, requestsBusy: 0 };
+  /** What the last delivery said about Opper, for /readyz. */
+  lastOpperProblem: string | undefined;
+  lastOpperAt = 0;
+
+  constructor(
+    private readonly sender: SpanSender,
+    private readonly options: ForwarderOptions,
+    private readonly redact: (text: string) => string,
+  ) {
+    this.budget = new Budget(options.maxPendingSpans, options.maxPendingBytes);
+  }
+
+  /** Answer `busy` now, before reading a body, when nothing more fits. */
+  refuseEarly(): Answer | undefined {
+    if (!this.budget.full()) return undefined;
+    this.counts.requestsBusy++;
+    return this.busy();
+  }
+
+  /**
+   * Delivers the spans of one decoded request. `bytes` is its decoded size (what it holds in
+   * memory); `deadline` may come earlier than the bridge's own (a gRPC client's deadline).
+   */
+  async forward(request: unknown, bytes: number, deadline = Infinity): Promise<Answer> {
+    const count = countSpans(request);
+    if (count === 0) return { kind: 'ok', rejected: 0, message: '' };
+    if (!this.budget.take(count, bytes)) {
+      this.counts.requestsBusy++;
+      return this.busy();
+    }
+    try {
+      this.counts.spansReceived += count;
+      const refusal = this.sender.refusal(count);
+      if (refusal !== undefined) return this.unavailable(count, refusal);
+      const { spans, unreadable } = readSpans(request);
+      const jobs: SpanJob[] = spans.map((span) => translateSpan(span, { maxBodyBytes: this.options.maxBodyBytes, redactSecrets: this.options.redactSecrets }));
+      const until = Math.min(deadline, Date.now() + this.options.responseDeadlineMillis);
+      const report = await this.sender.deliver(jobs, until);
+      this.observe(report);
+      return this.answer(count, report, unreadable.map((span) => `unreadable span: ${span.detail}`));
+    } finally {
+      this.budget.release(count, bytes);
+    }
+  }
+
+  stats(): ForwarderStats {
+    return { ...this.counts, peakPendingSpans: this.budget.peakSpans, peakPendingBytes: this.budget.peakBytes };
+  }
+
+  private answer(count: number, report: DeliveryReport, unreadable: string[]): Answer {
+    const permanent = [...unreadable];
+    const transient: string[] = [];
+    for (const failure of report.failures) (failure.reason === 'rejected' ? permanent : transient).push(failure.detail);
+    this.counts.spansDelivered += report.delivered;
+    if (transient.length > 0) {
+      return this.unavailable(count, `${transient.length} of ${count} span(s) not yet accepted by Opper (${summary(transient)})`);
+    }
+    this.counts.spansRejected += permanent.length;
+    const message = permanent.length === 0 ? '' : this.redact(`${permanent.length} span(s) refused for good: ${summary(permanent)}`);
+    return { kind: 'ok', rejected: permanent.length, message };
+  }
+
+  private observe(report: DeliveryReport): void {
+    this.lastOpperAt = Date.now();
+    const auth = report.failures.find((failure) => failure.reason === 'auth');
+    if (auth !== undefined) this.lastOpperProblem = `Opper rejected the API key (${auth.detail})`;
+    else if (report.delivered > 0 || report.failures.some((failure) => failure.reason === 'rejected')) this.lastOpperProblem = undefined;
+    else if (report.failures.length > 0) this.lastOpperProblem = `Opper did not answer in time (${report.failures[0]!.detail})`;
+  }
+
+  private busy(): Answer {
+    const { maxPendingSpans, maxPendingBytes } = this.options;
+    const message = `the bridge is at its bound (${this.budget.pendingSpans} spans / ${this.budget.pendingBytes} bytes in flight; max ${maxPendingSpans} / ${maxPendingBytes})`;
+    return { kind: 'busy', retryAfterSeconds: BUSY_RETRY_SECONDS, message };
+  }
+
+  private unavailable(count: number, why: string): Answer {
+    this.counts.spansRetryable += count;
+    return { kind: 'unavailable', retryAfterSeconds: UNAVAILABLE_RETRY_SECONDS, message: this.redact(why) };
+  }
+}
+
+function summary(details: string[]): string {
+  return [...new Set(details)].slice(0, MAX_DETAILS).join('; ');
+}

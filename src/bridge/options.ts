@@ -1,0 +1,85 @@
+import { resolveConfig, type ExporterConfig, type OpperExporterOptions } from '../config.js';
+import type { BridgeLogger, LogLevel } from './log.js';
+
+/** Options of `startOtlpBridge`: the exporter's (key, base URL, concurrency, timeouts...) and the bridge's own. */
+export interface OtlpBridgeOptions extends OpperExporterOptions {
+  /** Address to listen on. Default `127.0.0.1` (loopback only); `0.0.0.0` or `::` for every interface. */
+  host?: string | undefined;
+  /** OTLP/HTTP port. Default 4318 (the OTLP default); 0 picks a free port. */
+  port?: number | undefined;
+  /** OTLP/gRPC port. Default 4317 (the OTLP default); 0 picks a free port; `false` serves no gRPC. */
+  grpcPort?: number | false | undefined;
+  /** Inbound token: every request must carry `Authorization: Bearer <token>`. Default `OPPER_BRIDGE_TOKEN`.
+   * Without one, anyone who reaches the port writes into your Opper project. */
+  token?: string | undefined;
+  /** How long a request may take to land in Opper before it is answered "send again". Default 5000. */
+  responseDeadlineMillis?: number | undefined;
+  /** Largest request body, in bytes after decompression; larger ones get 413. Default 8 MiB. */
+  maxRequestBytes?: number | undefined;
+  /** Decoded request bytes in flight at once; past them (or `maxPendingSpans`) requests get 429 at once. Default 64 MiB. */
+  maxPendingBytes?: number | undefined;
+  /** Where the one-line JSON logs go. Default: stderr, from `logLevel`. */
+  logger?: BridgeLogger | undefined;
+  /** Default `info`. */
+  logLevel?: LogLevel | undefined;
+  /** Interval of the summary log line, in ms; 0 turns it off. Default 60000. */
+  summaryIntervalMillis?: number | undefined;
+}
+
+export interface BridgeConfig {
+  readonly exporter: ExporterConfig;
+  readonly host: string;
+  readonly port: number;
+  readonly grpcPort: number | false;
+  readonly token: string | undefined;
+  readonly responseDeadlineMillis: number;
+  readonly maxRequestBytes: number;
+  readonly maxPendingBytes: number;
+  readonly summaryIntervalMillis: number;
+}
+
+export const DEFAULT_HTTP_PORT = 4318;
+export const DEFAULT_GRPC_PORT = 4317;
+// Below the OTLP clients' own timeouts (OpenTelemetry JS: 10 s per export, retries included; the
+// Collector: 30 s): a client hears back while it still has time to send again, and never gives
+// up on a request that the bridge is still working on (which would double the load).
+export const DEFAULT_RESPONSE_DEADLINE_MS = 5000;
+
+/** Merges options with the environment and validates them; throws TypeError/RangeError. */
+export function resolveBridgeConfig(options: OtlpBridgeOptions = {}, env: NodeJS.ProcessEnv = process.env): BridgeConfig {
+  const { host, port, grpcPort, token, responseDeadlineMillis, maxRequestBytes, maxPendingBytes, logger, logLevel, summaryIntervalMillis, ...exporterOptions } =
+    options;
+  const exporter = resolveConfig(exporterOptions, env);
+  // A server that cannot forward should not start: unlike the exporter, it stops with the reason.
+  if (exporter.environmentProblem !== undefined) throw new TypeError(`opper-otlp-bridge: ${exporter.environmentProblem}`);
+  if (exporter.apiKey === undefined) throw new TypeError('opper-otlp-bridge: no API key (set OPPER_API_KEY or the apiKey option)');
+  const inboundToken = token ?? (env.OPPER_BRIDGE_TOKEN?.trim() || undefined);
+  if (inboundToken !== undefined && (typeof inboundToken !== 'string' || !/^[\x21-\x7e]+$/.test(inboundToken))) {
+    throw new TypeError('opper-otlp-bridge: the token must be non-empty printable ASCII without spaces');
+  }
+  if (host !== undefined && (typeof host !== 'string' || host.trim() === '')) throw new TypeError('opper-otlp-bridge: host must be a non-empty string');
+  return Object.freeze({
+    exporter,
+    host: host?.trim() ?? '127.0.0.1',
+    port: integer('port', port, DEFAULT_HTTP_PORT, 0, 65535),
+    grpcPort: grpcPort === false ? false : integer('grpcPort', grpcPort, DEFAULT_GRPC_PORT, 0, 65535),
+    token: inboundToken,
+    responseDeadlineMillis: integer('responseDeadlineMillis', responseDeadlineMillis, DEFAULT_RESPONSE_DEADLINE_MS, 100, 600_000),
+    maxRequestBytes: integer('maxRequestBytes', maxRequestBytes, 8 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    maxPendingBytes: integer('maxPendingBytes', maxPendingBytes, 64 * 1024 * 1024, 1024, 16 * 1024 * 1024 * 1024),
+    summaryIntervalMillis: integer('summaryIntervalMillis', summaryIntervalMillis, 60_000, 0, 86_400_000),
+  });
+}
+
+function integer(name: string, value: unknown, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new RangeError(`opper-otlp-bridge: ${name} must be an integer between ${min} and ${max}, got ${String(value)}`);
+  }
+  return value;
+}
+
+/** Whether `host` only accepts connections from this machine. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}

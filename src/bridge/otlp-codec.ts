@@ -1,0 +1,84 @@
+/**
+ * OTLP's messages in both encodings: protobuf through protobufjs and the official definitions
+ * (`proto/`, opentelemetry-proto v1.9.0), JSON through the OTLP JSON mapping. Also google.rpc's
+ * Status and RetryInfo, the error body of OTLP/HTTP and the retry hint of OTLP/gRPC.
+ */
+import { fileURLToPath } from 'node:url';
+import protobuf from 'protobufjs';
+
+/** What an Export call returns: nothing on success, or the spans refused for good and why. */
+export interface ExportResponse {
+  rejectedSpans: number;
+  errorMessage: string;
+}
+
+export interface OtlpCodec {
+  /** Throws on bytes that are not an ExportTraceServiceRequest. */
+  decodeRequest(bytes: Uint8Array): unknown;
+  encodeResponse(response: ExportResponse): Uint8Array;
+  /** A google.rpc.Status, with a RetryInfo detail when `retryAfterSeconds` is given. */
+  encodeStatus(code: number, message: string, retryAfterSeconds?: number): Uint8Array;
+}
+
+const PROTO_DIR = fileURLToPath(new URL('../../proto/', import.meta.url));
+const TRACE_SERVICE = 'opentelemetry/proto/collector/trace/v1/trace_service.proto';
+const RETRY_INFO_TYPE_URL = 'type.googleapis.com/google.rpc.RetryInfo';
+
+// google/rpc/status.proto and error_details.proto, only the fields the bridge writes.
+const RPC_TYPES = {
+  nested: {
+    Status: { fields: { code: { type: 'int32', id: 1 }, message: { type: 'string', id: 2 }, details: { rule: 'repeated', type: 'Any', id: 3 } } },
+    Any: { fields: { typeUrl: { type: 'string', id: 1 }, value: { type: 'bytes', id: 2 } } },
+    RetryInfo: { fields: { retryDelay: { type: 'Duration', id: 1 } } },
+    Duration: { fields: { seconds: { type: 'int64', id: 1 }, nanos: { type: 'int32', id: 2 } } },
+  },
+};
+
+let loading: Promise<OtlpCodec> | undefined;
+
+/** Loads the definitions once (asynchronously: the bridge's start never blocks on disk). */
+export function loadCodec(): Promise<OtlpCodec> {
+  loading ??= load();
+  return loading;
+}
+
+async function load(): Promise<OtlpCodec> {
+  const root = new protobuf.Root();
+  root.resolvePath = (_origin, target) => PROTO_DIR + target;
+  await root.load(TRACE_SERVICE);
+  const Request = root.lookupType('opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest');
+  const Response = root.lookupType('opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse');
+  const rpc = protobuf.Root.fromJSON(RPC_TYPES);
+  const Status = rpc.lookupType('Status');
+  const RetryInfo = rpc.lookupType('RetryInfo');
+  return {
+    // protobufjs reads strings with Buffer's native UTF-8 decoder only from a Buffer.
+    decodeRequest: (bytes) => Request.decode(Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)),
+    encodeResponse: ({ rejectedSpans, errorMessage }) =>
+      Response.encode(rejectedSpans === 0 && errorMessage === '' ? {} : { partialSuccess: { rejectedSpans, errorMessage } }).finish(),
+    encodeStatus: (code, message, retryAfterSeconds) => {
+      const details =
+        retryAfterSeconds === undefined
+          ? []
+          : [{ typeUrl: RETRY_INFO_TYPE_URL, value: RetryInfo.encode({ retryDelay: { seconds: retryAfterSeconds } }).finish() }];
+      return Status.encode({ code, message, details }).finish();
+    },
+  };
+}
+
+/** The OTLP JSON mapping of a request: a JSON object (field names lowerCamelCase, ids hex). */
+export function decodeJsonRequest(text: string): unknown {
+  const parsed: unknown = JSON.parse(text);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('the body is not a JSON object');
+  return parsed;
+}
+
+/** The JSON mapping of a response: int64 as a string, an empty object on full success. */
+export function encodeJsonResponse({ rejectedSpans, errorMessage }: ExportResponse): string {
+  return rejectedSpans === 0 && errorMessage === '' ? '{}' : JSON.stringify({ partialSuccess: { rejectedSpans: String(rejectedSpans), errorMessage } });
+}
+
+/** A google.rpc.Status in the JSON mapping. */
+export function encodeJsonStatus(code: number, message: string): string {
+  return JSON.stringify({ code, message });
+}
