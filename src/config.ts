@@ -1,3 +1,5 @@
+import type { MaskFunction } from './translate/mask.js';
+
 /** Options of `OpperSpanExporter`; every one is optional. */
 export interface OpperExporterOptions {
   /** Opper API key. Default: the `OPPER_API_KEY` environment variable. Empty means unset. */
@@ -21,6 +23,10 @@ export interface OpperExporterOptions {
   /** Replace secrets found in standard attributes (command lines, sensitive URL query values,
    * URL credentials) by `REDACTED` before they leave the process. Default true. */
   redactSecrets?: boolean | undefined;
+  /** Called for every content-bearing string after translation (input, output, error, every string
+   * in meta); returns what to send instead (undefined: leave it out). If it throws, the string is
+   * replaced by `[redacted: mask threw]`. */
+  mask?: MaskFunction | undefined;
 }
 
 /** The validated, frozen form of the options that the rest of the exporter reads. */
@@ -34,6 +40,7 @@ export interface ExporterConfig {
   readonly headers: Readonly<Record<string, string>>;
   readonly maxBodyBytes: number;
   readonly redactSecrets: boolean;
+  readonly mask: MaskFunction | undefined;
   /** Where the key came from, for messages: the option or the environment variable. */
   readonly apiKeySource: 'the apiKey option' | 'OPPER_API_KEY';
   /** Set when the environment holds a value the exporter cannot use: it warns and sends nothing. */
@@ -109,10 +116,16 @@ export function resolveConfig(
     headers: Object.freeze(parseHeaders(options.headers)),
     maxBodyBytes,
     redactSecrets,
+    mask: parseMask(options.mask),
     apiKeySource: ownKey !== undefined ? 'the apiKey option' : 'OPPER_API_KEY',
     environmentProblem,
     notices: Object.freeze(notices),
   });
+}
+
+function parseMask(mask: unknown): MaskFunction | undefined {
+  if (mask !== undefined && typeof mask !== 'function') throw new TypeError(`OpperSpanExporter: mask must be a function, got ${describe(mask)}`);
+  return mask as MaskFunction | undefined;
 }
 
 /** A string option: undefined or empty (`OPPER_API_KEY=` passed through) counts as unset. */
@@ -157,7 +170,7 @@ function parseBaseUrl(value: string, name: string): string {
   return url.href.replace(/\/+$/, '');
 }
 
-function integer(name: string, value: unknown, fallback: number, min: number, max: number): number {
+export function integer(name: string, value: unknown, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isInteger(value)) {
     throw new TypeError(`OpperSpanExporter: ${name} must be an integer, got ${describe(value)}`);

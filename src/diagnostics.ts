@@ -5,6 +5,17 @@ export const WarningCode = {
   MissingApiKey: 'OPPER_EXPORTER_NO_API_KEY',
   KeyRejected: 'OPPER_EXPORTER_KEY_REJECTED',
   Forbidden: 'OPPER_EXPORTER_FORBIDDEN',
+  MaskThrew: 'OPPER_EXPORTER_MASK_THREW',
+  /** OpperSpanProcessor: the spanFilter function threw (the span was exported). */
+  FilterThrew: 'OPPER_EXPORTER_FILTER_THREW',
+  /** OpperSpanProcessor: spans not delivered within `maxSpanAgeMillis`. */
+  SpansExpired: 'OPPER_EXPORTER_SPANS_EXPIRED',
+  /** OpperSpanProcessor: spans refused because the queue was full. */
+  QueueFull: 'OPPER_EXPORTER_QUEUE_FULL',
+  /** OpperSpanProcessor: spans Opper refused (4xx other than 401/403). */
+  SpansRejected: 'OPPER_EXPORTER_SPANS_REJECTED',
+  /** OpperSpanProcessor: spans still queued, or ended, after shutdown. */
+  SpansLostAtShutdown: 'OPPER_EXPORTER_SPANS_LOST_AT_SHUTDOWN',
   BadEnvironment: 'OPPER_EXPORTER_BAD_ENVIRONMENT',
 } as const;
 

@@ -1,12 +1,12 @@
 import { diag } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { resolveConfig, type ExporterConfig, type OpperExporterOptions } from './config.js';
-import { Warnings, WarningCode } from './diagnostics.js';
-import { HttpClient } from './transport/http-client.js';
-import { SpanSender, type DeliveryReport, type FailureReason, type SpanFailure, type SpanJob } from './transport/span-sender.js';
-import { shrinkBody, translateSpan } from './translate/index.js';
+import { Warnings } from './diagnostics.js';
+import { startEngine, translateOptions } from './engine.js';
+import type { HttpClient } from './transport/http-client.js';
+import type { DeliveryReport, FailureReason, SpanFailure, SpanJob, SpanSender } from './transport/span-sender.js';
+import { translateSpan, type TranslateOptions } from './translate/index.js';
 import type { ReadableSpanLike } from './translate/types.js';
-import { VERSION } from './version.js';
 
 /** Counters for health checks; they only grow. */
 export interface OpperExporterStats {
@@ -23,51 +23,24 @@ export interface OpperExporterStats {
   requestsRetried: number;
 }
 
-// On a 413 the span is sent once more this small: identity and timing always fit.
-const SHRUNK_BODY_BYTES = 16 * 1024;
-
 /** OpenTelemetry `SpanExporter` that sends each ended span to Opper as a create and a PATCH. */
 export class OpperSpanExporter {
   private readonly config: ExporterConfig;
   private readonly warnings: Warnings;
-  private readonly client?: HttpClient;
-  private readonly sender?: SpanSender;
+  private readonly translation: TranslateOptions;
+  private readonly client: HttpClient | undefined;
+  private readonly sender: SpanSender | undefined;
   private readonly inFlight = new Set<Promise<void>>();
   private readonly stats = { spansExported: 0, spansFailed: 0, spansDropped: 0 };
   private shutdownPromise?: Promise<void>;
 
   constructor(options: OpperExporterOptions = {}) {
     this.config = resolveConfig(options);
-    const { apiKey, baseUrl, headers, concurrency, timeoutMillis, maxPendingSpans } = this.config;
-    this.warnings = new Warnings(apiKey);
-    for (const notice of this.config.notices) this.warnings.once(notice.code, notice.message);
-    if (this.config.environmentProblem !== undefined) {
-      this.warnings.once(WarningCode.BadEnvironment, this.config.environmentProblem);
-      return;
-    }
-    if (apiKey === undefined) {
-      this.warnings.once(
-        WarningCode.MissingApiKey,
-        'OpperSpanExporter: no API key (set OPPER_API_KEY or the apiKey option); spans will not be exported.',
-      );
-      return;
-    }
-    const userAgent = `opentelemetry-exporter-opper/${VERSION} node/${process.versions.node}`;
-    this.client = new HttpClient({ baseUrl, apiKey, headers, userAgent, maxSockets: concurrency });
-    this.sender = new SpanSender(this.client, {
-      concurrency,
-      timeoutMillis,
-      maxPendingSpans,
-      shrink: (body) => shrinkBody(body, SHRUNK_BODY_BYTES),
-      redact: (text) => this.warnings.redact(text),
-      onAuthFailure: (status) =>
-        this.warnings.once(
-          status === 401 ? WarningCode.KeyRejected : WarningCode.Forbidden,
-          status === 401
-            ? `OpperSpanExporter: Opper rejected the API key (HTTP 401) at ${baseUrl}; check ${this.config.apiKeySource}. Spans are not being exported.`
-            : `OpperSpanExporter: the API key is not allowed to write spans (HTTP 403) at ${baseUrl}. Spans are not being exported.`,
-        ),
-    });
+    this.warnings = new Warnings(this.config.apiKey);
+    this.translation = translateOptions(this.config, this.warnings, 'OpperSpanExporter');
+    const engine = startEngine(this.config, this.warnings, 'OpperSpanExporter');
+    this.client = engine?.client;
+    this.sender = engine?.sender;
   }
 
   /** Sends the spans; calls `resultCallback` exactly once and never throws. */
@@ -136,10 +109,10 @@ export class OpperSpanExporter {
     const jobs: SpanJob[] = [];
     for (const span of spans) {
       try {
-        jobs.push(translateSpan(span, { maxBodyBytes: this.config.maxBodyBytes, redactSecrets: this.config.redactSecrets }));
+        jobs.push(translateSpan(span, this.translation));
       } catch (error) {
         const detail = `not a readable span: ${error instanceof Error ? error.message : String(error)}`;
-        failures.push({ id: '?', reason: 'rejected', detail, unsent: true });
+        failures.push({ id: '?', reason: 'rejected', detail, unsent: true, created: false });
       }
     }
     return jobs;

@@ -4,3 +4,7 @@ export { WarningCode } from './diagnostics.js';
 export { ATTR_OPPER_INPUT, ATTR_OPPER_OUTPUT, ATTR_OPPER_SCORE, ATTR_OPPER_TYPE } from './translate/attributes.js';
 export { toOpperSpanId, toOpperTraceId } from './translate/ids.js';
 export type { ReadableSpanLike, TimedEventLike } from './translate/types.js';
+export { OpperSpanProcessor, type OpperProcessorStats } from './processor/processor.js';
+export type { OpperProcessorOptions } from './processor/config.js';
+export type { SpanFilter } from './processor/filter.js';
+export { MASK_FAILED_MARKER, type MaskField, type MaskFunction, type MaskInfo } from './translate/mask.js';

@@ -11,3 +11,5 @@ export const ATTR_OPPER_SCORE = 'opper.score';
 
 /** Meta key set to `true` on the create body when anything in the span was cut to fit the size limit. */
 export const META_OPPER_TRUNCATED = 'opper.truncated';
+/** Meta key on a span sent before it ended: `running` while it runs, `shutdown` when the process shut down first. */
+export const META_OPPER_UNFINISHED = 'opper.unfinished';

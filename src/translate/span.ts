@@ -1,9 +1,10 @@
 /** One ended span -> the create (POST) and update (PATCH) bodies of mapping.md, serialised once. */
 import { SpanKind, SpanStatusCode, type Attributes, type HrTime } from '@opentelemetry/api';
-import { ATTR_OPPER_INPUT, ATTR_OPPER_OUTPUT, ATTR_OPPER_SCORE, ATTR_OPPER_TYPE, META_OPPER_TRUNCATED } from './attributes.js';
+import { ATTR_OPPER_INPUT, ATTR_OPPER_OUTPUT, ATTR_OPPER_SCORE, ATTR_OPPER_TYPE, META_OPPER_TRUNCATED, META_OPPER_UNFINISHED } from './attributes.js';
 import { capJson, fitsBytes, normalizeMaxBytes } from './cap.js';
 import { toOpperSpanId, toOpperTraceId } from './ids.js';
 import { dialectInput, dialectMeta, dialectOutput, dialectType, takeText, type DialectContext } from './llm.js';
+import { maskBodies } from './mask.js';
 import { hrTimeToIso } from './time.js';
 import type { OpperCreateBody, OpperUpdateBody, ReadableSpanLike, TranslatedSpan, TranslateOptions } from './types.js';
 import { asText, cleanAttributes, cleanString, copyAttributes } from './values.js';
@@ -37,49 +38,55 @@ const EMPTY: Attributes = {};
 export function translateSpan(span: ReadableSpanLike, options: TranslateOptions): TranslatedSpan {
   const max = normalizeMaxBytes(options?.maxBodyBytes);
   try {
-    return translate(span, max, options?.redactSecrets !== false);
+    return translate(span, max, options);
   } catch (error) {
-    return translateUnreadable(span, max, error);
+    return translateUnreadable(span, max, error, options);
   }
 }
 
-function translate(span: ReadableSpanLike, max: number, redact: boolean): TranslatedSpan {
+function translate(span: ReadableSpanLike, max: number, options: TranslateOptions): TranslatedSpan {
   const context = span.spanContext();
   const traceHex = context.traceId;
   const spanHex = context.spanId;
   const parentHex = parentSpanIdOf(span);
+  const linkHex = options.parentSpanId === undefined ? parentHex : (options.parentSpanId ?? undefined);
   const id = toOpperSpanId(spanHex, traceHex);
   const traceId = toOpperTraceId(traceHex);
-  const parentId = parentHex === undefined ? undefined : toOpperSpanId(parentHex, traceHex);
+  const parentId = linkHex === undefined ? undefined : toOpperSpanId(linkHex, traceHex);
   const attributes = span.attributes ?? EMPTY;
   const ctx: DialectContext = { span, attributes, consumed: new Set(), consumedEvents: new Map() };
 
   // Values undefined here are left out by JSON.stringify: absent fields are never sent as null.
+  // The end state is read first: what becomes output or score is left out of meta.
   const update: OpperUpdateBody = {
-    end_time: hrTimeToIso(span.endTime),
+    end_time: options.unfinished ? undefined : hrTimeToIso(span.endTime),
     output: takeText(ctx, ATTR_OPPER_OUTPUT) ?? dialectOutput(ctx),
     error: errorOf(span),
     score: scoreOf(ctx),
   };
-  let updateJson = JSON.stringify(update);
-  const updateCut = !fitsBytes(updateJson, max);
-  if (updateCut) updateJson = capJson(update, max, updateJson);
-
   const name = typeof span.name === 'string' && span.name !== '' ? cleanString(span.name) : 'unnamed';
-  const type = typeOf(ctx);
-  const input = takeText(ctx, ATTR_OPPER_INPUT) ?? dialectInput(ctx);
-  const meta = metaOf(ctx, traceHex, spanHex, parentHex, redact);
-  if (updateCut) meta[META_OPPER_TRUNCATED] = true;
   const create: OpperCreateBody = {
     id,
     trace_id: traceId,
     parent_id: parentId,
     name,
-    type,
+    type: typeOf(ctx),
     start_time: hrTimeToIso(span.startTime),
-    input,
-    meta,
+    input: takeText(ctx, ATTR_OPPER_INPUT) ?? dialectInput(ctx),
+    meta: metaOf(ctx, traceHex, spanHex, parentHex, options.redactSecrets !== false),
   };
+  if (options.mask) {
+    const onError = options.onMaskError;
+    maskBodies({ mask: options.mask, onError, span: { spanName: name, traceId: String(traceHex), spanId: String(spanHex) } }, create, update);
+  }
+  const meta = create.meta!;
+  if (options.unfinished) meta[META_OPPER_UNFINISHED] = options.unfinished;
+  const { id: _id, trace_id: _trace, parent_id: _parent, ...state } = create;
+  const patch = options.completeUpdate ? { ...state, ...update } : update;
+  let updateJson = JSON.stringify(patch);
+  const updateCut = !fitsBytes(updateJson, max);
+  if (updateCut) updateJson = capJson(patch, max, updateJson);
+  if (updateCut) meta[META_OPPER_TRUNCATED] = true;
   let createJson = JSON.stringify(create);
   if (!fitsBytes(createJson, max)) createJson = capJson(create, max, createJson); // sets opper.truncated
 
@@ -89,7 +96,7 @@ function translate(span: ReadableSpanLike, max: number, redact: boolean): Transl
 }
 
 /** The parent's hex span id (SDK 2.x/3.x `parentSpanContext`, 1.x `parentSpanId`); undefined for a root. */
-function parentSpanIdOf(span: ReadableSpanLike): string | undefined {
+export function parentSpanIdOf(span: ReadableSpanLike): string | undefined {
   const hex = span.parentSpanContext?.spanId ?? span.parentSpanId;
   return typeof hex === 'string' && !/^0*$/.test(hex) ? hex : undefined;
 }
@@ -198,7 +205,7 @@ function linkMeta(link: ReadableSpanLike['links'][number]): Record<string, unkno
 }
 
 /** Last resort for a span whose getters throw: identity, name and times, each read on its own. */
-function translateUnreadable(span: ReadableSpanLike, max: number, error: unknown): TranslatedSpan {
+function translateUnreadable(span: ReadableSpanLike, max: number, error: unknown, options: TranslateOptions): TranslatedSpan {
   const read = <T>(get: () => T): T | undefined => {
     try {
       return get();
@@ -208,7 +215,7 @@ function translateUnreadable(span: ReadableSpanLike, max: number, error: unknown
   };
   const traceHex = String(read(() => span.spanContext().traceId) ?? '');
   const spanHex = String(read(() => span.spanContext().spanId) ?? '');
-  const parentHex = read(() => parentSpanIdOf(span));
+  const parentHex = options.parentSpanId === undefined ? read(() => parentSpanIdOf(span)) : (options.parentSpanId ?? undefined);
   const name = read(() => span.name);
   const translated: TranslatedSpan = { id: toOpperSpanId(spanHex, traceHex), traceId: toOpperTraceId(traceHex), create: '', update: '' };
   const create: OpperCreateBody = { id: translated.id, trace_id: translated.traceId, name: 'unnamed', start_time: '' };
@@ -216,7 +223,11 @@ function translateUnreadable(span: ReadableSpanLike, max: number, error: unknown
   if (typeof name === 'string' && name !== '') create.name = cleanString(name);
   create.start_time = hrTimeToIso(read(() => span.startTime) as HrTime);
   create.meta = { 'opper.translate_error': read(() => cleanString(String(error))) ?? 'unknown error' };
+  const update: OpperUpdateBody = options.unfinished ? {} : { end_time: hrTimeToIso(read(() => span.endTime) as HrTime) };
+  if (options.mask) maskBodies({ mask: options.mask, onError: options.onMaskError, span: { spanName: create.name, traceId: traceHex, spanId: spanHex } }, create, update);
+  if (options.unfinished) create.meta![META_OPPER_UNFINISHED] = options.unfinished;
+  const { id: _id, trace_id: _trace, parent_id: _parent, ...state } = create;
   translated.create = capJson(create, max);
-  translated.update = capJson({ end_time: hrTimeToIso(read(() => span.endTime) as HrTime) }, max);
+  translated.update = capJson(options.completeUpdate ? { ...state, ...update } : update, max);
   return translated;
 }

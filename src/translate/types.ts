@@ -1,4 +1,5 @@
 import type { Attributes, HrTime, Link, SpanContext, SpanKind, SpanStatus } from '@opentelemetry/api';
+import type { MaskFunction } from './mask.js';
 
 /**
  * The parts of an ended span that the translation reads. Structural on purpose: it is what
@@ -50,7 +51,8 @@ export interface OpperCreateBody {
 
 /** JSON body of `PATCH /spans/{id}` (the end state). */
 export interface OpperUpdateBody {
-  end_time: string;
+  /** Absent only for a span that has not ended (`TranslateOptions.unfinished`). */
+  end_time?: string;
   output?: string;
   error?: string;
   score?: number;
@@ -71,6 +73,16 @@ export interface TranslatedSpan {
 export interface TranslateOptions {
   /** Upper bound, in UTF-8 bytes, of each serialised request body. */
   maxBodyBytes: number;
+  /** Called for every content-bearing string (see mask.ts). */
+  mask?: MaskFunction | undefined;
+  /** Told when `mask` threw (the string was redacted). */
+  onMaskError?: ((error: unknown) => void) | undefined;
+  /** The hex span id to link as parent instead of the span's own (null: none); meta keeps the real one. */
+  parentSpanId?: string | null | undefined;
+  /** The PATCH carries the complete state (name, type, input, meta too): its create went out earlier. */
+  completeUpdate?: boolean | undefined;
+  /** The span has not ended: no end time is sent, and meta `opper.unfinished` says why. */
+  unfinished?: 'running' | 'shutdown' | undefined;
   /** Replace secrets in standard attributes by `REDACTED` (redact.ts). Default true. */
   redactSecrets?: boolean | undefined;
 }

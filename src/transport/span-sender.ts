@@ -8,8 +8,10 @@ import { NetworkError, type HttpResponse } from './http-client.js';
 export interface SpanJob {
   id: string;
   parentId?: string;
-  create: string;
-  update: string;
+  /** Absent: the create already landed (a live span, or a PATCH retried later). */
+  create?: string;
+  /** Absent: only the create goes now (a live span that is still running). */
+  update?: string;
 }
 
 export interface RequestSender {
@@ -39,6 +41,8 @@ export interface SpanFailure {
   detail: string;
   /** True when not even the create was attempted. */
   unsent: boolean;
+  /** True when the create landed (now or earlier): only the PATCH remains to retry. */
+  created: boolean;
 }
 
 export interface DeliveryReport {
@@ -121,24 +125,29 @@ export class SpanSender {
       const parentCreated = job.parentId === undefined ? undefined : created.get(job.parentId);
       const outcome = this.deliverSpan(delivery, job, parentCreated);
       created.set(job.id, outcome.created);
-      return outcome.done.then((result) => ({ id: job.id, result }));
+      return Promise.all([outcome.created, outcome.done]).then(([create, result]) => ({ id: job.id, create, result }));
     });
     const failures: SpanFailure[] = [];
-    for (const { id, result } of await Promise.all(outcomes)) {
+    for (const { id, create, result } of await Promise.all(outcomes)) {
       // Only a rejected key leaves spans unsent on purpose; a deadline is a failure to deliver.
-      if (!result.ok) failures.push({ id, reason: result.reason, detail: result.detail, unsent: result.reason === 'auth' && !result.sent });
+      if (!result.ok) {
+        const unsent = result.reason === 'auth' && !result.sent;
+        failures.push({ id, reason: result.reason, detail: result.detail, unsent, created: create.ok });
+      }
     }
     return { delivered: jobs.length - failures.length, failures };
   }
 
   private deliverSpan(delivery: Delivery, job: SpanJob, parentCreated: Promise<unknown> | undefined) {
-    const created = (async () => {
+    const { create: createBody, update } = job;
+    const created = (async (): Promise<Outcome> => {
+      if (createBody === undefined) return { ok: true };
       await parentCreated;
-      return this.send(delivery, 'POST', 'spans', job.create, false);
+      return this.send(delivery, 'POST', 'spans', createBody, false);
     })();
     const done = created.then(
       async (create): Promise<Outcome> =>
-        create.ok ? this.send(delivery, 'PATCH', `spans/${job.id}`, job.update, true).then(afterCreate) : create,
+        create.ok && update !== undefined ? this.send(delivery, 'PATCH', `spans/${job.id}`, update, true).then(afterCreate) : create,
     );
     return { created, done };
   }

@@ -1,0 +1,58 @@
+/** What every door (exporter, processor) builds the same way: the delivery engine and the translation options. */
+import { Warnings, WarningCode } from './diagnostics.js';
+import type { ExporterConfig } from './config.js';
+import { HttpClient } from './transport/http-client.js';
+import { SpanSender } from './transport/span-sender.js';
+import { shrinkBody, type TranslateOptions } from './translate/index.js';
+import { VERSION } from './version.js';
+
+// On a 413 the span is sent once more this small: identity and timing always fit.
+const SHRUNK_BODY_BYTES = 16 * 1024;
+
+export interface Engine {
+  readonly client: HttpClient;
+  readonly sender: SpanSender;
+}
+
+/** The HTTP client and sender for `config`, or undefined (after a warning) when there is no API key. */
+export function startEngine(config: ExporterConfig, warnings: Warnings, door: string): Engine | undefined {
+  const { apiKey, baseUrl, headers, concurrency, timeoutMillis, maxPendingSpans } = config;
+  for (const notice of config.notices) warnings.once(notice.code, notice.message);
+  if (config.environmentProblem !== undefined) {
+    warnings.once(WarningCode.BadEnvironment, config.environmentProblem);
+    return undefined;
+  }
+  if (apiKey === undefined) {
+    warnings.once(WarningCode.MissingApiKey, `${door}: no API key (set OPPER_API_KEY or the apiKey option); spans will not be exported.`);
+    return undefined;
+  }
+  const userAgent = `opentelemetry-exporter-opper/${VERSION} node/${process.versions.node}`;
+  const client = new HttpClient({ baseUrl, apiKey, headers, userAgent, maxSockets: concurrency });
+  const sender = new SpanSender(client, {
+    concurrency,
+    timeoutMillis,
+    maxPendingSpans,
+    shrink: (body) => shrinkBody(body, SHRUNK_BODY_BYTES),
+    redact: (text) => warnings.redact(text),
+    onAuthFailure: (status) =>
+      warnings.once(
+        status === 401 ? WarningCode.KeyRejected : WarningCode.Forbidden,
+        status === 401
+          ? `${door}: Opper rejected the API key (HTTP 401) at ${baseUrl}; check ${config.apiKeySource}. Spans are not being exported.`
+          : `${door}: the API key is not allowed to write spans (HTTP 403) at ${baseUrl}. Spans are not being exported.`,
+      ),
+  });
+  return { client, sender };
+}
+
+/** The translation options of `config`; a mask that throws is warned about once. */
+export function translateOptions(config: ExporterConfig, warnings: Warnings, door: string): TranslateOptions {
+  const { maxBodyBytes, mask, redactSecrets } = config;
+  if (mask === undefined) return { maxBodyBytes, redactSecrets };
+  const onMaskError = (error: unknown) =>
+    warnings.once(
+      WarningCode.MaskThrew,
+      `${door}: the mask function threw (${error instanceof Error ? error.message : String(error)}); the value was replaced by a redaction marker.`,
+    );
+  return { maxBodyBytes, redactSecrets, mask, onMaskError };
+}

@@ -1,0 +1,321 @@
+import { retryDelay } from './retry-policy.js';
+import type { DeliveryReport, FailureReason, SpanFailure, SpanJob } from './span-sender.js';
+
+/** Why a span was given up. */
+export type LossReason = 'expired' | 'queue-full' | 'shutdown' | FailureReason;
+
+export interface SpanQueueOptions {
+  /** Spans waiting or being sent. */
+  maxQueueSize: number;
+  /** Characters of request bodies held by those spans (≈ bytes for ASCII JSON). */
+  maxQueueBytes: number;
+  /** A span still not delivered this long after its job was queued is given up. */
+  maxSpanAgeMillis: number;
+  /** Deadline of one delivery attempt, retries included. */
+  attemptMillis: number;
+  /** Jobs queued within this many ms go out together; 0: at the next turn of the event loop. */
+  delayMillis: number;
+  /** Jobs handed to the sender at once. */
+  maxInFlight: number;
+  /** Told of each span whose last body landed. */
+  onDelivered(count: number): void;
+  /** Told of each span given up. */
+  onLoss(reason: LossReason, count: number, detail: string): void;
+}
+
+export interface Deliverer {
+  deliver(jobs: readonly SpanJob[], deadline: number): Promise<DeliveryReport>;
+}
+
+type State = 'queued' | 'sending' | 'idle' | 'settled';
+
+/** One span's place in the queue, from its first job to its last. A door keeps it while the span runs. */
+export class QueueEntry {
+  state: State = 'queued';
+  /** What the span still has to send. */
+  create: string | undefined;
+  update: string | undefined;
+  /** When the current job was queued (the age limit counts from here). */
+  since: number;
+  /** The span ended while its create was in flight: its next job, once the create's fate is known. */
+  next: { create?: string | undefined; update?: string | undefined } | undefined;
+  /** Flushes waiting for this entry to settle. */
+  waiters: (() => void)[] | undefined;
+
+  constructor(
+    readonly id: string,
+    readonly parentId: string | undefined,
+    job: SpanJob,
+    now: number,
+  ) {
+    this.create = job.create;
+    this.update = job.update;
+    this.since = now;
+  }
+
+  /** Whether a create has left (or landed): an end state must then be a complete PATCH. */
+  get createSent(): boolean {
+    return this.state !== 'queued' || this.create === undefined;
+  }
+
+  get bytes(): number {
+    return (this.create?.length ?? 0) + (this.update?.length ?? 0);
+  }
+}
+
+const BATCH_SIZE = 64;
+
+/**
+ * The processor's delivery queue: jobs wait here, bounded by count and bytes, and are retried
+ * across as many attempts as it takes until they expire. A failed round pauses every send on a
+ * shared backoff (so a down Opper sees a trickle, however fast its refusals come); the sender's
+ * own health paces the requests inside a round.
+ */
+export class SpanQueue {
+  private readonly fresh: QueueEntry[] = [];
+  private readonly retries: QueueEntry[] = [];
+  private readonly sending = new Set<QueueEntry>();
+  private queuedBytes = 0;
+  private timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
+  private pauseUntil = 0;
+  private failedRounds = 0;
+  private flushing = 0;
+  private deadlineCap = Infinity;
+  private closed = false;
+
+  constructor(
+    private readonly sender: Deliverer,
+    private readonly options: SpanQueueOptions,
+  ) {}
+
+  /** Spans waiting or being sent, and their bytes. */
+  get size(): { spans: number; bytes: number } {
+    return { spans: this.fresh.length + this.retries.length + this.sending.size, bytes: this.queuedBytes };
+  }
+
+  /** Queues a span's first job; undefined (counted as lost) when it does not fit. O(1). */
+  add(job: SpanJob): QueueEntry | undefined {
+    const entry = new QueueEntry(job.id, job.parentId, job, Date.now());
+    if (!this.admit(entry.bytes, 1)) return undefined;
+    this.queuedBytes += entry.bytes;
+    this.fresh.push(entry);
+    this.schedule();
+    return entry;
+  }
+
+  /** The span's next job (its end, or its unfinished state at shutdown). O(1). */
+  finish(entry: QueueEntry, job: { create?: string | undefined; update?: string | undefined }): void {
+    switch (entry.state) {
+      case 'settled':
+        return; // given up earlier: counted then
+      case 'sending':
+        entry.next = job;
+        return;
+      case 'queued': {
+        // The create has not left: send the later state instead.
+        const create = entry.create === undefined ? undefined : (job.create ?? entry.create);
+        this.resize(entry, create, job.update);
+        return;
+      }
+      case 'idle':
+        if (!this.admit(job.update?.length ?? 0, 1)) return this.settle(entry);
+        entry.state = 'queued';
+        entry.since = Date.now();
+        this.resize(entry, undefined, job.update);
+        this.fresh.push(entry);
+        this.schedule();
+    }
+  }
+
+  /**
+   * Resolves once every span queued or in flight now has been delivered or given up, or when
+   * `deadline` passes (what is left stays queued). Sends at once, without the coalescing delay.
+   */
+  async flush(deadline: number): Promise<void> {
+    const pending = [...this.fresh, ...this.retries, ...this.sending].filter((entry) => entry.state !== 'settled');
+    if (pending.length === 0) return;
+    this.flushing++;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        Promise.all(pending.map((entry) => new Promise<void>((resolve) => (entry.waiters ??= []).push(resolve)))),
+        new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, deadline - Date.now())))),
+      ]);
+    } finally {
+      clearTimeout(timer);
+      this.flushing--;
+    }
+  }
+
+  /** From now on no attempt runs past `deadline` (shutdown). */
+  capDeadline(deadline: number): void {
+    this.deadlineCap = Math.min(this.deadlineCap, deadline);
+    this.schedule();
+  }
+
+  /** Gives up every span still queued; later jobs are refused. Spans in flight finish their attempt. */
+  close(): void {
+    this.closed = true;
+    if (this.timer !== undefined) this.clearTimer();
+    const left = [...this.fresh, ...this.retries].filter((entry) => entry.state === 'queued');
+    this.fresh.length = this.retries.length = 0;
+    if (left.length > 0) this.options.onLoss('shutdown', left.length, 'still queued when the processor shut down');
+    for (const entry of left) this.settle(entry);
+  }
+
+  private admit(bytes: number, count: number): boolean {
+    const { maxQueueSize, maxQueueBytes } = this.options;
+    if (this.closed) {
+      this.options.onLoss('shutdown', count, 'the processor is shut down');
+      return false;
+    }
+    if (this.size.spans + count > maxQueueSize || this.queuedBytes + bytes > maxQueueBytes) {
+      this.options.onLoss('queue-full', count, `the queue is full (maxQueueSize ${maxQueueSize}, maxQueueBytes ${maxQueueBytes}): Opper is slow or unavailable`);
+      return false;
+    }
+    return true;
+  }
+
+  private resize(entry: QueueEntry, create: string | undefined, update: string | undefined): void {
+    this.queuedBytes -= entry.bytes;
+    entry.create = create;
+    entry.update = update;
+    this.queuedBytes += entry.bytes;
+  }
+
+  private schedule(): void {
+    if (this.timer !== undefined || this.closed) return;
+    const queued = this.fresh.length + this.retries.length;
+    if (queued === 0 || this.sending.size >= this.options.maxInFlight) return;
+    const delay = Math.max(this.flushing > 0 ? 0 : this.options.delayMillis, this.pauseUntil - Date.now());
+    // Unref'd: a queue waiting to send never keeps the process alive (shutdown flushes it).
+    this.timer = delay <= 0 ? setImmediate(() => this.pump()) : setTimeout(() => this.pump(), delay);
+    this.timer.unref();
+  }
+
+  private clearTimer(): void {
+    clearTimeout(this.timer as NodeJS.Timeout);
+    clearImmediate(this.timer as NodeJS.Immediate);
+    this.timer = undefined;
+  }
+
+  private pump(): void {
+    this.timer = undefined;
+    const now = Date.now();
+    if (now < this.pauseUntil) return this.schedule();
+    while (this.sending.size < this.options.maxInFlight) {
+      const batch = this.take(Math.min(BATCH_SIZE, this.options.maxInFlight - this.sending.size), now);
+      if (batch.length === 0) break;
+      this.send(batch, Math.min(now + this.options.attemptMillis, this.deadlineCap));
+    }
+  }
+
+  /** Up to `count` entries, retries (the oldest) first; expired ones are given up on the way. */
+  private take(count: number, now: number): QueueEntry[] {
+    const batch: QueueEntry[] = [];
+    let expired = 0;
+    for (const list of [this.retries, this.fresh]) {
+      let taken = 0;
+      while (taken < list.length && batch.length < count) {
+        const entry = list[taken++]!;
+        if (entry.state !== 'queued') continue;
+        if (now - entry.since >= this.options.maxSpanAgeMillis) {
+          expired++;
+          this.settle(entry);
+        } else batch.push(entry);
+      }
+      list.splice(0, taken);
+    }
+    if (expired > 0) this.options.onLoss('expired', expired, `not delivered within maxSpanAgeMillis (${this.options.maxSpanAgeMillis} ms)`);
+    return batch;
+  }
+
+  private send(batch: QueueEntry[], deadline: number): void {
+    const jobs: SpanJob[] = [];
+    for (const entry of batch) {
+      entry.state = 'sending';
+      this.sending.add(entry);
+      const job: SpanJob = { id: entry.id };
+      if (entry.parentId !== undefined) job.parentId = entry.parentId;
+      if (entry.create !== undefined) job.create = entry.create;
+      if (entry.update !== undefined) job.update = entry.update;
+      jobs.push(job);
+    }
+    this.sender
+      .deliver(jobs, deadline)
+      .catch((error: unknown): DeliveryReport => {
+        const detail = error instanceof Error ? error.message : String(error);
+        return { delivered: 0, failures: jobs.map((job) => ({ id: job.id, reason: 'deadline', detail, unsent: true, created: false })) };
+      })
+      .then((report) => this.received(batch, report));
+  }
+
+  private received(batch: QueueEntry[], report: DeliveryReport): void {
+    const failures = new Map<string, SpanFailure>(report.failures.map((failure) => [failure.id, failure]));
+    const lost = new Map<FailureReason, { count: number; detail: string }>();
+    let delivered = 0;
+    let retried = 0;
+    for (const entry of batch) {
+      this.sending.delete(entry);
+      const failure = failures.get(entry.id);
+      const created = failure === undefined || failure.created;
+      if (failure === undefined && entry.update !== undefined) {
+        delivered++;
+        this.settle(entry);
+      } else if (failure !== undefined && failure.reason !== 'deadline') {
+        const group = lost.get(failure.reason) ?? { count: 0, detail: failure.detail };
+        group.count++;
+        lost.set(failure.reason, group);
+        this.settle(entry);
+      } else {
+        if (failure !== undefined) retried++;
+        this.again(entry, created);
+      }
+    }
+    if (delivered > 0) this.options.onDelivered(delivered);
+    for (const [reason, { count, detail }] of lost) this.options.onLoss(reason, count, detail);
+    // A round in which nothing landed and something must be retried pauses every send.
+    if (delivered === 0 && retried > 0) {
+      const now = Date.now();
+      this.pauseUntil = now + retryDelay(++this.failedRounds, undefined, now, Math.random());
+    } else if (delivered > 0) this.failedRounds = 0;
+    this.schedule();
+  }
+
+  /** After an attempt that left the span unfinished: queues what remains, or waits for its end. */
+  private again(entry: QueueEntry, created: boolean): void {
+    if (this.closed && (!created || entry.update !== undefined || entry.next !== undefined)) {
+      this.options.onLoss('shutdown', 1, 'not delivered before the processor shut down');
+      return this.settle(entry);
+    }
+    const next = entry.next;
+    entry.next = undefined;
+    const create = created ? undefined : (next?.create ?? entry.create);
+    const update = next ? next.update : entry.update;
+    if (create === undefined && update === undefined) {
+      // A live create landed and the span is still running.
+      this.queuedBytes -= entry.bytes;
+      entry.create = entry.update = undefined;
+      entry.state = 'idle';
+      this.wake(entry);
+      return;
+    }
+    this.resize(entry, create, update);
+    if (next) entry.since = Date.now();
+    entry.state = 'queued';
+    (next ? this.fresh : this.retries).push(entry);
+  }
+
+  private settle(entry: QueueEntry): void {
+    if (entry.state !== 'idle') this.queuedBytes -= entry.bytes;
+    entry.state = 'settled';
+    entry.create = entry.update = entry.next = undefined;
+    this.wake(entry);
+  }
+
+  private wake(entry: QueueEntry): void {
+    const waiters = entry.waiters;
+    entry.waiters = undefined;
+    waiters?.forEach((resolve) => resolve());
+  }
+}

@@ -1,0 +1,134 @@
+// OpperSpanProcessor through a real SDK, over real HTTP to the local Opper.
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { context, SpanStatusCode, trace, type Span, type Tracer } from '@opentelemetry/api';
+import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
+import { OpperSpanProcessor, type OpperProcessorOptions } from '../../src/index.js';
+import { startLocalOpper, type LocalOpper } from '../../src/testing/index.js';
+
+const uuid = (hex: string) => `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+const idOf = (span: Span) => uuid(span.spanContext().spanId + span.spanContext().traceId.slice(16));
+
+let opper: LocalOpper;
+let provider: BasicTracerProvider;
+let processor: OpperSpanProcessor;
+afterEach(async () => {
+  await provider?.shutdown();
+  await opper?.close();
+});
+
+async function start(options: OpperProcessorOptions = {}): Promise<Tracer> {
+  opper = await startLocalOpper();
+  processor = new OpperSpanProcessor({ baseUrl: opper.url, apiKey: opper.apiKey, ...options });
+  provider = new BasicTracerProvider({ spanProcessors: [processor] });
+  return provider.getTracer('app');
+}
+const child = (tracer: Tracer, name: string, parent: Span, attributes = {}) =>
+  tracer.startSpan(name, { attributes }, trace.setSpan(context.active(), parent));
+
+describe('OpperSpanProcessor', () => {
+  it('live: a running span is in Opper before it ends, then gets its end state; two requests per span', async () => {
+    const tracer = await start({ spanFilter: 'all' });
+    const root = tracer.startSpan('agent run', { attributes: { 'gen_ai.operation.name': 'invoke_agent' } });
+    const step = child(tracer, 'step', root);
+    await opper.waitForSpans((spans) => spans.has(idOf(root)) && spans.has(idOf(step)));
+    expect(opper.spans.get(idOf(root))).toMatchObject({ end_time: null, meta: expect.objectContaining({ 'opper.unfinished': 'running' }) });
+    expect(opper.spans.get(idOf(step))).toMatchObject({ parent_id: idOf(root), end_time: null });
+    step.setAttribute('opper.output', 'done');
+    step.end();
+    root.end();
+    await processor.forceFlush();
+    expect(opper.spans.get(idOf(step))).toMatchObject({ parent_id: idOf(root), output: 'done', end_time: expect.any(String) });
+    expect(opper.spans.get(idOf(root))!.end_time).not.toBeNull();
+    expect(opper.spans.get(idOf(root))!.meta).not.toHaveProperty('opper.unfinished');
+    expect(opper.requests).toHaveLength(4);
+    expect(opper.violations).toEqual([]);
+    expect(processor.getStats()).toMatchObject({ spansExported: 2, spansFailed: 0, spansDropped: 0, queuedSpans: 0 });
+  });
+
+  it("filter 'ai': only AI and opper.* spans, each linked to its nearest exported ancestor", async () => {
+    const tracer = await start();
+    const server = tracer.startSpan('GET /chat', { attributes: { 'http.request.method': 'GET' } });
+    const agent = child(tracer, 'invoke_agent', server, { 'gen_ai.operation.name': 'invoke_agent' });
+    const helper = child(tracer, 'format prompt', agent);
+    const llm = child(tracer, 'chat gpt-4o', helper, { 'gen_ai.request.model': 'gpt-4o' });
+    const tool = child(tracer, 'execute_tool', agent, { 'gen_ai.tool.name': 'weather' });
+    const marked = child(tracer, 'my step', helper, { 'opper.type': 'step' });
+    for (const span of [llm, tool, marked, helper, agent, server]) span.end();
+    await processor.forceFlush();
+    expect([...opper.spans.values()].map((s) => s.name).sort()).toEqual(['chat gpt-4o', 'execute_tool', 'invoke_agent', 'my step']);
+    expect(opper.spans.get(idOf(agent))!.parent_id).toBeNull();
+    for (const span of [llm, tool, marked]) expect(opper.spans.get(idOf(span))!.parent_id).toBe(idOf(agent));
+    expect(opper.violations).toEqual([]);
+  });
+
+  it('mask: the secret never reaches Opper; a mask that throws redacts', async () => {
+    const secret = 'sk-SECRET-123';
+    const mask = (value: string) => {
+      if (value.includes('THROW')) throw new Error('boom');
+      return value.replaceAll(secret, '***');
+    };
+    const tracer = await start({ spanFilter: 'all', mask, live: false });
+    const span = tracer.startSpan('llm', {
+      attributes: {
+        'gen_ai.input.messages': JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: `key ${secret}` }] }]),
+        'input.value': `OpenInference ${secret}`,
+        'ai.prompt.messages': JSON.stringify([{ role: 'user', content: secret }]),
+        'gen_ai.prompt.0.content': `traceloop ${secret}`,
+        'app.note': `plain ${secret}`,
+        'app.other': 'THROW me',
+      },
+    });
+    span.recordException(new Error(`failed with ${secret}`));
+    span.setStatus({ code: SpanStatusCode.ERROR });
+    span.end();
+    await processor.forceFlush();
+    const stored = JSON.stringify([...opper.spans.values()]);
+    expect(stored).not.toContain(secret);
+    expect(stored).toContain('***');
+    expect([...opper.spans.values()][0]!.meta).toMatchObject({ 'app.other': '[redacted: mask threw]' });
+  });
+
+  it('outage longer than the attempt deadline: every span is stored once after recovery, the queue stays bounded', async () => {
+    const tracer = await start({ spanFilter: 'all', live: false, exportTimeoutMillis: 1000, timeoutMillis: 500 });
+    opper.outage(4000);
+    let maxQueued = 0;
+    const ids: string[] = [];
+    for (let i = 0; i < 30; i++) {
+      const span = tracer.startSpan(`step ${i}`);
+      span.end();
+      ids.push(idOf(span));
+      maxQueued = Math.max(maxQueued, processor.getStats().queuedSpans);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await opper.waitForSpans((spans) => ids.every((id) => spans.get(id)?.end_time), 20_000);
+    await processor.forceFlush();
+    for (const id of ids) expect(opper.creates(id)).toBe(1);
+    expect(maxQueued).toBeLessThanOrEqual(30);
+    expect(processor.getStats()).toMatchObject({ spansExported: 30, spansFailed: 0, spansDropped: 0 });
+    expect(opper.violations).toEqual([]);
+  }, 30_000);
+
+  it('shutdown: stores every queued span, one refused span does not stop the rest, never rejects', async () => {
+    const tracer = await start({ spanFilter: 'all', live: false });
+    opper.inject({ match: { method: 'POST' }, status: 422, times: 1 });
+    for (let i = 0; i < 500; i++) tracer.startSpan(`s${i}`).end();
+    const running = tracer.startSpan('still running');
+    await expect(processor.shutdown()).resolves.toBeUndefined();
+    expect(opper.spans.size).toBe(500); // 499 ended + the running one, unfinished
+    expect(opper.spans.get(idOf(running))).toMatchObject({ end_time: null, meta: expect.objectContaining({ 'opper.unfinished': 'shutdown' }) });
+    expect(processor.getStats()).toMatchObject({ spansExported: 499, spansLost: { rejected: 1 } });
+  }, 30_000);
+
+  it('live under faults: creates answered 503 and connections cut, every span ends up complete once', async () => {
+    const tracer = await start({ spanFilter: 'all' });
+    opper.inject({ match: { method: 'POST' }, status: 503, times: 3 });
+    opper.inject({ match: { method: 'POST' }, drop: 'after', times: 2 });
+    const spans = Array.from({ length: 10 }, (_, i) => tracer.startSpan(`live ${i}`));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    spans.forEach((span) => span.end());
+    await processor.forceFlush();
+    await opper.waitForSpans((stored) => spans.every((s) => stored.get(idOf(s))?.end_time));
+    for (const span of spans) expect(opper.creates(idOf(span))).toBe(1);
+    expect(opper.violations).toEqual([]);
+  });
+});

@@ -1,0 +1,43 @@
+import { describe, expect, it, jest } from '@jest/globals';
+import { SpanQueue, type SpanQueueOptions } from '../../src/transport/span-queue.js';
+import type { DeliveryReport, SpanJob } from '../../src/transport/span-sender.js';
+
+/** A sender that fails every job at its deadline, as one does during an outage. */
+const down = { deliver: async (jobs: readonly SpanJob[]): Promise<DeliveryReport> => ({ delivered: 0, failures: jobs.map((j) => ({ id: j.id, reason: 'deadline' as const, detail: 'HTTP 503', unsent: false, created: false })) }) };
+
+function queue(options: Partial<SpanQueueOptions> = {}) {
+  const losses: Record<string, number> = {};
+  const q = new SpanQueue(down, {
+    maxQueueSize: 3, maxQueueBytes: 1 << 20, maxSpanAgeMillis: 60_000, attemptMillis: 1000, delayMillis: 10, maxInFlight: 8,
+    onDelivered: () => undefined, onLoss: (reason, count) => (losses[reason] = (losses[reason] ?? 0) + count), ...options,
+  });
+  return { q, losses };
+}
+
+describe('SpanQueue', () => {
+  it('refuses what does not fit, by count and by bytes, and counts it', () => {
+    const { q, losses } = queue();
+    for (let i = 0; i < 5; i++) q.add({ id: `s${i}`, create: '{}', update: '{}' });
+    expect(q.size.spans).toBe(3);
+    expect(losses).toEqual({ 'queue-full': 2 });
+    const small = queue({ maxQueueSize: 100, maxQueueBytes: 10 });
+    small.q.add({ id: 'big', create: 'x'.repeat(11) });
+    expect(small.losses).toEqual({ 'queue-full': 1 });
+  });
+
+  it('retries through an outage and gives a span up only once it is older than maxSpanAgeMillis', async () => {
+    jest.useFakeTimers({ now: 0 });
+    try {
+      const { q, losses } = queue({ maxSpanAgeMillis: 30_000 });
+      q.add({ id: 'a', create: '{}', update: '{}' });
+      await jest.advanceTimersByTimeAsync(29_000);
+      expect(losses).toEqual({});
+      expect(q.size.spans).toBe(1);
+      await jest.advanceTimersByTimeAsync(10_000);
+      expect(losses).toEqual({ expired: 1 });
+      expect(q.size).toEqual({ spans: 0, bytes: 0 });
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+});
