@@ -120,11 +120,10 @@ export class SpanSender {
 
   private async deliverAll(jobs: readonly SpanJob[], deadline: number): Promise<DeliveryReport> {
     const delivery: Delivery = { deadline };
-    const created = new Map<string, Promise<unknown>>();
+    // Started in parent-first order, so a parent's create is queued before its children's; a
+    // child never waits for the answer (ids link them in any order).
     const outcomes = parentsFirst(jobs).map((job) => {
-      const parentCreated = job.parentId === undefined ? undefined : created.get(job.parentId);
-      const outcome = this.deliverSpan(delivery, job, parentCreated);
-      created.set(job.id, outcome.created);
+      const outcome = this.deliverSpan(delivery, job);
       return Promise.all([outcome.created, outcome.done]).then(([create, result]) => ({ id: job.id, create, result }));
     });
     const failures: SpanFailure[] = [];
@@ -138,11 +137,10 @@ export class SpanSender {
     return { delivered: jobs.length - failures.length, failures };
   }
 
-  private deliverSpan(delivery: Delivery, job: SpanJob, parentCreated: Promise<unknown> | undefined) {
+  private deliverSpan(delivery: Delivery, job: SpanJob) {
     const { create: createBody, update } = job;
     const created = (async (): Promise<Outcome> => {
       if (createBody === undefined) return { ok: true };
-      await parentCreated;
       return this.send(delivery, 'POST', 'spans', createBody, false);
     })();
     const done = created.then(
@@ -228,20 +226,26 @@ export class SpanSender {
   }
 }
 
-/** Orders spans so that a parent comes before its children when both are in the batch. */
+/**
+ * Orders spans so that a parent comes before its children when both are in the batch. Iterative,
+ * so a chain of any depth fits; a span in a cycle of parent ids (or its own parent) is a root.
+ */
 function parentsFirst(jobs: readonly SpanJob[]): SpanJob[] {
   const byId = new Map(jobs.map((job) => [job.id, job]));
   const depth = new Map<string, number>();
-  const depthOf = (job: SpanJob, hops: number): number => {
-    const known = depth.get(job.id);
-    if (known !== undefined) return known;
-    const parent = job.parentId === undefined ? undefined : byId.get(job.parentId);
-    // `hops` guards against a (malformed) cycle of parent ids.
-    const d = parent === undefined || hops > jobs.length ? 0 : depthOf(parent, hops + 1) + 1;
-    depth.set(job.id, d);
-    return d;
-  };
-  return [...jobs].sort((a, b) => depthOf(a, 0) - depthOf(b, 0));
+  for (const job of jobs) {
+    const path: SpanJob[] = [];
+    const onPath = new Set<string>();
+    let next: SpanJob | undefined = job;
+    while (next !== undefined && !depth.has(next.id) && !onPath.has(next.id)) {
+      path.push(next);
+      onPath.add(next.id);
+      next = next.parentId === undefined ? undefined : byId.get(next.parentId);
+    }
+    let d = next === undefined || onPath.has(next.id) ? -1 : depth.get(next.id)!;
+    for (let i = path.length - 1; i >= 0; i--) depth.set(path[i]!.id, ++d);
+  }
+  return [...jobs].sort((a, b) => depth.get(a.id)! - depth.get(b.id)!);
 }
 
 /** `HTTP 422: <server message>`, short enough for a log line. */
