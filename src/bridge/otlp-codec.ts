@@ -1,10 +1,10 @@
 /**
- * OTLP's messages in both encodings: protobuf through protobufjs and the official definitions
- * (`proto/`, opentelemetry-proto v1.9.0), JSON through the OTLP JSON mapping. Also google.rpc's
+ * OTLP's messages in both encodings: protobuf through protobufjs and the OTLP trace schema
+ * (`otlp-schema.ts`), JSON through the OTLP JSON mapping. Also google.rpc's
  * Status and RetryInfo, the error body of OTLP/HTTP and the retry hint of OTLP/gRPC.
  */
-import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
+import { OTLP_TRACE_SCHEMA } from './otlp-schema.js';
 
 /** What an Export call returns: nothing on success, or the spans refused for good and why. */
 export interface ExportResponse {
@@ -20,8 +20,6 @@ export interface OtlpCodec {
   encodeStatus(code: number, message: string, retryAfterSeconds?: number): Uint8Array;
 }
 
-const PROTO_DIR = fileURLToPath(new URL('../../proto/', import.meta.url));
-const TRACE_SERVICE = 'opentelemetry/proto/collector/trace/v1/trace_service.proto';
 const RETRY_INFO_TYPE_URL = 'type.googleapis.com/google.rpc.RetryInfo';
 
 // google/rpc/status.proto and error_details.proto, only the fields the bridge writes.
@@ -36,16 +34,14 @@ const RPC_TYPES = {
 
 let loading: Promise<OtlpCodec> | undefined;
 
-/** Loads the definitions once (asynchronously: the bridge's start never blocks on disk). */
+/** Builds the message types once, on the bridge's first use. */
 export function loadCodec(): Promise<OtlpCodec> {
   loading ??= load();
   return loading;
 }
 
 async function load(): Promise<OtlpCodec> {
-  const root = new protobuf.Root();
-  root.resolvePath = (_origin, target) => PROTO_DIR + target;
-  await root.load(TRACE_SERVICE);
+  const root = protobuf.Root.fromJSON(OTLP_TRACE_SCHEMA);
   const Request = root.lookupType('opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest');
   const Response = root.lookupType('opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse');
   const rpc = protobuf.Root.fromJSON(RPC_TYPES);

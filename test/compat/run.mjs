@@ -223,8 +223,8 @@ async function installMinimal(line, nodeBin, tarball) {
       " new r.OpperSpanExporter({ apiKey: 'k', baseUrl: 'http://127.0.0.1:9/v2' }); console.log('loaded'); })";
     smoke = await run(nodeBin, ['-e', script], { cwd: dir, timeoutMs: 30_000 });
     if (smoke.code !== 0 || !smoke.stdout.includes('loaded')) problems.push('import/require of the package failed');
-    // The OTLP bridge from the installed package: its entry point, the OTLP definitions it reads
-    // from the package's proto/, grpc-js, and the bin npm linked.
+    // The OTLP bridge from the installed package: its entry point, protobufjs, grpc-js, and the
+    // bin npm linked.
     const bridgeScript =
       "import('opentelemetry-exporter-opper/bridge').then(async ({ startOtlpBridge }) => {" +
       " const bridge = await startOtlpBridge({ apiKey: 'k', baseUrl: 'http://127.0.0.1:9/v2', port: 0, grpcPort: 0, logger: { log() {} } });" +
