@@ -8,6 +8,7 @@ import type { Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type * as Grpc from '@grpc/grpc-js';
 import { Warnings } from '../diagnostics.js';
+import { translateOptions } from '../engine.js';
 import { HttpClient } from '../transport/http-client.js';
 import { SpanSender } from '../transport/span-sender.js';
 import { shrinkBody } from '../translate/index.js';
@@ -114,8 +115,7 @@ class Bridge implements OtlpBridge, BridgeContext {
     this.forwarder = new Forwarder(
       this.sender,
       {
-        maxBodyBytes: exporter.maxBodyBytes,
-        redactSecrets: exporter.redactSecrets,
+        translate: translateOptions(exporter, warnings, 'opper-otlp-bridge'),
         responseDeadlineMillis: config.responseDeadlineMillis,
         maxPendingSpans: exporter.maxPendingSpans,
         maxPendingBytes: config.maxPendingBytes,

@@ -4,7 +4,7 @@
  * that tells the OTLP client whether to forget the data or send it again.
  */
 import type { DeliveryReport, SpanJob, SpanSender } from '../transport/span-sender.js';
-import { translateSpan } from '../translate/index.js';
+import { translateSpan, type TranslateOptions } from '../translate/index.js';
 import { Budget } from './budget.js';
 import { countSpans, readSpans } from './otlp-spans.js';
 
@@ -34,8 +34,8 @@ export interface ForwarderStats {
 }
 
 export interface ForwarderOptions {
-  maxBodyBytes: number;
-  redactSecrets: boolean;
+  /** The exporter's translation options (size cap, redaction, mask): the same bodies as in-process. */
+  translate: TranslateOptions;
   /** How long a request may take before it is answered "send again". */
   responseDeadlineMillis: number;
   maxPendingSpans: number;
@@ -88,7 +88,7 @@ export class Forwarder {
       const refusal = this.sender.refusal(count);
       if (refusal !== undefined) return this.unavailable(count, refusal);
       const { spans, unreadable } = readSpans(request);
-      const jobs: SpanJob[] = spans.map((span) => translateSpan(span, { maxBodyBytes: this.options.maxBodyBytes, redactSecrets: this.options.redactSecrets }));
+      const jobs: SpanJob[] = spans.map((span) => translateSpan(span, this.options.translate));
       const until = Math.min(deadline, Date.now() + this.options.responseDeadlineMillis);
       const report = await this.sender.deliver(jobs, until);
       this.observe(report);
