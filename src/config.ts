@@ -27,7 +27,14 @@ export interface OpperExporterOptions {
    * in meta); returns what to send instead (undefined: leave it out). If it throws, the string is
    * replaced by `[redacted: mask threw]`. */
   mask?: MaskFunction | undefined;
+  /** Where the HTTP requests run: `'worker'`, a `worker_threads` worker of the exporter's own, or
+   * `'inline'`, the app's thread. Default: `OPPER_EXPORTER_TRANSPORT`, then `'worker'`. */
+  transport?: Transport | undefined;
 }
+
+export type Transport = 'worker' | 'inline';
+const TRANSPORTS: readonly string[] = ['worker', 'inline'];
+export const DEFAULT_TRANSPORT: Transport = 'worker';
 
 /** The validated, frozen form of the options that the rest of the exporter reads. */
 export interface ExporterConfig {
@@ -41,6 +48,7 @@ export interface ExporterConfig {
   readonly maxBodyBytes: number;
   readonly redactSecrets: boolean;
   readonly mask: MaskFunction | undefined;
+  readonly transport: Transport;
   /** Where the key came from, for messages: the option or the environment variable. */
   readonly apiKeySource: 'the apiKey option' | 'OPPER_API_KEY';
   /** Set when the environment holds a value the exporter cannot use: it warns and sends nothing. */
@@ -90,6 +98,19 @@ export function resolveConfig(
       environmentProblem = `${(error as Error).message}; spans will not be exported.`;
     }
   }
+  let transport = DEFAULT_TRANSPORT;
+  if (options.transport !== undefined) {
+    if (!TRANSPORTS.includes(options.transport)) {
+      throw new TypeError(`OpperSpanExporter: transport must be 'worker' or 'inline', got ${describe(options.transport)}`);
+    }
+    transport = options.transport;
+  } else {
+    const envTransport = nonEmpty(env.OPPER_EXPORTER_TRANSPORT);
+    if (envTransport !== undefined && TRANSPORTS.includes(envTransport)) transport = envTransport as Transport;
+    else if (envTransport !== undefined) {
+      environmentProblem ??= `OpperSpanExporter: OPPER_EXPORTER_TRANSPORT must be worker or inline, got ${JSON.stringify(envTransport)}; spans will not be exported.`;
+    }
+  }
   const timeoutMillis = integer('timeoutMillis', options.timeoutMillis, 10_000, 1, 600_000);
   const exportTimeoutMillis = integer('exportTimeoutMillis', options.exportTimeoutMillis, 20_000, 1, 3_600_000);
   const concurrency = integer('concurrency', options.concurrency, 32, 1, 1024);
@@ -117,6 +138,7 @@ export function resolveConfig(
     maxBodyBytes,
     redactSecrets,
     mask: parseMask(options.mask),
+    transport,
     apiKeySource: ownKey !== undefined ? 'the apiKey option' : 'OPPER_API_KEY',
     environmentProblem,
     notices: Object.freeze(notices),

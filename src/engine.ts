@@ -1,8 +1,9 @@
 /** What every door (exporter, processor) builds the same way: the delivery engine and the translation options. */
 import { Warnings, WarningCode } from './diagnostics.js';
 import type { ExporterConfig } from './config.js';
-import { HttpClient } from './transport/http-client.js';
-import { SpanSender } from './transport/span-sender.js';
+import { InlineDelivery, type Delivery, type DeliverySetup } from './transport/delivery.js';
+import type { SpanSenderOptions } from './transport/span-sender.js';
+import { WorkerDelivery } from './transport/worker-delivery.js';
 import { shrinkBody, type TranslateOptions } from './translate/index.js';
 import { VERSION } from './version.js';
 
@@ -10,11 +11,11 @@ import { VERSION } from './version.js';
 const SHRUNK_BODY_BYTES = 16 * 1024;
 
 export interface Engine {
-  readonly client: HttpClient;
-  readonly sender: SpanSender;
+  /** The delivery engine: inline, or in a worker (`config.transport`). */
+  readonly sender: Delivery;
 }
 
-/** The HTTP client and sender for `config`, or undefined (after a warning) when there is no API key. */
+/** The delivery engine for `config`, or undefined (after a warning) when there is no API key. */
 export function startEngine(config: ExporterConfig, warnings: Warnings, door: string): Engine | undefined {
   const { apiKey, baseUrl, headers, concurrency, timeoutMillis, maxPendingSpans } = config;
   for (const notice of config.notices) warnings.once(notice.code, notice.message);
@@ -27,8 +28,8 @@ export function startEngine(config: ExporterConfig, warnings: Warnings, door: st
     return undefined;
   }
   const userAgent = `opentelemetry-exporter-opper/${VERSION} node/${process.versions.node}`;
-  const client = new HttpClient({ baseUrl, apiKey, headers, userAgent, maxSockets: concurrency });
-  const sender = new SpanSender(client, {
+  const client = { baseUrl, apiKey, headers, userAgent, maxSockets: concurrency };
+  const sender: SpanSenderOptions = {
     concurrency,
     timeoutMillis,
     maxPendingSpans,
@@ -41,8 +42,12 @@ export function startEngine(config: ExporterConfig, warnings: Warnings, door: st
           ? `${door}: Opper rejected the API key (HTTP 401) at ${baseUrl}; check ${config.apiKeySource}. Spans are not being exported.`
           : `${door}: the API key is not allowed to write spans (HTTP 403) at ${baseUrl}. Spans are not being exported.`,
       ),
-  });
-  return { client, sender };
+  };
+  const setup: DeliverySetup = { client, sender, shrinkBytes: SHRUNK_BODY_BYTES };
+  if (config.transport === 'inline') return { sender: new InlineDelivery(setup) };
+  const onWorkerStopped = (detail: string) =>
+    warnings.once(WarningCode.WorkerStopped, `${door}: ${detail}; a new one took over its spans (see getStats() for any lost).`);
+  return { sender: new WorkerDelivery(setup, onWorkerStopped) };
 }
 
 /** The translation options of `config`; a mask that throws is warned about once. */

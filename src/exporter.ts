@@ -3,8 +3,8 @@ import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { resolveConfig, type ExporterConfig, type OpperExporterOptions } from './config.js';
 import { Warnings } from './diagnostics.js';
 import { startEngine, translateOptions } from './engine.js';
-import type { HttpClient } from './transport/http-client.js';
-import type { DeliveryReport, FailureReason, SpanFailure, SpanJob, SpanSender } from './transport/span-sender.js';
+import type { Delivery } from './transport/delivery.js';
+import type { DeliveryReport, FailureReason, SpanFailure, SpanJob } from './transport/span-sender.js';
 import { translateSpan, type TranslateOptions } from './translate/index.js';
 import type { ReadableSpanLike } from './translate/types.js';
 
@@ -28,8 +28,7 @@ export class OpperSpanExporter {
   private readonly config: ExporterConfig;
   private readonly warnings: Warnings;
   private readonly translation: TranslateOptions;
-  private readonly client: HttpClient | undefined;
-  private readonly sender: SpanSender | undefined;
+  private readonly sender: Delivery | undefined;
   private readonly inFlight = new Set<Promise<void>>();
   private readonly stats = { spansExported: 0, spansFailed: 0, spansDropped: 0 };
   private shutdownPromise?: Promise<void>;
@@ -38,9 +37,7 @@ export class OpperSpanExporter {
     this.config = resolveConfig(options);
     this.warnings = new Warnings(this.config.apiKey);
     this.translation = translateOptions(this.config, this.warnings, 'OpperSpanExporter');
-    const engine = startEngine(this.config, this.warnings, 'OpperSpanExporter');
-    this.client = engine?.client;
-    this.sender = engine?.sender;
+    this.sender = startEngine(this.config, this.warnings, 'OpperSpanExporter')?.sender;
   }
 
   /** Sends the spans; calls `resultCallback` exactly once and never throws. */
@@ -93,7 +90,7 @@ export class OpperSpanExporter {
   /** Flushes, then refuses every later export without sending anything. Idempotent. */
   shutdown(): Promise<void> {
     this.shutdownPromise ??= this.forceFlush()
-      .finally(() => this.client?.close())
+      .finally(() => this.sender?.close())
       .then(() => this.warnings.printed());
     return this.shutdownPromise;
   }

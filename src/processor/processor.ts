@@ -180,7 +180,7 @@ export class OpperSpanProcessor {
     await queue.flush(deadline);
     this.closed = true;
     queue.close();
-    this.engine?.client.close();
+    this.engine?.sender.close();
   }
 
   /** Translates and queues the creates of live spans that are still running. */

@@ -106,6 +106,13 @@ export class SpanSender {
     return undefined;
   }
 
+  /** Whether a delivery failed in an outage that still lasts (later ones are then refused while
+   * one is in flight): for the copy of `refusal` that a worker transport keeps on the app's thread. */
+  stillFailing(): boolean {
+    if (this.health.downFor(Date.now()) === 0) this.failedInOutage = false;
+    return this.failedInOutage;
+  }
+
   /** Never rejects: every span ends up delivered or in `failures`. */
   async deliver(jobs: readonly SpanJob[], deadline: number): Promise<DeliveryReport> {
     this.pendingSpans += jobs.length;

@@ -1,0 +1,51 @@
+/** The delivery engine behind one interface, whether it runs on the app's thread or in a worker. */
+import { HttpClient, type HttpClientOptions } from './http-client.js';
+import type { Deliverer } from './span-queue.js';
+import { SpanSender, type DeliveryReport, type SenderCounters, type SpanJob, type SpanSenderOptions } from './span-sender.js';
+
+/** What the doors (exporter, processor) use of the engine. */
+export interface Delivery extends Deliverer {
+  /** Why `count` more spans must be refused now, or undefined (see `SpanSender.refusal`). */
+  refusal(count: number): string | undefined;
+  /** Never rejects: every span ends up delivered or in `failures`. */
+  deliver(jobs: readonly SpanJob[], deadline: number): Promise<DeliveryReport>;
+  readonly counters: SenderCounters;
+  /** Releases the connections (and the worker); call once nothing is in flight. */
+  close(): void;
+}
+
+/** Everything an engine is built from. Functions in `sender` other than `shrink` and `redact` are
+ * notifications (void): a worker engine calls them back on the app's thread. */
+export interface DeliverySetup {
+  client: HttpClientOptions;
+  sender: SpanSenderOptions;
+  /** The size `sender.shrink` cuts a body to; a worker rebuilds `shrink` from it. */
+  shrinkBytes: number;
+}
+
+/** The engine on the app's own thread: the sender and its HTTP client, as they are. */
+export class InlineDelivery implements Delivery {
+  private readonly client: HttpClient;
+  private readonly sender: SpanSender;
+
+  constructor(setup: DeliverySetup) {
+    this.client = new HttpClient(setup.client);
+    this.sender = new SpanSender(this.client, setup.sender);
+  }
+
+  get counters(): SenderCounters {
+    return this.sender.counters;
+  }
+
+  refusal(count: number): string | undefined {
+    return this.sender.refusal(count);
+  }
+
+  deliver(jobs: readonly SpanJob[], deadline: number): Promise<DeliveryReport> {
+    return this.sender.deliver(jobs, deadline);
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * The delivery worker's entry point: the SpanSender and its HTTP client, as on the app's thread,
+ * fed one batch per message. It loads no instrumentation (it is started without the app's
+ * preloads), and the sender's functions are rebuilt here from data.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { diag, DiagLogLevel } from '@opentelemetry/api';
+import { Warnings } from '../diagnostics.js';
+import { shrinkBody } from '../translate/cap.js';
+import { HttpClient } from './http-client.js';
+import { SpanSender, type SpanSenderOptions } from './span-sender.js';
+import type { DiagLevel, FromWorker, ToWorker, WorkerSetup } from './worker-protocol.js';
+
+if (parentPort !== null) serve(parentPort, workerData as WorkerSetup);
+
+function serve(port: NonNullable<typeof parentPort>, setup: WorkerSetup): void {
+  const post = (message: FromWorker) => port.postMessage(message);
+  // The sender's diag lines go to the app's diag logger (a no-op there unless one is installed).
+  const line = (level: DiagLevel) => (...args: unknown[]) => post({ type: 'diag', level, args });
+  const levels: DiagLevel[] = ['error', 'warn', 'info', 'debug', 'verbose'];
+  diag.setLogger(Object.fromEntries(levels.map((level) => [level, line(level)])) as never, { logLevel: DiagLogLevel.ALL, suppressOverrideMessage: true });
+  const client = new HttpClient(setup.client);
+  const warnings = new Warnings(setup.client.apiKey);
+  const notify = (name: string) => (...args: unknown[]) => post({ type: 'call', name, args });
+  const options = {
+    ...setup.sender,
+    ...Object.fromEntries(setup.notifications.map((name) => [name, notify(name)])),
+    shrink: (body: string) => shrinkBody(body, setup.shrinkBytes),
+    redact: (text: string) => warnings.redact(text),
+  } as unknown as SpanSenderOptions;
+  const sender = new SpanSender(client, options);
+  port.on('message', (message: ToWorker) => {
+    if (message.type === 'close') {
+      client.close();
+      port.close(); // nothing else keeps the worker alive: it ends
+      return;
+    }
+    void sender.deliver(message.jobs, message.deadline).then((report) =>
+      post({ type: 'report', id: message.id, report, counters: { ...sender.counters }, stillFailing: sender.stillFailing() }),
+    );
+  });
+}
