@@ -96,7 +96,6 @@ export class WorkerDelivery implements Delivery {
     // start a second SDK, with its own exporter, in here.
     const { NODE_OPTIONS: _, ...env } = process.env;
     const worker = new Worker(workerScript(), { workerData: setup, execArgv: [], env });
-    worker.unref();
     this.workerError = undefined;
     worker.on('message', (message: FromWorker) => this.received(message));
     worker.on('error', (error) => (this.workerError = error));
