@@ -8,7 +8,7 @@ import { Worker } from 'node:worker_threads';
 import { diag } from '@opentelemetry/api';
 import type { Delivery, DeliverySetup } from './delivery.js';
 import type { DeliveryReport, SenderCounters, SpanJob } from './span-sender.js';
-import type { FromWorker, ToWorker, WorkerSetup } from './worker-protocol.js';
+import { packJobs, type FromWorker, type ToWorker, type WorkerSetup } from './worker-protocol.js';
 
 /** A batch whose worker died is sent again once, to a new worker; a second death fails it. */
 const MAX_TRIES = 2;
@@ -76,7 +76,7 @@ export class WorkerDelivery implements Delivery {
     const worker = (this.worker ??= this.start());
     // Held alive only while it has work, as the inline transport's sockets and timers would be.
     worker.ref();
-    this.send({ type: 'deliver', id, jobs: batch.jobs, deadline: batch.deadline });
+    this.send({ type: 'deliver', id, jobs: packJobs(batch.jobs), deadline: batch.deadline });
   }
 
   private send(message: ToWorker): void {

@@ -13,7 +13,34 @@ export interface WorkerSetup {
 }
 
 /** One batch per message, whatever its size: the worker's reply is one message too. */
-export type ToWorker = { type: 'deliver'; id: number; jobs: readonly SpanJob[]; deadline: number } | { type: 'close' };
+export type ToWorker = { type: 'deliver'; id: number; jobs: PackedJobs; deadline: number } | { type: 'close' };
+
+/** Jobs as one flat array of strings, four per job (id, parentId, create, update): structured
+ * clone copies it several times faster than the same jobs as objects (measured: bench rows 7). */
+export type PackedJobs = (string | undefined)[];
+
+export function packJobs(jobs: readonly SpanJob[]): PackedJobs {
+  const packed: PackedJobs = new Array<string | undefined>(jobs.length * 4);
+  jobs.forEach((job, i) => {
+    packed[i * 4] = job.id;
+    packed[i * 4 + 1] = job.parentId;
+    packed[i * 4 + 2] = job.create;
+    packed[i * 4 + 3] = job.update;
+  });
+  return packed;
+}
+
+export function unpackJobs(packed: PackedJobs): SpanJob[] {
+  const jobs: SpanJob[] = [];
+  for (let i = 0; i < packed.length; i += 4) {
+    const job: SpanJob = { id: packed[i]! };
+    if (packed[i + 1] !== undefined) job.parentId = packed[i + 1];
+    if (packed[i + 2] !== undefined) job.create = packed[i + 2];
+    if (packed[i + 3] !== undefined) job.update = packed[i + 3];
+    jobs.push(job);
+  }
+  return jobs;
+}
 
 export type FromWorker =
   | {

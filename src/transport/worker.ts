@@ -9,7 +9,7 @@ import { Warnings } from '../diagnostics.js';
 import { shrinkBody } from '../translate/cap.js';
 import { HttpClient } from './http-client.js';
 import { SpanSender, type SpanSenderOptions } from './span-sender.js';
-import type { DiagLevel, FromWorker, ToWorker, WorkerSetup } from './worker-protocol.js';
+import { unpackJobs, type DiagLevel, type FromWorker, type ToWorker, type WorkerSetup } from './worker-protocol.js';
 
 if (parentPort !== null) serve(parentPort, workerData as WorkerSetup);
 
@@ -35,7 +35,7 @@ function serve(port: NonNullable<typeof parentPort>, setup: WorkerSetup): void {
       port.close(); // nothing else keeps the worker alive: it ends
       return;
     }
-    void sender.deliver(message.jobs, message.deadline).then((report) =>
+    void sender.deliver(unpackJobs(message.jobs), message.deadline).then((report) =>
       post({ type: 'report', id: message.id, report, counters: { ...sender.counters }, stillFailing: sender.stillFailing() }),
     );
   });
