@@ -1,7 +1,7 @@
 /** The delivery engine behind one interface, whether it runs on the app's thread or in a worker. */
 import { HttpClient, type HttpClientOptions } from './http-client.js';
 import type { Deliverer } from './span-queue.js';
-import { SpanSender, type DeliveryReport, type SenderCounters, type SpanJob, type SpanSenderOptions } from './span-sender.js';
+import { SpanSender, type DeliveryReport, type SenderCounters, type SpanFailure, type SpanJob, type SpanSenderOptions } from './span-sender.js';
 
 /** What the doors (exporter, processor) use of the engine. */
 export interface Delivery extends Deliverer {
@@ -9,6 +9,12 @@ export interface Delivery extends Deliverer {
   refusal(count: number): string | undefined;
   /** Never rejects: every span ends up delivered or in `failures`. */
   deliver(jobs: readonly SpanJob[], deadline: number): Promise<DeliveryReport>;
+  /**
+   * Only where translating elsewhere is cheaper (the worker): delivers `jobs` plus `spans`, an
+   * untranslated batch that the engine translates before sending. `fallback` translates
+   * everything here instead, should `spans` not be copyable. `count`: jobs plus spans.
+   */
+  deliverUntranslated?(spans: unknown, jobs: readonly SpanJob[], count: number, fallback: () => SpanJob[], deadline: number): Promise<DeliveryReport>;
   readonly counters: SenderCounters;
   /** Releases the connections (and the worker); call once nothing is in flight. */
   close(): void;
@@ -48,4 +54,10 @@ export class InlineDelivery implements Delivery {
   close(): void {
     this.client.close();
   }
+}
+
+/** The failure of a span the translation could not read at all. */
+export function unreadableSpan(error: unknown): SpanFailure {
+  const detail = `not a readable span: ${error instanceof Error ? error.message : String(error)}`;
+  return { id: '?', reason: 'rejected', detail, unsent: true, created: false };
 }

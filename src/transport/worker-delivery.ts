@@ -14,7 +14,12 @@ import { packJobs, type FromWorker, type ToWorker, type WorkerSetup } from './wo
 const MAX_TRIES = 2;
 
 interface InFlight {
-  readonly jobs: readonly SpanJob[];
+  jobs: readonly SpanJob[];
+  /** Untranslated spans, translated by the worker; `fallback` translates them here instead. */
+  spans?: unknown;
+  fallback?: () => SpanJob[];
+  /** Spans in `jobs` and `spans` together. */
+  readonly count: number;
   readonly deadline: number;
   readonly resolve: (report: DeliveryReport) => void;
   tries: number;
@@ -56,13 +61,11 @@ export class WorkerDelivery implements Delivery {
   }
 
   deliver(jobs: readonly SpanJob[], deadline: number): Promise<DeliveryReport> {
-    if (this.closed) return Promise.resolve(failed(jobs, 'the exporter is shut down', true));
-    return new Promise((resolve) => {
-      const id = ++this.nextId;
-      this.inFlight.set(id, { jobs, deadline, resolve, tries: 0 });
-      this.pendingSpans += jobs.length;
-      this.post(id);
-    });
+    return this.start({ jobs, count: jobs.length, deadline });
+  }
+
+  deliverUntranslated(spans: unknown, jobs: readonly SpanJob[], count: number, fallback: () => SpanJob[], deadline: number): Promise<DeliveryReport> {
+    return this.start({ jobs, spans, fallback, count, deadline });
   }
 
   close(): void {
@@ -70,20 +73,39 @@ export class WorkerDelivery implements Delivery {
     this.send({ type: 'close' });
   }
 
+  private start(batch: Omit<InFlight, 'resolve' | 'tries'>): Promise<DeliveryReport> {
+    if (this.closed) return Promise.resolve(failed(batch, 'the exporter is shut down', true));
+    return new Promise((resolve) => {
+      const id = ++this.nextId;
+      this.inFlight.set(id, { ...batch, resolve, tries: 0 });
+      this.pendingSpans += batch.count;
+      this.post(id);
+    });
+  }
+
   private post(id: number): void {
     const batch = this.inFlight.get(id)!;
     batch.tries++;
-    const worker = (this.worker ??= this.start());
+    const worker = (this.worker ??= this.spawn());
     // Held alive only while it has work, as the inline transport's sockets and timers would be.
     worker.ref();
-    this.send({ type: 'deliver', id, jobs: packJobs(batch.jobs), deadline: batch.deadline });
+    try {
+      worker.postMessage({ type: 'deliver', id, jobs: packJobs(batch.jobs), spans: batch.spans, deadline: batch.deadline } satisfies ToWorker);
+    } catch (error) {
+      if (batch.fallback === undefined) throw error;
+      // Span data postMessage cannot copy (a function among the attributes): translated here.
+      batch.jobs = batch.fallback();
+      delete batch.spans;
+      delete batch.fallback;
+      worker.postMessage({ type: 'deliver', id, jobs: packJobs(batch.jobs), deadline: batch.deadline } satisfies ToWorker);
+    }
   }
 
   private send(message: ToWorker): void {
     this.worker?.postMessage(message);
   }
 
-  private start(): Worker {
+  private spawn(): Worker {
     const { client, sender, shrinkBytes } = this.setup;
     const entries = Object.entries(sender);
     const setup: WorkerSetup = {
@@ -113,7 +135,7 @@ export class WorkerDelivery implements Delivery {
     const batch = this.inFlight.get(message.id);
     if (batch === undefined) return;
     this.inFlight.delete(message.id);
-    this.pendingSpans -= batch.jobs.length;
+    this.pendingSpans -= batch.count;
     this.live = message.counters;
     this.stillFailing = message.stillFailing;
     if (this.inFlight.size === 0) this.worker?.unref();
@@ -137,15 +159,17 @@ export class WorkerDelivery implements Delivery {
         continue;
       }
       this.inFlight.delete(id);
-      this.pendingSpans -= batch.jobs.length;
-      batch.resolve(failed(batch.jobs, detail, false));
+      this.pendingSpans -= batch.count;
+      batch.resolve(failed(batch, detail, false));
     }
   }
 }
 
-/** Every job of a batch failed, for `detail`; `unsent` false: whether any of it landed is unknown. */
-function failed(jobs: readonly SpanJob[], detail: string, unsent: boolean): DeliveryReport {
-  return { delivered: 0, failures: jobs.map((job) => ({ id: job.id, reason: 'deadline', detail, unsent, created: false })) };
+/** Every span of a batch failed, for `detail`; `unsent` false: whether any of it landed is unknown.
+ * Untranslated spans have no Opper id yet: `?`. */
+function failed(batch: Pick<InFlight, 'jobs' | 'count'>, detail: string, unsent: boolean): DeliveryReport {
+  const ids = [...batch.jobs.map((job) => job.id), ...Array<string>(batch.count - batch.jobs.length).fill('?')];
+  return { delivered: 0, failures: ids.map((id) => ({ id, reason: 'deadline', detail, unsent, created: false })) };
 }
 
 /** The compiled worker beside this module. Under Jest this module runs as TypeScript from src/;

@@ -13,7 +13,16 @@ export interface WorkerSetup {
 }
 
 /** One batch per message, whatever its size: the worker's reply is one message too. */
-export type ToWorker = { type: 'deliver'; id: number; jobs: PackedJobs; deadline: number } | { type: 'close' };
+export type ToWorker =
+  | {
+      type: 'deliver';
+      id: number;
+      jobs: PackedJobs;
+      /** Spans to translate in the worker first (opaque here: the worker's entry reads them). */
+      spans?: unknown;
+      deadline: number;
+    }
+  | { type: 'close' };
 
 /** Jobs as one flat array of strings, four per job (id, parentId, create, update): structured
  * clone copies it several times faster than the same jobs as objects (measured: bench rows 7). */

@@ -7,8 +7,11 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { diag, DiagLogLevel } from '@opentelemetry/api';
 import { Warnings } from '../diagnostics.js';
 import { shrinkBody } from '../translate/cap.js';
+import { fromParts, type UntranslatedBatch } from '../translate/parts.js';
+import { translateSpan } from '../translate/index.js';
+import { unreadableSpan } from './delivery.js';
 import { HttpClient } from './http-client.js';
-import { SpanSender, type SpanSenderOptions } from './span-sender.js';
+import { SpanSender, type SpanFailure, type SpanJob, type SpanSenderOptions } from './span-sender.js';
 import { unpackJobs, type DiagLevel, type FromWorker, type ToWorker, type WorkerSetup } from './worker-protocol.js';
 
 if (parentPort !== null) serve(parentPort, workerData as WorkerSetup);
@@ -35,8 +38,24 @@ function serve(port: NonNullable<typeof parentPort>, setup: WorkerSetup): void {
       port.close(); // nothing else keeps the worker alive: it ends
       return;
     }
-    void sender.deliver(unpackJobs(message.jobs), message.deadline).then((report) =>
-      post({ type: 'report', id: message.id, report, counters: { ...sender.counters }, stillFailing: sender.stillFailing() }),
-    );
+    const jobs = unpackJobs(message.jobs);
+    const untranslatable = message.spans === undefined ? [] : translateInto(message.spans as UntranslatedBatch, jobs);
+    void sender.deliver(jobs, message.deadline).then((report) => {
+      const merged = { delivered: report.delivered, failures: [...untranslatable, ...report.failures] };
+      post({ type: 'report', id: message.id, report: merged, counters: { ...sender.counters }, stillFailing: sender.stillFailing() });
+    });
   });
+}
+
+/** Translates each span on its own, as the exporter does, into `jobs`; returns the failures. */
+function translateInto({ batch, options }: UntranslatedBatch, jobs: SpanJob[]): SpanFailure[] {
+  const failures: SpanFailure[] = [];
+  for (const part of batch.spans) {
+    try {
+      jobs.push(translateSpan(fromParts(part, batch.resources), options));
+    } catch (error) {
+      failures.push(unreadableSpan(error));
+    }
+  }
+  return failures;
 }

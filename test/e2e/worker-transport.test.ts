@@ -83,3 +83,17 @@ describe('a worker that dies', () => {
     }
   });
 });
+
+describe('span data that cannot be copied to the worker', () => {
+  it('is translated on the app thread instead, and delivered', async () => {
+    harness = await startHarness({ exporter: { transport: 'worker' }, batch: false });
+    const h = harness;
+    const [span] = endSpans(h, 1);
+    // Not a legal attribute value (the SDK would drop it), but a hand-made span may carry one.
+    const odd = Object.create(span!, { attributes: { value: { ...span!.attributes, callback: () => 1 } } });
+    const result = await new Promise<ExportResult>((resolve) => h.exporter.export([odd], resolve));
+    expect(result.code).toBe(ExportResultCode.SUCCESS);
+    expect(h.opper.spans.get(opperId(span!))?.name).toBe('span 0');
+    expect(h.opper.violations).toEqual([]);
+  });
+});
