@@ -79,7 +79,12 @@ export class WorkerDelivery implements Delivery {
       const id = ++this.nextId;
       this.inFlight.set(id, { ...batch, resolve, tries: 0 });
       this.pendingSpans += batch.count;
-      this.post(id);
+      try {
+        this.post(id);
+      } catch (error) {
+        // No worker could be started, or the jobs could not be posted: nothing was sent.
+        this.settle(id, `the exporter's delivery worker could not take the spans (${String(error)})`, true);
+      }
     });
   }
 
@@ -150,18 +155,34 @@ export class WorkerDelivery implements Delivery {
     this.past.retries += this.live.retries;
     this.live = { requests: 0, retries: 0 };
     this.stillFailing = false;
-    if (this.closed && this.inFlight.size === 0) return;
+    if (this.closed) {
+      // Closed with deliveries still in flight (a processor's shutdown that ran out of time).
+      for (const id of [...this.inFlight.keys()]) this.settle(id, 'the exporter shut down before they were delivered', false);
+      return;
+    }
     const detail = `the exporter's delivery worker stopped (${this.workerError?.message ?? `exit code ${code}`})`;
     this.onWorkerStopped(detail);
-    for (const [id, batch] of this.inFlight) {
-      if (batch.tries < MAX_TRIES && batch.deadline > Date.now() && !this.closed) {
-        this.post(id);
-        continue;
+    for (const [id, batch] of [...this.inFlight]) {
+      if (batch.tries < MAX_TRIES && batch.deadline > Date.now()) {
+        try {
+          this.post(id);
+          continue;
+        } catch {
+          // settled below
+        }
       }
-      this.inFlight.delete(id);
-      this.pendingSpans -= batch.count;
-      batch.resolve(failed(batch, detail, false));
+      this.settle(id, detail, false);
     }
+  }
+
+  /** Ends a batch as failed, counted. */
+  private settle(id: number, detail: string, unsent: boolean): void {
+    const batch = this.inFlight.get(id);
+    if (batch === undefined) return;
+    this.inFlight.delete(id);
+    this.pendingSpans -= batch.count;
+    if (this.inFlight.size === 0) this.worker?.unref();
+    batch.resolve(failed(batch, detail, unsent));
   }
 }
 

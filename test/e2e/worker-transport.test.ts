@@ -30,16 +30,22 @@ function endSpans(h: Harness, count: number) {
   return h.ended();
 }
 
+/** Five spans exported while the server hangs: resolves once their first request is in the worker. */
+async function exportWhileHanging(h: Harness) {
+  const spans = endSpans(h, 5);
+  h.opper.inject({ hang: true });
+  const result = new Promise<ExportResult>((resolve) => h.exporter.export(spans, resolve));
+  await requestsSeen(h, 1);
+  return { spans, result };
+}
+
 describe('a worker that dies', () => {
   it('hands the spans it held to a new worker, which delivers them, and warns once', async () => {
     harness = await startHarness({ exporter: { transport: 'worker' }, batch: false });
     const h = harness;
     const emitWarning = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
     try {
-      const spans = endSpans(h, 5);
-      h.opper.inject({ hang: true });
-      const result = new Promise<ExportResult>((resolve) => h.exporter.export(spans, resolve));
-      await requestsSeen(h, 1); // the batch is in the worker, its first request hanging
+      const { spans, result } = await exportWhileHanging(h);
       h.opper.clearFaults();
       await workerOf(h).terminate();
       expect((await result).code).toBe(ExportResultCode.SUCCESS);
@@ -61,10 +67,7 @@ describe('a worker that dies', () => {
     const h = harness;
     const emitWarning = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
     try {
-      const spans = endSpans(h, 5);
-      h.opper.inject({ hang: true });
-      const result = new Promise<ExportResult>((resolve) => h.exporter.export(spans, resolve));
-      await requestsSeen(h, 1);
+      const { spans, result } = await exportWhileHanging(h);
       await workerOf(h).terminate();
       await requestsSeen(h, 2); // sent again by the second worker, hanging too
       await workerOf(h).terminate();
