@@ -91,6 +91,9 @@ export class WorkerDelivery implements Delivery {
   private post(id: number): void {
     const batch = this.inFlight.get(id)!;
     batch.tries++;
+    // Started at the first delivery, not before: creating a worker loads node:net here, and the
+    // package loads no network module before the first export. Its start-up (~0.1 s; seconds
+    // on an overloaded machine) is paid out of that delivery's deadline.
     const worker = (this.worker ??= this.spawn());
     // Held alive only while it has work, as the inline transport's sockets and timers would be.
     worker.ref();

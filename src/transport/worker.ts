@@ -22,6 +22,9 @@ function serve(port: NonNullable<typeof parentPort>, setup: WorkerSetup): void {
   const line = (level: DiagLevel) => (...args: unknown[]) => post({ type: 'diag', level, args });
   const levels: DiagLevel[] = ['error', 'warn', 'info', 'debug', 'verbose'];
   diag.setLogger(Object.fromEntries(levels.map((level) => [level, line(level)])) as never, { logLevel: DiagLogLevel.ALL, suppressOverrideMessage: true });
+  // Loaded now, not on the first request: nothing in here is instrumented, and the first
+  // export's deadline should not pay for it.
+  void import('got').catch(() => undefined);
   const client = new HttpClient(setup.client);
   const warnings = new Warnings(setup.client.apiKey);
   const notify = (name: string) => (...args: unknown[]) => post({ type: 'call', name, args });
