@@ -8,7 +8,7 @@ import { Worker } from 'node:worker_threads';
 import { diag } from '@opentelemetry/api';
 import type { Delivery, DeliverySetup } from './delivery.js';
 import type { DeliveryReport, SenderCounters, SpanJob } from './span-sender.js';
-import { packJobs, type FromWorker, type ToWorker, type WorkerSetup } from './worker-protocol.js';
+import { packJobs, splitOptions, type FromWorker, type ToWorker, type WorkerSetup } from './worker-protocol.js';
 
 /** A batch whose worker died is sent again once, to a new worker; a second death fails it. */
 const MAX_TRIES = 2;
@@ -115,13 +115,7 @@ export class WorkerDelivery implements Delivery {
 
   private spawn(): Worker {
     const { client, sender, shrinkBytes } = this.setup;
-    const entries = Object.entries(sender);
-    const setup: WorkerSetup = {
-      client,
-      sender: Object.fromEntries(entries.filter(([, value]) => typeof value !== 'function')),
-      notifications: entries.filter(([name, value]) => typeof value === 'function' && name !== 'shrink' && name !== 'redact').map(([name]) => name),
-      shrinkBytes,
-    };
+    const setup: WorkerSetup = { client: splitOptions(client), sender: splitOptions(sender, ['shrink', 'redact']), shrinkBytes };
     // Without the app's preloads (--import, --require, in execArgv or NODE_OPTIONS): they would
     // start a second SDK, with its own exporter, in here.
     const { NODE_OPTIONS: _, ...env } = process.env;
@@ -136,7 +130,7 @@ export class WorkerDelivery implements Delivery {
   private received(message: FromWorker): void {
     if (message.type === 'diag') return diag[message.level](...(message.args as [string]));
     if (message.type === 'call') {
-      const notify = (this.setup.sender as unknown as Record<string, (...args: unknown[]) => void>)[message.name];
+      const notify = (this.setup[message.owner] as unknown as Record<string, (...args: unknown[]) => void>)[message.name];
       notify?.(...message.args);
       return;
     }

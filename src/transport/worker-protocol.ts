@@ -1,15 +1,37 @@
 /** The messages between the app's thread and the delivery worker; plain data only. */
-import type { HttpClientOptions } from './http-client.js';
 import type { DeliveryReport, SenderCounters, SpanJob } from './span-sender.js';
 
-/** The worker's `workerData`: the sender's plain options, and the names of its notifications. */
-export interface WorkerSetup {
-  client: HttpClientOptions;
-  /** The sender's options that are data (concurrency, timeouts, bounds). */
-  sender: Record<string, unknown>;
-  /** The sender's callbacks that only notify (onAuthFailure...): called back on the app's thread. */
+/** Options split for `workerData`: the data, and the names of the callbacks that only notify
+ * (onAuthFailure...), which the worker calls back on the app's thread. */
+export interface SplitOptions {
+  data: Record<string, unknown>;
   notifications: string[];
+}
+
+/** The worker's `workerData`. */
+export interface WorkerSetup {
+  client: SplitOptions;
+  /** `shrink` and `redact` are left out: the worker rebuilds them (from `shrinkBytes`, the key). */
+  sender: SplitOptions;
   shrinkBytes: number;
+}
+
+/** Which options of the HTTP client or the sender a notification belongs to. */
+export type Owner = 'client' | 'sender';
+
+/** `options` as data and notification names, leaving out the functions named in `rebuilt`. */
+export function splitOptions(options: object, rebuilt: readonly string[] = []): SplitOptions {
+  const entries = Object.entries(options).filter(([name]) => !rebuilt.includes(name));
+  return {
+    data: Object.fromEntries(entries.filter(([, value]) => typeof value !== 'function')),
+    notifications: entries.filter(([, value]) => typeof value === 'function').map(([name]) => name),
+  };
+}
+
+/** The options again, each notification posting `{ type: 'call', owner, name, args }`. */
+export function joinOptions<T>(split: SplitOptions, owner: Owner, post: (message: FromWorker) => void): T {
+  const notify = (name: string) => (...args: unknown[]) => post({ type: 'call', owner, name, args });
+  return { ...split.data, ...Object.fromEntries(split.notifications.map((name) => [name, notify(name)])) } as T;
 }
 
 /** One batch per message, whatever its size: the worker's reply is one message too. */
@@ -60,7 +82,7 @@ export type FromWorker =
       /** The sender's `stillFailing()` once this batch is done. */
       stillFailing: boolean;
     }
-  | { type: 'call'; name: string; args: unknown[] }
+  | { type: 'call'; owner: Owner; name: string; args: unknown[] }
   /** A `diag` line of the sender's, for the app's diag logger. */
   | { type: 'diag'; level: DiagLevel; args: unknown[] };
 

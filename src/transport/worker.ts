@@ -10,9 +10,9 @@ import { shrinkBody } from '../translate/cap.js';
 import { fromParts, type UntranslatedBatch } from '../translate/parts.js';
 import { translateSpan } from '../translate/index.js';
 import { unreadableSpan } from './delivery.js';
-import { HttpClient } from './http-client.js';
+import { HttpClient, type HttpClientOptions } from './http-client.js';
 import { SpanSender, type SpanFailure, type SpanJob, type SpanSenderOptions } from './span-sender.js';
-import { unpackJobs, type DiagLevel, type FromWorker, type ToWorker, type WorkerSetup } from './worker-protocol.js';
+import { joinOptions, unpackJobs, type DiagLevel, type FromWorker, type ToWorker, type WorkerSetup } from './worker-protocol.js';
 
 if (parentPort !== null) serve(parentPort, workerData as WorkerSetup);
 
@@ -25,15 +25,14 @@ function serve(port: NonNullable<typeof parentPort>, setup: WorkerSetup): void {
   // Loaded now, not on the first request: nothing in here is instrumented, and the first
   // export's deadline should not pay for it.
   void import('got').catch(() => undefined);
-  const client = new HttpClient(setup.client);
-  const warnings = new Warnings(setup.client.apiKey);
-  const notify = (name: string) => (...args: unknown[]) => post({ type: 'call', name, args });
-  const options = {
-    ...setup.sender,
-    ...Object.fromEntries(setup.notifications.map((name) => [name, notify(name)])),
+  const clientOptions = joinOptions<HttpClientOptions>(setup.client, 'client', post);
+  const client = new HttpClient(clientOptions);
+  const warnings = new Warnings(clientOptions.apiKey);
+  const options: SpanSenderOptions = {
+    ...joinOptions<SpanSenderOptions>(setup.sender, 'sender', post),
     shrink: (body: string) => shrinkBody(body, setup.shrinkBytes),
     redact: (text: string) => warnings.redact(text),
-  } as unknown as SpanSenderOptions;
+  };
   const sender = new SpanSender(client, options);
   port.on('message', (message: ToWorker) => {
     if (message.type === 'close') {
