@@ -17,6 +17,8 @@ export const WarningCode = {
   /** OpperSpanProcessor: spans still queued, or ended, after shutdown. */
   SpansLostAtShutdown: 'OPPER_EXPORTER_SPANS_LOST_AT_SHUTDOWN',
   BadEnvironment: 'OPPER_EXPORTER_BAD_ENVIRONMENT',
+  /** OpperSpanExporter: spans whose create landed and whose PATCH (their end) was given up. */
+  PatchesGivenUp: 'OPPER_EXPORTER_PATCHES_GIVEN_UP',
 } as const;
 
 /**
