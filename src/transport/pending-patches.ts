@@ -6,6 +6,8 @@ export const PENDING_PATCH_BOUNDS = { spans: 2048, bytes: 8 * 1024 * 1024, ageMi
 
 // A PATCH that has just missed its deadline is tried again a moment later, not in the same breath.
 const RETRY_DELAY_MS = 1000;
+// The sender ends an attempt by its deadline plus a timer margin; this covers both.
+const SETTLE_MARGIN_MS = 1000;
 
 export interface PendingPatchesOptions {
   /** Deadline of one attempt, retries included. */
@@ -74,11 +76,15 @@ export class PendingPatches {
     return this.queue.flush(deadline);
   }
 
-  /** Delivers what it can by `deadline`, then gives up the rest; later PATCHes are refused. */
+  /**
+   * Delivers what it can by `deadline`, then gives up the rest; later PATCHes are refused. Resolves
+   * once every PATCH is accounted for (an attempt still in flight ends by the deadline).
+   */
   async close(deadline: number): Promise<void> {
     this.queue.capDeadline(deadline);
     await this.queue.flush(deadline);
     this.queue.close();
+    await this.queue.flush(deadline + SETTLE_MARGIN_MS);
   }
 }
 
