@@ -75,30 +75,30 @@ describe('a PATCH that misses its export', () => {
 
   it('keeps at most 8 MiB of PATCHes, and counts and warns the ones given up', async () => {
     const warnings = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
-    // Hung PATCHes fail nothing before the deadline, so every create lands first.
-    harness = await startHarness({ exporter: { exportTimeoutMillis: 1500, concurrency: 64, maxBodyBytes: 1024 * 1024 }, batch: false });
+    const givenUpWarnings = () => warnings.mock.calls.filter(([, options]) => (options as { code?: string }).code === WarningCode.PatchesGivenUp);
+    // Hung PATCHes fail nothing before the deadline, so the creates are not held up by a backoff.
+    harness = await startHarness({ exporter: { exportTimeoutMillis: 4000, concurrency: 64, maxBodyBytes: 1024 * 1024 }, batch: false });
     const { opper, exporter, tracer } = harness;
     opper.inject({ match: { method: 'PATCH' }, hang: true });
-    const output = 'o'.repeat(400_000); // the PATCH carries the output: about 400 KB each
-    for (let i = 0; i < 24; i++) tracer.startSpan(`span ${i}`, { attributes: { 'opper.output': output } }).end();
+    const output = 'o'.repeat(400_000); // the PATCH carries the output: 21 of them pass 8 MiB
+    for (let i = 0; i < 30; i++) tracer.startSpan(`span ${i}`, { attributes: { 'opper.output': output } }).end();
 
     const result = await exportOnce(harness);
-    expect(opper.spans.size).toBe(24); // every create landed
-    // 20 PATCHes fit in 8 MiB; the other 4 are given up at once, counted, warned and reported.
-    expect(exporter.getStats()).toMatchObject({ spansExported: 0, spansFailed: 4, patchesPending: 20, patchesGivenUp: 4 });
+    const landed = opper.spans.size; // creates that landed before the deadline (all, unless the machine is very busy)
+    expect(landed).toBeGreaterThan(20);
+    // 20 PATCHes fit in 8 MiB; the others are given up at once, counted, warned and reported.
+    expect(exporter.getStats()).toMatchObject({ spansExported: 0, spansFailed: 10, patchesPending: 20, patchesGivenUp: landed - 20 });
     expect(result.code).toBe(ExportResultCode.FAILED);
-    expect(result.error?.message).toMatch(/4 of 24 span\(s\) not exported \(4 failed, 0 dropped\): 4 whose create landed but whose PATCH could not be kept/);
-    const given = warnings.mock.calls.filter(([, options]) => (options as { code?: string }).code === WarningCode.PatchesGivenUp);
-    expect(given).toHaveLength(1);
-    expect(String(given[0]![0])).toMatch(/the end \(PATCH\) of 1 span\(s\) given up: 2048 PATCHes \(or 8 MiB\) are already pending/);
+    expect(result.error?.message).toMatch(new RegExp(`${landed - 20} whose create landed but whose PATCH could not be kept`));
+    expect(givenUpWarnings()).toHaveLength(1);
+    expect(String(givenUpWarnings()[0]![0])).toMatch(/the end \(PATCH\) of 1 span\(s\) given up: 2048 PATCHes \(or 8 MiB\) are already pending/);
 
     opper.clearFaults();
-    // Bounded wait: after two dozen failures in a row the shared backoff is at its 5 s ceiling.
+    // Bounded wait: after a run of failures the shared backoff is at most 5 s.
     await until(() => exporter.getStats().patchesPending === 0, 'the kept PATCHes', 20_000);
-    const stored = [...opper.spans.values()];
-    expect(stored.filter((span) => span.end_time !== null)).toHaveLength(20);
-    expect(exporter.getStats()).toMatchObject({ spansExported: 20, spansFailed: 4, patchesPending: 0, patchesCompleted: 20, patchesGivenUp: 4 });
-    expect(warnings.mock.calls.filter(([, options]) => (options as { code?: string }).code === WarningCode.PatchesGivenUp)).toHaveLength(1);
+    expect([...opper.spans.values()].filter((span) => span.end_time !== null)).toHaveLength(20);
+    expect(exporter.getStats()).toMatchObject({ spansExported: 20, spansFailed: 10, patchesPending: 0, patchesCompleted: 20, patchesGivenUp: landed - 20 });
+    expect(givenUpWarnings()).toHaveLength(1);
   });
 
   it('gives up what is still pending at shutdown while Opper is down, counted and warned', async () => {
