@@ -41,7 +41,7 @@ export class OpperSpanExporter {
   private readonly sender: SpanSender | undefined;
   private readonly patches: PendingPatches | undefined;
   private readonly inFlight = new Set<Promise<void>>();
-  private readonly stats = { spansExported: 0, spansFailed: 0, spansDropped: 0, patchesCompleted: 0, patchesGivenUp: 0 };
+  private readonly stats = { spansExported: 0, spansFailed: 0, spansDropped: 0 };
   private shutdownPromise?: Promise<void>;
 
   constructor(options: OpperExporterOptions = {}) {
@@ -55,16 +55,11 @@ export class OpperSpanExporter {
     this.patches = new PendingPatches(this.sender, {
       attemptMillis: this.config.exportTimeoutMillis,
       maxInFlight: this.config.concurrency * 4,
-      onCompleted: (count) => {
-        this.stats.spansExported += count;
-        this.stats.patchesCompleted += count;
-      },
-      onGivenUp: (count, why) => {
-        this.stats.spansFailed += count;
-        this.stats.patchesGivenUp += count;
-        const message = `OpperSpanExporter: the end (PATCH) of ${count} span(s) given up: ${why}; Opper shows them without an end time. Later ones are counted in getStats().patchesGivenUp.`;
-        this.warnings.once(WarningCode.PatchesGivenUp, message);
-      },
+      onGivenUp: (count, why) =>
+        this.warnings.once(
+          WarningCode.PatchesGivenUp,
+          `OpperSpanExporter: the end (PATCH) of ${count} span(s) given up: ${why}; Opper shows them without an end time. Later ones are counted in getStats().patchesGivenUp.`,
+        ),
     });
   }
 
@@ -126,8 +121,18 @@ export class OpperSpanExporter {
   /** A snapshot of the delivery counters. */
   getStats(): OpperExporterStats {
     const counters = this.sender?.counters;
-    const patchesPending = this.patches?.size ?? 0;
-    return { ...this.stats, patchesPending, requests: counters?.requests ?? 0, requestsRetried: counters?.retries ?? 0 };
+    const patches = this.patches?.counts ?? { pending: 0, completed: 0, givenUp: 0 };
+    return {
+      // A span counts as exported once its PATCH landed, however late.
+      spansExported: this.stats.spansExported + patches.completed,
+      spansFailed: this.stats.spansFailed + patches.givenUp,
+      spansDropped: this.stats.spansDropped,
+      patchesPending: patches.pending,
+      patchesCompleted: patches.completed,
+      patchesGivenUp: patches.givenUp,
+      requests: counters?.requests ?? 0,
+      requestsRetried: counters?.retries ?? 0,
+    };
   }
 
   /** Waits for room, then translates and delivers; what a waiting export holds is its spans. */

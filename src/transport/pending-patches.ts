@@ -14,10 +14,17 @@ export interface PendingPatchesOptions {
   attemptMillis: number;
   /** Spans handed to the sender at once. */
   maxInFlight: number;
-  /** Told of each span whose PATCH landed in the end. */
-  onCompleted(count: number): void;
-  /** Told of each span whose PATCH is given up for good, and why. */
+  /** Told of each span whose PATCH is given up for good, and why (after it is counted). */
   onGivenUp(count: number, why: string): void;
+}
+
+export interface PendingPatchCounts {
+  /** PATCHes waiting or being sent. */
+  pending: number;
+  /** PATCHes that landed in the end. */
+  completed: number;
+  /** PATCHes given up for good. */
+  givenUp: number;
 }
 
 /** What `keep()` did with a delivery's failures. */
@@ -38,6 +45,8 @@ export interface Kept {
  */
 export class PendingPatches {
   private readonly queue: SpanQueue;
+  private completed = 0;
+  private givenUp = 0;
 
   constructor(sender: Deliverer, options: PendingPatchesOptions) {
     const { spans, bytes, ageMillis } = PENDING_PATCH_BOUNDS;
@@ -48,14 +57,16 @@ export class PendingPatches {
       attemptMillis: options.attemptMillis,
       delayMillis: RETRY_DELAY_MS,
       maxInFlight: options.maxInFlight,
-      onDelivered: options.onCompleted,
-      onLoss: (reason, count, detail) => options.onGivenUp(count, lossText(reason, detail)),
+      onDelivered: (count) => (this.completed += count),
+      onLoss: (reason, count, detail) => {
+        this.givenUp += count;
+        options.onGivenUp(count, lossText(reason, detail));
+      },
     });
   }
 
-  /** PATCHes waiting or being sent. */
-  get size(): number {
-    return this.queue.size.spans;
+  get counts(): PendingPatchCounts {
+    return { pending: this.queue.size.spans, completed: this.completed, givenUp: this.givenUp };
   }
 
   /** Keeps the PATCH of every failure whose create landed and whose PATCH may still land. */
