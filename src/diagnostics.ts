@@ -17,6 +17,8 @@ export const WarningCode = {
   /** OpperSpanProcessor: spans still queued, or ended, after shutdown. */
   SpansLostAtShutdown: 'OPPER_EXPORTER_SPANS_LOST_AT_SHUTDOWN',
   BadEnvironment: 'OPPER_EXPORTER_BAD_ENVIRONMENT',
+  /** A request failed at the forward proxy: refused, unresolvable, or answered CONNECT with an error (407...). */
+  ProxyFailed: 'OPPER_EXPORTER_PROXY_FAILED',
 } as const;
 
 /**
