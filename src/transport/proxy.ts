@@ -48,10 +48,12 @@ function withoutCredentials(value: string): string {
 /**
  * The proxy the environment names for `target`, as curl and most Node tooling read it:
  * `https_proxy`/`HTTPS_PROXY` for an https target, `http_proxy`/`HTTP_PROXY` for http (lower case
- * first), unless `no_proxy`/`NO_PROXY` matches the target. Throws a TypeError naming the variable
+ * first), unless the target is loopback or `no_proxy`/`NO_PROXY` matches it. Throws a TypeError naming the variable
  * when its value is unusable.
  */
 export function proxyFromEnvironment(target: URL, env: NodeJS.ProcessEnv): ProxySetting | undefined {
+  // A loopback base URL is a local Opper or bridge: no proxy would reach it (as Go decides too).
+  if (isLoopback(bare(target.hostname))) return undefined;
   const scheme = target.protocol === 'https:' ? 'https' : 'http';
   const name = [`${scheme}_proxy`, `${scheme.toUpperCase()}_PROXY`].find((key) => env[key]?.trim());
   if (name === undefined) return undefined;
@@ -80,6 +82,11 @@ export function noProxyMatches(list: string, target: URL): boolean {
       const domain = bare(name).replace(/^\*?\./, '');
       return host === domain || host.endsWith(`.${domain}`);
     });
+}
+
+/** Whether `host` (a name or an IP, without brackets) is this machine. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 function bare(host: string): string {

@@ -5,9 +5,13 @@ import { readFileSync } from 'node:fs';
 import { createServer as createTlsServer } from 'node:tls';
 
 const FIXTURES = new URL('../fixtures/tls/', import.meta.url);
-/** The test-only self-signed certificate (localhost, 127.0.0.1) and its public key file. */
-export const TEST_CA_FILE = new URL('test-only-localhost.cert.pem', FIXTURES);
-const TEST_KEY_FILE = new URL('test-only-localhost.key.pem', FIXTURES);
+/** The test-only self-signed certificate for opper.test, localhost and 127.0.0.1 (its key is public). */
+export const TEST_CA_FILE = new URL('test-only.cert.pem', FIXTURES);
+const TEST_KEY_FILE = new URL('test-only.key.pem', FIXTURES);
+
+/** Where the proxy finds `opper.test`: as a real proxy does, it resolves the names clients ask for. */
+const HOSTS: Readonly<Record<string, string>> = { 'opper.test': '127.0.0.1' };
+const resolve = (host: string) => HOSTS[host] ?? host.replace(/^\[(.*)\]$/, '$1');
 
 export interface CountingProxy {
   /** `http://127.0.0.1:<port>`, without credentials. */
@@ -42,7 +46,7 @@ export async function startCountingProxy(options: { auth?: string } = {}): Promi
     }
     const target = new URL(req.url!);
     const upstream = httpRequest(
-      { host: target.hostname, port: target.port, path: target.pathname + target.search, method: req.method, headers: req.headers },
+      { host: resolve(target.hostname), port: target.port, path: target.pathname + target.search, method: req.method, headers: req.headers },
       (answer) => {
         res.writeHead(answer.statusCode!, answer.headers);
         answer.pipe(res);
@@ -63,7 +67,7 @@ export async function startCountingProxy(options: { auth?: string } = {}): Promi
       return;
     }
     const [, host, port] = /^(.+):(\d+)$/.exec(req.url!)!;
-    const upstream = connect(Number(port), host!.replace(/^\[(.*)\]$/, '$1'), () => {
+    const upstream = connect(Number(port), resolve(host!), () => {
       client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
       upstream.write(head);
       upstream.pipe(client).pipe(upstream);

@@ -15,6 +15,13 @@ describe('the proxy from the environment', () => {
     expect(resolveConfig(HTTPS, {}).proxy).toBeUndefined();
   });
 
+  it('is never used for a loopback base URL, which only the proxy option sends through one', () => {
+    for (const baseUrl of ['http://127.0.0.1:8080/v2', 'http://localhost:8080/v2', 'https://[::1]/v2']) {
+      expect(resolveConfig({ apiKey: 'k', baseUrl }, { HTTP_PROXY: 'http://p:1', HTTPS_PROXY: 'http://p:1' }).proxy).toBeUndefined();
+      expect(resolveConfig({ apiKey: 'k', baseUrl, proxy: 'http://p:1' }, {}).proxy).toBeDefined();
+    }
+  });
+
   it('assumes http:// without a scheme and keeps credentials for the agent', () => {
     expect(resolveConfig(HTTPS, { HTTPS_PROXY: 'user:p%40ss@proxy.corp:8080' }).proxy?.url).toBe('http://user:p%40ss@proxy.corp:8080/');
   });
