@@ -216,8 +216,8 @@ class Bridge implements OtlpBridge, BridgeContext {
     const now = Date.now();
     if (now - this.forwarder.lastOpperAt < READY_EVIDENCE_MS) return this.forwarder.lastOpperProblem;
     if (this.probe === undefined || now - this.probe.at > READY_EVIDENCE_MS) {
-      const { baseUrl, apiKey, headers, timeoutMillis } = this.config.exporter;
-      this.probe = { at: now, result: probeOpper(baseUrl, apiKey!, headers, Math.min(timeoutMillis, 3000)) };
+      const { baseUrl, timeoutMillis } = this.config.exporter;
+      this.probe = { at: now, result: probeOpper(this.client, baseUrl, Math.min(timeoutMillis, 3000)) };
     }
     return this.probe.result;
   }

@@ -47,8 +47,8 @@ export class HttpClient {
 
   constructor(private readonly options: HttpClientOptions) {}
 
-  /** Sends one JSON request; resolves with any HTTP status, rejects only with NetworkError. */
-  async request(method: 'POST' | 'PATCH', path: string, body: string, timeoutMs: number): Promise<HttpResponse> {
+  /** Sends one JSON request (a GET without body); resolves with any HTTP status, rejects only with NetworkError. */
+  async request(method: 'GET' | 'POST' | 'PATCH', path: string, body: string | undefined, timeoutMs: number): Promise<HttpResponse> {
     const { got } = await (this.client ??= this.load());
     // The exporter's own requests must never become spans (they would be exported in turn).
     return context.with(suppressTracing(context.active()), async () => {
