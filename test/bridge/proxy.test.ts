@@ -7,8 +7,6 @@ import { startLocalOpper, type LocalOpper } from '../../src/testing/index.js';
 import { deadPort, startCountingProxy, type CountingProxy } from '../e2e/proxy-helpers.js';
 import { sdkSpans, startBridge } from './helpers.js';
 
-const warnings: Array<{ text: string; code: string | undefined }> = [];
-
 describe('the bridge with a proxy', () => {
   let opper: LocalOpper;
   let proxy: CountingProxy;
@@ -16,16 +14,12 @@ describe('the bridge with a proxy', () => {
   beforeAll(async () => {
     opper = await startLocalOpper();
     proxy = await startCountingProxy();
-    jest.spyOn(process, 'emitWarning').mockImplementation(((text: string, options?: { code?: string }) => {
-      warnings.push({ text, code: options?.code });
-    }) as typeof process.emitWarning);
   });
   afterEach(async () => {
     await Promise.all(bridges.splice(0).map((bridge) => bridge.close()));
-    warnings.length = 0;
+    jest.restoreAllMocks();
   });
   afterAll(async () => {
-    jest.restoreAllMocks();
     await proxy.close();
     await opper.close();
   });
@@ -48,6 +42,8 @@ describe('the bridge with a proxy', () => {
 
   it('that refuses connections: not ready, requests answered "send again", one warning and one log line naming it', async () => {
     const port = await deadPort();
+    // Jest's sandboxed process gets no 'warning' events: watch the call.
+    const emitWarning = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
     const bridge = await startBridge(opper, { baseUrl: baseUrl(), grpcPort: false, responseDeadlineMillis: 500, proxy: `http://bridge:pa55word@127.0.0.1:${port}` });
     bridges.push(bridge);
     const ready = await fetch(`${bridge.url}/readyz`);
@@ -56,7 +52,7 @@ describe('the bridge with a proxy', () => {
     const response = await fetch(`${bridge.url}/v1/traces`, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
     expect(response.status).toBe(503);
     const message = `opper-otlp-bridge: the proxy http://127.0.0.1:${port} (from the proxy option) refused the connection (ECONNREFUSED); spans are not reaching Opper.`;
-    expect(warnings).toEqual([{ text: message, code: WarningCode.ProxyFailed }]);
+    expect(emitWarning.mock.calls).toEqual([[message, { code: WarningCode.ProxyFailed, type: 'OpperExporterWarning' }]]);
     expect(bridge.logs.lines.filter((line) => line.cause === 'proxy-failed')).toEqual([expect.objectContaining({ level: 'warn', msg: message })]);
     expect(JSON.stringify(bridge.logs.lines)).not.toContain('pa55word');
   });
