@@ -33,10 +33,12 @@ async function opperAndProxy(proxyOptions: { auth?: string } = {}) {
 async function exportSpans(options: OpperExporterOptions, count: number) {
   const exporter = new OpperSpanExporter(options);
   const results: number[] = [];
+  const errors: string[] = [];
   const original = exporter.export.bind(exporter);
   exporter.export = (spans, done) =>
     original(spans, (result) => {
       results.push(result.code);
+      if (result.error) errors.push(result.error.message);
       done(result);
     });
   const provider = new BasicTracerProvider({
@@ -45,7 +47,7 @@ async function exportSpans(options: OpperExporterOptions, count: number) {
   const tracer = provider.getTracer('proxy-test');
   for (let i = 0; i < count; i++) tracer.startSpan(`span ${i}`).end();
   await provider.shutdown().catch(() => undefined); // the SDK rejects when an export failed
-  return { exporter, results };
+  return { exporter, results, errors };
 }
 
 describe('the proxy option', () => {
@@ -92,8 +94,10 @@ describe('the proxy option', () => {
     const emitWarning = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
     try {
       const options = { baseUrl: opper.url, apiKey: opper.apiKey, exportTimeoutMillis: 1000, proxy: `http://user:hunter2@127.0.0.1:${port}` };
-      const { exporter, results } = await exportSpans(options, 5);
+      const { exporter, results, errors } = await exportSpans(options, 5);
       expect(results).toEqual([ExportResultCode.FAILED]);
+      expect(errors).toEqual([expect.stringContaining(`ERR_PROXY: the proxy http://127.0.0.1:${port} refused the connection`)]);
+      expect(errors[0]).not.toContain('hunter2');
       expect(exporter.getStats()).toMatchObject({ spansExported: 0, spansFailed: 5 });
       expect(emitWarning).toHaveBeenCalledTimes(1);
       expect(emitWarning).toHaveBeenCalledWith(
