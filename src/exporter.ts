@@ -159,5 +159,6 @@ const REASON_TEXT = {
   rejected: 'refused by Opper',
   deadline: 'not accepted before the export deadline',
   auth: 'not sent: the API key was rejected',
+  tls: "not sent: Opper's TLS certificate is not trusted",
 } as const;
 
