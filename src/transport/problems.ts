@@ -28,9 +28,13 @@ export function excerpt(text: string, max = 300): string {
 
 /** Why a 2xx is not taken as delivered: status, content type and the start of the body. */
 export function describeUnexpected(response: HttpResponse): string {
+  return `not Opper's reply: ${replyExcerpt(response)}`;
+}
+
+function replyExcerpt(response: HttpResponse): string {
   const type = response.contentType ? ` (${response.contentType})` : '';
   const body = excerpt(response.body, 120);
-  return `not Opper's reply: HTTP ${response.status}${type}, ${body ? `body: ${body}` : 'empty body'}`;
+  return `HTTP ${response.status}${type}, ${body ? `body: ${body}` : 'empty body'}`;
 }
 
 /** The problem an HTTP answer shows, if any; `unexpected` is set for a 2xx that is not Opper's. */
@@ -39,9 +43,9 @@ export function answerProblem(baseUrl: string, method: string, path: string, res
   const url = join(baseUrl, path);
   if (unexpected) {
     const message =
-      `${method} ${url} got ${describeUnexpected(response)}. Something other than Opper answered ` +
-      '(a captive portal, a proxy, or another service at a wrong baseUrl); check baseUrl and proxy settings. ' +
-      'Such spans are retried and not counted as exported.';
+      `${method} ${url} was answered by something other than Opper (${replyExcerpt(response)}): a captive ` +
+      'portal, a proxy, or another service at a wrong baseUrl? Check baseUrl and proxy settings. Such spans ' +
+      'are retried and not counted as exported.';
     return { cause: 'unexpected-reply', message, status };
   }
   if (status === 401) return { cause: 'key-rejected', message: `Opper rejected the API key (HTTP 401) at ${baseUrl}.`, status };

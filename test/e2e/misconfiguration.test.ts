@@ -72,8 +72,8 @@ describe('a 2xx that is not Opper’s reply', () => {
     expect(opper.requests.length).toBeLessThan(20);
     const messages = warned(WarningCode.UnexpectedReply, opper.apiKey);
     expect(messages).toHaveLength(1);
-    expect(messages[0]).toMatch(/POST http:\/\/127\.0\.0\.1:\d+\/v2\/spans got not Opper's reply: HTTP 200/);
-    expect(messages[0]).toMatch(/check baseUrl and proxy settings/);
+    expect(messages[0]).toMatch(/POST http:\/\/127\.0\.0\.1:\d+\/v2\/spans was answered by something other than Opper \(HTTP 200/);
+    expect(messages[0]).toMatch(/Check baseUrl and proxy settings/);
   });
 
   it('recovers from a blip of them: every span stored once, create and PATCH', async () => {
