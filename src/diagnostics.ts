@@ -29,6 +29,8 @@ export const WarningCode = {
   TlsUntrusted: 'OPPER_EXPORTER_TLS_UNTRUSTED',
   /** Connection refused, DNS failure...: retried, but said once. */
   Unreachable: 'OPPER_EXPORTER_UNREACHABLE',
+  /** A request failed at the forward proxy: refused, unresolvable, or answered CONNECT with an error (407...). */
+  ProxyFailed: 'OPPER_EXPORTER_PROXY_FAILED',
 } as const;
 
 /**
