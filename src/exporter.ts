@@ -16,9 +16,9 @@ export interface OpperExporterStats {
   /** Spans not (completely) stored: refused by Opper, not accepted before the deadline, or whose
    * PATCH was given up (`patchesGivenUp`). */
   spansFailed: number;
-  /** Spans refused without trying: no API key, a rejected key, after shutdown, during an outage
-   * while an earlier export is still trying or past `maxPendingSpans`, or still waiting for room
-   * under `maxPendingSpans` at the export deadline. */
+  /** Spans refused without trying: no API key, a rejected key or an untrusted TLS certificate,
+   * after shutdown, during an outage while an earlier export is still trying or past
+   * `maxPendingSpans`, or still waiting for room under `maxPendingSpans` at the export deadline. */
   spansDropped: number;
   /** Spans whose create landed and whose PATCH is kept to be retried (a gauge). */
   patchesPending: number;
@@ -206,5 +206,6 @@ const REASON_TEXT = {
   rejected: 'refused by Opper',
   deadline: 'not accepted before the export deadline',
   auth: 'not sent: the API key was rejected',
+  tls: "not sent: Opper's TLS certificate is not trusted",
 } as const;
 
