@@ -31,6 +31,8 @@ export const WarningCode = {
   Unreachable: 'OPPER_EXPORTER_UNREACHABLE',
   /** A request failed at the forward proxy: refused, unresolvable, or answered CONNECT with an error (407...). */
   ProxyFailed: 'OPPER_EXPORTER_PROXY_FAILED',
+  /** OpperSpanExporter: spans whose create landed and whose PATCH (their end) was given up. */
+  PatchesGivenUp: 'OPPER_EXPORTER_PATCHES_GIVEN_UP',
 } as const;
 
 /**

@@ -8,8 +8,9 @@ import type { ReadableSpanLike } from '../translate/types.js';
 import { resolveProcessorConfig, type OpperProcessorOptions, type ProcessorConfig } from './config.js';
 import { toPredicate } from './filter.js';
 
-/** The exporter's counters, plus the queue, the live spans and the losses by reason. */
-export interface OpperProcessorStats extends OpperExporterStats {
+/** The exporter's counters (its pending PATCHes are queued here), plus the queue, the live spans
+ * and the losses by reason. */
+export interface OpperProcessorStats extends Omit<OpperExporterStats, 'patchesPending' | 'patchesCompleted' | 'patchesGivenUp'> {
   /** Spans waiting for delivery or being delivered, and the characters of their bodies. */
   queuedSpans: number;
   queuedBytes: number;
