@@ -144,7 +144,7 @@ export function checkApp({ app, records, opper, downstream, ids }) {
 
   // "GET /hello > fetch greeting > GET": the chain from the server span down to the client span.
   const chain = client ? [client, ...ancestors(client)].reverse().map((s) => s.name) : [];
-  const via = delivery.door === 'processor' ? 'through OpperSpanProcessor (live)' : `in ${delivery.exports} export(s)`;
+  const via = delivery.door === 'processor' ? 'through OpperSpanProcessor' : `in ${delivery.exports} export(s)`;
   const summary = `${byId.size} spans ${via}, each stored once, 0 violations; ${chain.join(' > ')}`;
   return { problems, summary };
 }
