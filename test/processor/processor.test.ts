@@ -200,5 +200,20 @@ describe('OpperSpanProcessor', () => {
     expect(processor.getStats()).toMatchObject({ spansExported: 3, liveSpans: 0, queuedSpans: 0 });
     expect(opper.violations).toEqual([]);
   });
+
+  it('shutdown in live mode: a span still running keeps its live create and gets its state so far, without an end time', async () => {
+    const tracer = await start({ spanFilter: 'all' });
+    const running = tracer.startSpan('still running', { attributes: { 'opper.input': 'question' } });
+    await opper.waitForSpans((spans) => spans.has(idOf(running))); // its live create landed
+    running.setAttribute('opper.output', 'partial answer');
+    await expect(processor.shutdown()).resolves.toBeUndefined();
+    expect(opper.spans.get(idOf(running))).toMatchObject({
+      end_time: null, output: 'partial answer', meta: expect.objectContaining({ 'opper.unfinished': 'shutdown' }),
+    });
+    expect([opper.creates(idOf(running)), opper.patches(idOf(running))]).toEqual([1, 1]);
+    running.end(); // after shutdown: not sent, counted
+    expect(processor.getStats()).toMatchObject({ liveSpans: 0, queuedSpans: 0, spansLost: { shutdown: 1 } });
+    expect(opper.violations).toEqual([]);
+  });
 });
 
