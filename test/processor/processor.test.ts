@@ -1,5 +1,5 @@
 // OpperSpanProcessor through a real SDK, over real HTTP to the local Opper.
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { context, SpanStatusCode, trace, type Span, type Tracer } from '@opentelemetry/api';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { OpperSpanProcessor, type OpperProcessorOptions } from '../../src/index.js';
@@ -214,6 +214,27 @@ describe('OpperSpanProcessor', () => {
     running.end(); // after shutdown: not sent, counted
     expect(processor.getStats()).toMatchObject({ liveSpans: 0, queuedSpans: 0, spansLost: { shutdown: 1 } });
     expect(opper.violations).toEqual([]);
+  });
+
+  it('getStats counts losses by reason (queue-full, expired), each cause warned once', async () => {
+    // Jest's sandboxed `process` does not receive 'warning' events, so watch the call itself.
+    const emitWarning = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    try {
+      const tracer = await start({ spanFilter: 'all', live: false, maxQueueSize: 5, maxSpanAgeMillis: 200, exportTimeoutMillis: 1000, timeoutMillis: 200 });
+      opper.outage(60_000);
+      for (let i = 0; i < 8; i++) tracer.startSpan(`burst 1 span ${i}`).end();
+      expect(processor.getStats()).toMatchObject({ queuedSpans: 5, spansDropped: 3, spansLost: { 'queue-full': 3 } });
+      for (let i = 0; i < 4; i++) tracer.startSpan(`burst 2 span ${i}`).end();
+      expect(processor.getStats()).toMatchObject({ spansDropped: 7, spansLost: { 'queue-full': 7 } });
+      // The 5 queued ones outlive maxSpanAgeMillis while Opper is down.
+      for (let waited = 0; processor.getStats().queuedSpans > 0 && waited < 100; waited++) await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(processor.getStats()).toMatchObject({ queuedSpans: 0, spansExported: 0, spansFailed: 5, spansDropped: 7, spansLost: { 'queue-full': 7, expired: 5 } });
+      const codes = emitWarning.mock.calls.map(([, options]) => (options as { code: string }).code);
+      expect(codes.filter((code) => code === 'OPPER_EXPORTER_QUEUE_FULL')).toHaveLength(1);
+      expect(codes.filter((code) => code === 'OPPER_EXPORTER_SPANS_EXPIRED')).toHaveLength(1);
+    } finally {
+      emitWarning.mockRestore();
+    }
   });
 });
 
