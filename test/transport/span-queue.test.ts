@@ -55,12 +55,16 @@ describe('SpanQueue', () => {
 
   it("delayMillis 0 ('immediate'): a job is handed over at the next turn of the event loop; a delay coalesces", async () => {
     const immediate = healthy();
-    new SpanQueue(immediate.sender, options(0)).add({ id: 'now', create: '{}', update: '{}' });
+    const now = new SpanQueue(immediate.sender, options(0));
+    now.add({ id: 'now', create: '{}', update: '{}' });
     const batched = healthy();
-    new SpanQueue(batched.sender, options(60_000)).add({ id: 'later', create: '{}', update: '{}' });
+    const later = new SpanQueue(batched.sender, options(60_000));
+    later.add({ id: 'later', create: '{}', update: '{}' });
     await nextTurn();
     expect(immediate.handed).toEqual(['now']);
     expect(batched.handed).toEqual([]);
+    now.close();
+    later.close(); // no timer left to fire after this file
   });
 
   it('flush sends at once, without waiting out a coalescing delay already scheduled', async () => {
@@ -72,5 +76,6 @@ describe('SpanQueue', () => {
     expect(handed).toEqual(['a']);
     await flushed;
     expect(q.size.spans).toBe(0);
+    q.close();
   });
 });
