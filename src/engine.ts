@@ -2,6 +2,7 @@
 import { Warnings, WarningCode } from './diagnostics.js';
 import type { ExporterConfig } from './config.js';
 import { HttpClient } from './transport/http-client.js';
+import type { ProblemCause } from './transport/problems.js';
 import { SpanSender } from './transport/span-sender.js';
 import { shrinkBody, type TranslateOptions } from './translate/index.js';
 import { VERSION } from './version.js';
@@ -34,16 +35,30 @@ export function startEngine(config: ExporterConfig, warnings: Warnings, door: st
     maxPendingSpans,
     shrink: (body) => shrinkBody(body, SHRUNK_BODY_BYTES),
     redact: (text) => warnings.redact(text),
-    onAuthFailure: (status) =>
-      warnings.once(
-        status === 401 ? WarningCode.KeyRejected : WarningCode.Forbidden,
-        status === 401
-          ? `${door}: Opper rejected the API key (HTTP 401) at ${baseUrl}; check ${config.apiKeySource}. Spans are not being exported.`
-          : `${door}: the API key is not allowed to write spans (HTTP 403) at ${baseUrl}. Spans are not being exported.`,
-      ),
+    baseUrl,
+    onProblem: ({ cause, message }) => {
+      if (cause === 'key-rejected') {
+        message = `Opper rejected the API key (HTTP 401) at ${baseUrl}; check ${config.apiKeySource}. Spans are not being exported.`;
+      } else if (cause === 'forbidden') {
+        message = `the API key is not allowed to write spans (HTTP 403) at ${baseUrl}. Spans are not being exported.`;
+      }
+      warnings.once(PROBLEM_WARNINGS[cause], `${door}: ${message}`);
+    },
   });
   return { client, sender };
 }
+
+/** The warning code of each cause the sender reports. */
+export const PROBLEM_WARNINGS: Readonly<Record<ProblemCause, string>> = {
+  'key-rejected': WarningCode.KeyRejected,
+  forbidden: WarningCode.Forbidden,
+  'retry-after-capped': WarningCode.RetryAfterCapped,
+  'unexpected-reply': WarningCode.UnexpectedReply,
+  'wrong-base-url': WarningCode.WrongBaseUrl,
+  redirected: WarningCode.Redirected,
+  'tls-untrusted': WarningCode.TlsUntrusted,
+  unreachable: WarningCode.Unreachable,
+};
 
 /** The translation options of `config`; a mask that throws is warned about once. */
 export function translateOptions(config: ExporterConfig, warnings: Warnings, door: string): TranslateOptions {

@@ -8,7 +8,7 @@ import type { Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type * as Grpc from '@grpc/grpc-js';
 import { Warnings } from '../diagnostics.js';
-import { translateOptions } from '../engine.js';
+import { PROBLEM_WARNINGS, translateOptions } from '../engine.js';
 import { HttpClient } from '../transport/http-client.js';
 import { SpanSender } from '../transport/span-sender.js';
 import { shrinkBody } from '../translate/index.js';
@@ -106,10 +106,15 @@ class Bridge implements OtlpBridge, BridgeContext {
       maxPendingSpans: Number.MAX_SAFE_INTEGER,
       shrink: (body) => shrinkBody(body, SHRUNK_BODY_BYTES),
       redact: (text) => warnings.redact(text),
-      onAuthFailure: (status) => {
-        const message = `opper-otlp-bridge: Opper rejected the API key (HTTP ${status}) at ${exporter.baseUrl}; requests are answered 503 until it is fixed`;
-        logger.log('error', message, { cause: 'key-rejected' });
-        warnings.once(BridgeWarningCode.KeyRejected, message);
+      baseUrl: exporter.baseUrl,
+      onProblem: ({ cause, message, status }) => {
+        if (cause === 'key-rejected' || cause === 'forbidden') {
+          const text = `opper-otlp-bridge: Opper rejected the API key (HTTP ${status}) at ${exporter.baseUrl}; requests are answered 503 until it is fixed`;
+          logger.log('error', text, { cause: 'key-rejected' });
+          warnings.once(BridgeWarningCode.KeyRejected, text);
+        } else {
+          warnings.once(PROBLEM_WARNINGS[cause], `opper-otlp-bridge: ${message}`);
+        }
       },
     });
     this.forwarder = new Forwarder(

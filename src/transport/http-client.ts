@@ -17,6 +17,10 @@ export interface HttpResponse {
   status: number;
   /** The `Retry-After` header, when the server sent one. */
   retryAfter?: string;
+  /** The `Content-Type` header; a 2xx that is not JSON did not come from Opper. */
+  contentType?: string;
+  /** The `Location` header of a redirect (never followed: it is reported as a misconfiguration). */
+  location?: string;
   body: string;
 }
 
@@ -49,8 +53,8 @@ export class HttpClient {
     return context.with(suppressTracing(context.active()), async () => {
       try {
         const response = await got(path, { method, body, timeout: { request: timeoutMs } });
-        const retryAfter = response.headers['retry-after'];
-        return { status: response.statusCode, retryAfter, body: response.body };
+        const { 'retry-after': retryAfter, 'content-type': contentType, location } = response.headers;
+        return { status: response.statusCode, retryAfter, contentType, location, body: response.body };
       } catch (error) {
         throw toNetworkError(error);
       }
