@@ -157,7 +157,7 @@ const rows = [
 const door = (runs) => ({ ...summary(runs), inlineUs: median(runs.map((r) => r.inlineUs)), perSpan: median(runs.map((r) => r.requests / r.units)) });
 const doors = { bsp: door(raw.processor.bsp), live: door(raw.processor.live), 'not-live': door(raw.processor['not-live']) };
 const doorRow = (id, label, d) => [id, label, rate(d, 'spans/s'), ms(d.cpuMs), pct(d.appPct), pct(d.receiverPct), pct(d.otherPct),
-  `inline ${d.inlineUs.toFixed(1)} µs/span in startSpan()+end(); ${d.perSpan.toFixed(2)} requests/span; CPU ${(d.cpuMs / doors.bsp.cpuMs).toFixed(2)}× the exporter (7a)`];
+  `inline ${d.inlineUs.toFixed(1)} µs CPU/span in startSpan()+end(); ${d.perSpan.toFixed(2)} requests/span; CPU ${(d.cpuMs / doors.bsp.cpuMs).toFixed(2)}× the exporter (7a)`];
 const perRequest = (f) => raw.aiFilter[f].requests / raw.aiFilter[f].units;
 const { ai: fAi, all: fAll } = raw.aiFilter;
 rows.push(

@@ -1,32 +1,38 @@
 // The phases of issue 11: OpperSpanProcessor against OpperSpanExporter in a BatchSpanProcessor,
 // and the 'ai' filter on an auto-instrumented HTTP app. Run by app.mjs in a fresh app process.
 import { createRequire, register } from 'node:module';
-import { performance } from 'node:perf_hooks';
 import { context } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { makeTracer } from './workload.mjs';
 
+/** CPU µs of this process since `since` (a process.cpuUsage() reading): unlike wall time, not
+ * inflated when other processes take the core. */
+const cpuUs = (since) => {
+  const { user, system } = process.cpuUsage(since);
+  return user + system;
+};
+
 /**
  * Starts and ends `n` spans of `kind`, `open` at a time: each batch starts, lets the event loop
  * turn (a live create can leave), then ends; the same for every door, so their figures compare.
- * Returns the µs spent inside startSpan()/end().
+ * Returns the CPU µs spent inside startSpan()/end().
  */
 async function runSpans(tracer, kind, n, offset, open) {
-  let inlineMs = 0;
+  let inlineUs = 0;
   for (let done = 0; done < n; ) {
     const batch = Math.min(open, n - done);
     const spans = [];
-    let t0 = performance.now();
+    let t0 = process.cpuUsage();
     for (let i = 0; i < batch; i++) spans.push(startSpan(tracer, kind, offset + done + i));
-    inlineMs += performance.now() - t0;
+    inlineUs += cpuUs(t0);
     await new Promise((resolve) => setImmediate(resolve));
-    t0 = performance.now();
+    t0 = process.cpuUsage();
     for (const span of spans) span.end();
-    inlineMs += performance.now() - t0;
+    inlineUs += cpuUs(t0);
     done += batch;
   }
-  return inlineMs * 1000;
+  return inlineUs;
 }
 
 const startSpan = (tracer, kind, i) =>
@@ -37,7 +43,7 @@ const startSpan = (tracer, kind, i) =>
 /**
  * Main-thread cost per span of one door: `spec.door` is 'bsp' (OpperSpanExporter in a
  * BatchSpanProcessor), 'live' or 'not-live' (OpperSpanProcessor, spanFilter 'all'). App CPU per
- * span covers everything (all of it runs on the main thread); inline is the time inside the
+ * span covers everything (all of it runs on the main thread); inline is the CPU spent inside the
  * app's own startSpan()/end() calls.
  */
 export async function processorCostPhase(spec, { measure, counting }) {
