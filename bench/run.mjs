@@ -67,6 +67,21 @@ try {
       raw.throughput[client].push(await undisturbed(() => phase({ phase: client, ...throughputSpec, ...specs[client] }, opts.spans + opts.warmup)));
     }
   }
+  raw.processor = { bsp: [], live: [], 'not-live': [] };
+  for (let round = 1; round <= opts.rounds; round++) {
+    for (const door of ['bsp', 'live', 'not-live']) {
+      log(`processor round ${round}/${opts.rounds}: ${door}, ${opts.processorSpans} spans, ${opts.processorOpen} open at once`);
+      const spec = { phase: 'processor', door, n: opts.processorSpans, open: opts.processorOpen, warmup: opts.warmup, concurrency: opts.concurrency, kind: opts.workload };
+      raw.processor[door].push(await undisturbed(() => phase(spec, opts.processorSpans + opts.warmup)));
+    }
+  }
+  raw.aiFilter = {};
+  for (const filter of ['ai', 'all']) {
+    log(`auto-instrumented HTTP app, one LLM call per request, spanFilter '${filter}': ${opts.appRequests} requests`);
+    const spec = { phase: 'aiFilter', filter, n: opts.appRequests, warmup: 20, concurrency: opts.concurrency };
+    // 'ai' keeps the LLM span of each request; 'all' also the server and model-call client spans.
+    raw.aiFilter[filter] = await phase(spec, (opts.appRequests + 20) * (filter === 'ai' ? 1 : 3));
+  }
   log(`throughput: opperai baseline, ${opts.baselineSpans} spans`);
   const baselineWarmup = opts.quick ? 100 : 200;
   raw.opperai = await undisturbed(() => phase({ ...throughputSpec, phase: 'opperai', n: opts.baselineSpans, warmup: baselineWarmup }, opts.baselineSpans + baselineWarmup));
@@ -138,6 +153,20 @@ const rows = [
   ['4c', `RSS ${o.recoverSeconds} s after Opper recovered`, `${mb(out.rssRecovered)} (live heap ${mb(out.heapRecovered)})`, '', '', '', '',
     `${f0(out.offered)} offered: ${f0(out.exported)} exported (${f0(out.exportedDuringOutage)} during the outage, ${f0(out.exportedDuringRecovery)} in recovery), ${f0(out.failed)} failed, ${f0(out.droppedByProcessor)} dropped by the full queue`],
 ];
+// Issue 11: the processor against the exporter in a BatchSpanProcessor, and the 'ai' filter.
+const door = (runs) => ({ ...summary(runs), inlineUs: median(runs.map((r) => r.inlineUs)), perSpan: median(runs.map((r) => r.requests / r.units)) });
+const doors = { bsp: door(raw.processor.bsp), live: door(raw.processor.live), 'not-live': door(raw.processor['not-live']) };
+const doorRow = (id, label, d) => [id, label, rate(d, 'spans/s'), ms(d.cpuMs), pct(d.appPct), pct(d.receiverPct), pct(d.otherPct),
+  `inline ${d.inlineUs.toFixed(1)} µs CPU/span in startSpan()+end(); ${d.perSpan.toFixed(2)} requests/span; CPU ${(d.cpuMs / doors.bsp.cpuMs).toFixed(2)}× the exporter (7a)`];
+const perRequest = (f) => raw.aiFilter[f].requests / raw.aiFilter[f].units;
+const { ai: fAi, all: fAll } = raw.aiFilter;
+rows.push(
+  doorRow('7a', `OpperSpanExporter via BatchSpanProcessor, real SDK spans, ${opts.processorOpen} open at once`, doors.bsp),
+  doorRow('7b', `OpperSpanProcessor, live (spanFilter 'all'), same spans`, doors.live),
+  doorRow('7c', `OpperSpanProcessor, live: false (spanFilter 'all'), same spans`, doors['not-live']),
+  ['7d', `auto-instrumented HTTP app (instrumentation-http), one LLM call per request, spanFilter 'ai'`, `${perRequest('ai').toFixed(2)} Opper requests/app request`, ms(fAi.appCpuMs / fAi.units), pct((fAi.appCpuMs / (fAi.seconds * 1000)) * 100), pct((fAi.receiverCpuMs / (fAi.seconds * 1000)) * 100), pct(otherPct(fAi)), `${fAi.stats.spansExported} spans stored for ${fAi.units + 20} requests`],
+  ['7e', `same app, spanFilter 'all'`, `${perRequest('all').toFixed(2)} Opper requests/app request`, ms(fAll.appCpuMs / fAll.units), pct((fAll.appCpuMs / (fAll.seconds * 1000)) * 100), pct((fAll.receiverCpuMs / (fAll.seconds * 1000)) * 100), pct(otherPct(fAll)), `${(perRequest('all') / perRequest('ai')).toFixed(1)}× the requests of 'ai' (7d)`],
+);
 const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
 const line = (r) => `| ${r.map((cell, i) => cell.padEnd(widths[i])).join(' | ')} |`;
 console.log(`\nopentelemetry-exporter-opper bench (${opts.quick ? 'quick' : 'full'} mode, ${opts.workload} spans, ${opts.rounds} round(s), medians) — ${describeMachine(host)}`);

@@ -6,6 +6,7 @@ import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { ExportResultCode } from '@opentelemetry/core';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { aiFilterPhase, processorCostPhase } from './processor.mjs';
 import { endSpan, makeSpans, makeTracer } from './workload.mjs';
 
 const spec = JSON.parse(process.argv[2]);
@@ -424,7 +425,11 @@ async function outagePhase() {
   };
 }
 
-const PHASES = { translate: translatePhase, decode: decodePhase, exporter: exporterPhase, otlp: otlpPhase, opperai: opperaiPhase, got: gotPhase, http: nodeHttpPhase, outage: outagePhase };
+const PHASES = {
+  translate: translatePhase, decode: decodePhase, exporter: exporterPhase, otlp: otlpPhase, opperai: opperaiPhase, got: gotPhase, http: nodeHttpPhase, outage: outagePhase,
+  processor: () => processorCostPhase(spec, { measure, counting }),
+  aiFilter: () => aiFilterPhase(spec, { measure }),
+};
 
 try {
   const result = await PHASES[spec.phase]();

@@ -85,11 +85,7 @@ export class OpperSpanProcessor {
     if (this.closed) return;
     try {
       if (this.open.size >= this.config.maxLiveSpans) return; // not tracked: decided at its end
-      const parentHex = parentSpanIdOf(span);
-      const parent = parentHex === undefined ? undefined : this.open.get(parentHex);
-      // A parent not seen starting here (remote, or untracked) is kept as it is.
-      const link = parent === undefined ? (parentHex ?? null) : parent.exported ? parentHex! : parent.link;
-      const record: OpenSpan = { exported: this.accept(span), link, span };
+      const record: OpenSpan = { exported: this.accept(span), link: this.linkOf(span), span };
       this.open.set(span.spanContext().spanId, record);
       if (record.exported && this.config.live && this.queue) {
         this.pendingCreates.push(record);
@@ -113,7 +109,8 @@ export class OpperSpanProcessor {
         this.loss(this.closed ? 'shutdown' : 'auth', 1, this.closed ? 'the processor is shut down' : 'no API key');
         return;
       }
-      const options = record ? { ...this.translation, parentSpanId: record.link } : this.translation;
+      // A span past maxLiveSpans still skips its filtered-out parent when that parent is tracked.
+      const options = { ...this.translation, parentSpanId: record ? record.link : this.linkOf(span) };
       const entry = record?.entry;
       if (entry === undefined) return void this.queue.add(translateSpan(span, options));
       const translated = translateSpan(span, { ...options, completeUpdate: entry.createSent });
@@ -182,6 +179,13 @@ export class OpperSpanProcessor {
     this.closed = true;
     queue.close();
     this.engine?.client.close();
+  }
+
+  /** Hex id of the span's nearest exported ancestor; a parent not seen starting here (remote, or untracked) is kept as it is. */
+  private linkOf(span: ReadableSpanLike): string | null {
+    const parentHex = parentSpanIdOf(span);
+    const parent = parentHex === undefined ? undefined : this.open.get(parentHex);
+    return parent === undefined ? (parentHex ?? null) : parent.exported ? parentHex! : parent.link;
   }
 
   /** Translates and queues the creates of live spans that are still running. */
