@@ -17,6 +17,8 @@ export const WarningCode = {
   /** OpperSpanProcessor: spans still queued, or ended, after shutdown. */
   SpansLostAtShutdown: 'OPPER_EXPORTER_SPANS_LOST_AT_SHUTDOWN',
   BadEnvironment: 'OPPER_EXPORTER_BAD_ENVIRONMENT',
+  /** A span with an all-zero or malformed trace or span id was not exported (counted as dropped). */
+  InvalidSpanContext: 'OPPER_EXPORTER_INVALID_SPAN_CONTEXT',
 } as const;
 
 /**
