@@ -1,11 +1,19 @@
 /** One ended span -> the create (POST) and update (PATCH) bodies of mapping.md, serialised once. */
 import { SpanKind, SpanStatusCode, type Attributes, type HrTime } from '@opentelemetry/api';
-import { ATTR_OPPER_INPUT, ATTR_OPPER_OUTPUT, ATTR_OPPER_SCORE, ATTR_OPPER_TYPE, META_OPPER_TRUNCATED, META_OPPER_UNFINISHED } from './attributes.js';
+import {
+  ATTR_OPPER_INPUT,
+  ATTR_OPPER_OUTPUT,
+  ATTR_OPPER_SCORE,
+  ATTR_OPPER_TYPE,
+  META_OPPER_CLAMPED_TIME,
+  META_OPPER_TRUNCATED,
+  META_OPPER_UNFINISHED,
+} from './attributes.js';
 import { capJson, fitsBytes, normalizeMaxBytes } from './cap.js';
 import { toOpperSpanId, toOpperTraceId } from './ids.js';
 import { dialectInput, dialectMeta, dialectOutput, dialectType, takeText, type DialectContext } from './llm.js';
 import { maskBodies } from './mask.js';
-import { hrTimeToIso } from './time.js';
+import { clampedTime } from './time.js';
 import type { OpperCreateBody, OpperUpdateBody, ReadableSpanLike, TranslatedSpan, TranslateOptions } from './types.js';
 import { asText, cleanAttributes, cleanString, copyAttributes } from './values.js';
 
@@ -58,8 +66,9 @@ function translate(span: ReadableSpanLike, max: number, options: TranslateOption
 
   // Values undefined here are left out by JSON.stringify: absent fields are never sent as null.
   // The end state is read first: what becomes output or score is left out of meta.
+  const times = timesOf(span, options.unfinished !== undefined);
   const update: OpperUpdateBody = {
-    end_time: options.unfinished ? undefined : hrTimeToIso(span.endTime),
+    end_time: times.end,
     output: takeText(ctx, ATTR_OPPER_OUTPUT) ?? dialectOutput(ctx),
     error: errorOf(span),
     score: scoreOf(ctx),
@@ -71,7 +80,7 @@ function translate(span: ReadableSpanLike, max: number, options: TranslateOption
     parent_id: parentId,
     name,
     type: typeOf(ctx),
-    start_time: hrTimeToIso(span.startTime),
+    start_time: times.start,
     input: takeText(ctx, ATTR_OPPER_INPUT) ?? dialectInput(ctx),
     meta: metaOf(ctx, traceHex, spanHex, parentHex, options.redactSecrets !== false),
   };
@@ -81,6 +90,7 @@ function translate(span: ReadableSpanLike, max: number, options: TranslateOption
   }
   const meta = create.meta!;
   if (options.unfinished) meta[META_OPPER_UNFINISHED] = options.unfinished;
+  if (times.clamped !== undefined) meta[META_OPPER_CLAMPED_TIME] = times.clamped;
   const { id: _id, trace_id: _trace, parent_id: _parent, ...state } = create;
   const patch = options.completeUpdate ? { ...state, ...update } : update;
   let updateJson = JSON.stringify(patch);
@@ -95,10 +105,43 @@ function translate(span: ReadableSpanLike, max: number, options: TranslateOption
   return translated;
 }
 
-/** The parent's hex span id (SDK 2.x/3.x `parentSpanContext`, 1.x `parentSpanId`); undefined for a root. */
+/**
+ * The parent's hex span id (SDK 2.x/3.x `parentSpanContext`, 1.x `parentSpanId`); undefined for a
+ * root, and for a span that names itself as its parent (sent as a root, not as a self-loop).
+ */
 export function parentSpanIdOf(span: ReadableSpanLike): string | undefined {
   const hex = span.parentSpanContext?.spanId ?? span.parentSpanId;
-  return typeof hex === 'string' && !/^0*$/.test(hex) ? hex : undefined;
+  if (typeof hex !== 'string' || /^0*$/.test(hex)) return undefined;
+  return hex === span.spanContext().spanId ? undefined : hex;
+}
+
+interface SpanTimes {
+  start: string;
+  end: string | undefined;
+  /** The times that were not sent as they are, by field, as text (meta `opper.clamped_time`). */
+  clamped?: Record<string, string>;
+}
+
+/**
+ * Start and end as Opper stores them: each clamped to years 0001-9999, and an end before the start
+ * sent as the start (zero duration); what changed is recorded in `clamped`.
+ */
+function timesOf(span: ReadableSpanLike, unfinished: boolean): SpanTimes {
+  const start = clampedTime(span.startTime);
+  const end = unfinished ? undefined : clampedTime(span.endTime);
+  const clamped: Record<string, string> = {};
+  if (start.original !== undefined) clamped.start_time = start.original;
+  if (end !== undefined) {
+    if (end.original !== undefined) clamped.end_time = end.original;
+    // Both are fixed-width ISO text in years 0001-9999: text order is time order.
+    if (end.iso < start.iso) {
+      clamped.end_time ??= end.iso;
+      end.iso = start.iso;
+    }
+  }
+  const times: SpanTimes = { start: start.iso, end: end?.iso };
+  if (Object.keys(clamped).length > 0) times.clamped = clamped;
+  return times;
 }
 
 function typeOf(ctx: DialectContext): string | undefined {
@@ -186,7 +229,7 @@ function metaOf(
 
 /** One event; `consumed` are its attributes that became the input or output (left out here). */
 function eventMeta(event: ReadableSpanLike['events'][number], consumed?: ReadonlySet<string>): Record<string, unknown> {
-  const out: Record<string, unknown> = { name: cleanString(String(event?.name ?? '')), time: hrTimeToIso(event?.time) };
+  const out: Record<string, unknown> = { name: cleanString(String(event?.name ?? '')), time: clampedTime(event?.time).iso };
   const attributes: Record<string, unknown> = {};
   if (copyAttributes(event?.attributes, attributes, consumed) > 0) out.attributes = attributes;
   if ((event?.droppedAttributesCount ?? 0) > 0) out.dropped_attributes_count = event.droppedAttributesCount;
@@ -221,9 +264,9 @@ function translateUnreadable(span: ReadableSpanLike, max: number, error: unknown
   const create: OpperCreateBody = { id: translated.id, trace_id: translated.traceId, name: 'unnamed', start_time: '' };
   if (parentHex !== undefined) create.parent_id = translated.parentId = toOpperSpanId(parentHex, traceHex);
   if (typeof name === 'string' && name !== '') create.name = cleanString(name);
-  create.start_time = hrTimeToIso(read(() => span.startTime) as HrTime);
+  create.start_time = clampedTime(read(() => span.startTime) as HrTime).iso;
   create.meta = { 'opper.translate_error': read(() => cleanString(String(error))) ?? 'unknown error' };
-  const update: OpperUpdateBody = options.unfinished ? {} : { end_time: hrTimeToIso(read(() => span.endTime) as HrTime) };
+  const update: OpperUpdateBody = options.unfinished ? {} : { end_time: clampedTime(read(() => span.endTime) as HrTime).iso };
   if (options.mask) maskBodies({ mask: options.mask, onError: options.onMaskError, span: { spanName: create.name, traceId: traceHex, spanId: spanHex } }, create, update);
   if (options.unfinished) create.meta![META_OPPER_UNFINISHED] = options.unfinished;
   const { id: _id, trace_id: _trace, parent_id: _parent, ...state } = create;
