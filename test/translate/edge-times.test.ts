@@ -70,7 +70,7 @@ describe('through the exporter to the strict local Opper', () => {
     const result = await new Promise<ExportResult>((resolve) => exporter.export(spans, resolve));
     expect(result).toEqual({ code: ExportResultCode.SUCCESS });
     expect(opper.violations).toEqual([]);
-    expect([...opper.spans.values()].map((span) => [span.name, span.parent_id, span.end_time! >= span.start_time]).sort()).toEqual([
+    expect([...opper.spans.values()].map((span) => [span.name, span.parent_id, span.end_time! >= span.start_time!]).sort()).toEqual([
       ['ends first', null, true],
       ['far future', null, true],
       ['own parent', null, true],
