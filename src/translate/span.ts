@@ -9,6 +9,7 @@ import {
   META_OPPER_TRUNCATED,
   META_OPPER_UNFINISHED,
 } from './attributes.js';
+import { boundSpan } from './bound.js';
 import { capJson, fitsBytes, normalizeMaxBytes } from './cap.js';
 import { toOpperSpanId, toOpperTraceId } from './ids.js';
 import { dialectInput, dialectMeta, dialectOutput, dialectType, takeText, type DialectContext } from './llm.js';
@@ -52,7 +53,10 @@ export function translateSpan(span: ReadableSpanLike, options: TranslateOptions)
   }
 }
 
-function translate(span: ReadableSpanLike, max: number, options: TranslateOptions): TranslatedSpan {
+function translate(whole: ReadableSpanLike, max: number, options: TranslateOptions): TranslatedSpan {
+  // Everything below reads the bounded view: a huge span costs about one body's worth of work.
+  const bounded = boundSpan(whole, max);
+  const span = bounded.span;
   const context = span.spanContext();
   const traceHex = context.traceId;
   const spanHex = context.spanId;
@@ -82,7 +86,7 @@ function translate(span: ReadableSpanLike, max: number, options: TranslateOption
     type: typeOf(ctx),
     start_time: times.start,
     input: takeText(ctx, ATTR_OPPER_INPUT) ?? dialectInput(ctx),
-    meta: metaOf(ctx, traceHex, spanHex, parentHex, options.redactSecrets !== false),
+    meta: metaOf(ctx, traceHex, spanHex, parentHex, options.redactSecrets !== false, bounded),
   };
   if (options.mask) {
     const onError = options.onMaskError;
@@ -91,6 +95,7 @@ function translate(span: ReadableSpanLike, max: number, options: TranslateOption
   const meta = create.meta!;
   if (options.unfinished) meta[META_OPPER_UNFINISHED] = options.unfinished;
   if (times.clamped !== undefined) meta[META_OPPER_CLAMPED_TIME] = times.clamped;
+  if (bounded.cut) meta[META_OPPER_TRUNCATED] = true;
   const { id: _id, trace_id: _trace, parent_id: _parent, ...state } = create;
   const patch = options.completeUpdate ? { ...state, ...update } : update;
   let updateJson = JSON.stringify(patch);
@@ -196,6 +201,7 @@ function metaOf(
   spanHex: string,
   parentHex: string | undefined,
   redact: boolean,
+  cut: { eventsCut: number; linksCut: number },
 ): Record<string, unknown> {
   const { span } = ctx;
   const meta: Record<string, unknown> = {};
@@ -216,15 +222,21 @@ function metaOf(
   meta['otel.span_id'] = cleanString(String(spanHex));
   if (parentHex !== undefined) meta['otel.parent_span_id'] = cleanString(parentHex);
   const events = span.events;
-  if ((events?.length ?? 0) > 0) meta['otel.events'] = events.map((event) => eventMeta(event, ctx.consumedEvents.get(event)));
+  if ((events?.length ?? 0) > 0) meta['otel.events'] = withCutMarker(events.map((event) => eventMeta(event, ctx.consumedEvents.get(event))), cut.eventsCut);
   const links = span.links;
-  if ((links?.length ?? 0) > 0) meta['otel.links'] = links.map(linkMeta);
+  if ((links?.length ?? 0) > 0) meta['otel.links'] = withCutMarker(links.map(linkMeta), cut.linksCut);
   if ((span.droppedAttributesCount ?? 0) > 0) meta['otel.dropped_attributes_count'] = span.droppedAttributesCount;
   if ((span.droppedEventsCount ?? 0) > 0) meta['otel.dropped_events_count'] = span.droppedEventsCount;
   if ((span.droppedLinksCount ?? 0) > 0) meta['otel.dropped_links_count'] = span.droppedLinksCount;
   const resource = cleanAttributes(span.resource?.attributes, redact);
   if (resource !== undefined) meta.resource = resource;
   return meta;
+}
+
+/** A list the walk cut (bound.ts) ends with the marker item cap.ts also writes. */
+function withCutMarker(list: unknown[], cut: number): unknown[] {
+  if (cut > 0) list.push(`…[truncated ${cut} items]`);
+  return list;
 }
 
 /** One event; `consumed` are its attributes that became the input or output (left out here). */
