@@ -29,7 +29,9 @@ function translateChecked(fields: SpanFields) {
   return parse(translated);
 }
 
-afterEach(() => jest.restoreAllMocks());
+afterEach(() => {
+  jest.restoreAllMocks();
+});
 
 describe('a huge span is cut while it is walked', () => {
   it('reads only the first items of a 1,000,000-number array, which ends with a marker counting the rest', () => {
