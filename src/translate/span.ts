@@ -12,7 +12,8 @@ import {
 import { boundSpan } from './bound.js';
 import { capJson, fitsBytes, normalizeMaxBytes } from './cap.js';
 import { toOpperSpanId, toOpperTraceId } from './ids.js';
-import { dialectInput, dialectMeta, dialectOutput, dialectType, takeText, type DialectContext } from './llm.js';
+import { takeText, type DialectContext } from './dialect.js';
+import { dialectInput, dialectMeta, dialectOutput, dialectType } from './llm.js';
 import { maskBodies } from './mask.js';
 import { clampedTime } from './time.js';
 import type { OpperCreateBody, OpperUpdateBody, ReadableSpanLike, TranslatedSpan, TranslateOptions } from './types.js';
