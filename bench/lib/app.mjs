@@ -6,6 +6,7 @@ import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { ExportResultCode } from '@opentelemetry/core';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { HUGE_SHAPES } from './huge-spans.mjs';
 import { endSpan, makeSpans, makeTracer } from './workload.mjs';
 
 const spec = JSON.parse(process.argv[2]);
@@ -120,7 +121,26 @@ async function translatePhase() {
       sink,
     };
   }
+  result.huge = hugeSpans(translateSpan);
   return result;
+}
+
+/** Event-loop ms of one translateSpan call per huge span shape (huge-spans.mjs), median of 5 spans. */
+function hugeSpans(translateSpan) {
+  const out = {};
+  for (const [shape, make] of Object.entries(HUGE_SHAPES)) {
+    const times = [];
+    let createBytes = 0;
+    for (let i = 0; i < 6; i++) {
+      const span = make(i);
+      globalThis.gc?.(); // the span's own garbage is not the translation's
+      const t0 = performance.now();
+      createBytes = Buffer.byteLength(translateSpan(span, { maxBodyBytes: 512 * 1024 }).create);
+      if (i > 0) times.push(performance.now() - t0); // the first one warms up
+    }
+    out[shape] = { medianMs: median(times), maxMs: Math.max(...times), createBytes };
+  }
+  return out;
 }
 
 /** Wraps an exporter to count the spans whose export finished; `until(n)` resolves at n. */
