@@ -50,7 +50,7 @@ export function boundSpan(span: ReadableSpanLike, max: number): BoundedSpan {
   left -= scopeAttributes.width;
   const name = boundString(span.name, max, walk);
   const statusMessage = boundString(span.status?.message, max, walk);
-  const attributes = boundAttributes(span.attributes, Math.max(0, left), walk);
+  const attributes = boundAttributes(span.attributes, Math.max(0, left), max, walk);
   left -= attributes.width;
   // A list gets what the attributes left, and at least an eighth of the budget.
   const events = boundList(span.events, Math.max(left, max / 8), walk, boundEvent);
@@ -108,10 +108,11 @@ function boundString(value: unknown, room: number, walk: Walk): unknown {
 }
 
 /**
- * The span's own attributes: keys and non-string values as `boundObject` does, then the strings
- * cut to one common length (cap.ts's `cutLevel`) so that all of them fit what is left of `room`.
+ * The span's own attributes: non-string values as `boundObject` does, then the strings cut to one
+ * common length (cap.ts's `cutLevel`) so that all of them fit `room`; a key only when it is longer
+ * than a whole body (`max`), so that keys stay distinct.
  */
-function boundAttributes(attributes: Obj | undefined, room: number, walk: Walk): Bounded {
+function boundAttributes(attributes: Obj | undefined, room: number, max: number, walk: Walk): Bounded {
   if (attributes == null || typeof attributes !== 'object') return { value: attributes, width: 0 };
   const keys = Object.keys(attributes);
   const values: unknown[] = new Array(keys.length);
@@ -147,9 +148,9 @@ function boundAttributes(attributes: Obj | undefined, room: number, walk: Walk):
   }
   let renamed = false;
   const outKeys = keys.map((key) => {
-    if (key.length + 4 <= room) return key;
+    if (key.length + 4 <= max) return key;
     renamed = walk.cut = true;
-    return cutString(key, Math.max(0, room - 4 - MARKER_MAX));
+    return cutString(key, max - 4 - MARKER_MAX);
   });
   if (!changed && !renamed) return { value: attributes, width };
   const out: Obj = {};

@@ -111,3 +111,12 @@ describe('cutString of a string cut before', () => {
     expect(cutString(once, 10)).toBe(`${'a'.repeat(10)}…[truncated 990 bytes]`);
   });
 });
+
+describe('what one part of a span takes leaves room for the rest', () => {
+  it('a resource larger than a body does not cut the span attributes keys', () => {
+    const long = `app.${'k'.repeat(200)}`;
+    const { create } = translateChecked({ resource: { 'service.name': 'svc', blob: 'r'.repeat(2 * 1024 * 1024) }, attributes: { [long]: 'u1', 'app.step': 'two' } });
+    expect(create.meta).toMatchObject({ [long]: 'u1', 'app.step': 'two', [META_OPPER_TRUNCATED]: true });
+    expect((create.meta.resource as Record<string, unknown>)['service.name']).toBe('svc');
+  });
+});
