@@ -11,7 +11,7 @@ import {
 } from './attributes.js';
 import { boundSpan } from './bound.js';
 import { capJson, fitsBytes, normalizeMaxBytes } from './cap.js';
-import { toOpperSpanId, toOpperTraceId } from './ids.js';
+import { isValidSpanId, toOpperSpanId, toOpperTraceId } from './ids.js';
 import { takeText, type DialectContext } from './dialect.js';
 import { dialectInput, dialectMeta, dialectOutput, dialectType } from './llm.js';
 import { maskBodies } from './mask.js';
@@ -113,11 +113,12 @@ function translate(whole: ReadableSpanLike, max: number, options: TranslateOptio
 
 /**
  * The parent's hex span id (SDK 2.x/3.x `parentSpanContext`, 1.x `parentSpanId`); undefined for a
- * root, and for a span that names itself as its parent (sent as a root, not as a self-loop).
+ * root, for an invalid parent id (all zero, not 16 lower-case hex: OpenTelemetry's rule, as the
+ * SDK itself applies it) and for a span that names itself as its parent (a root, not a self-loop).
  */
 export function parentSpanIdOf(span: ReadableSpanLike): string | undefined {
   const hex = span.parentSpanContext?.spanId ?? span.parentSpanId;
-  if (typeof hex !== 'string' || /^0*$/.test(hex)) return undefined;
+  if (!isValidSpanId(hex)) return undefined;
   return hex === span.spanContext().spanId ? undefined : hex;
 }
 

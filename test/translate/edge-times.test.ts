@@ -43,6 +43,10 @@ describe('translateSpan: times and parents Opper cannot store as they are', () =
     expect(create.meta).not.toHaveProperty('opper.clamped_time');
   });
 
+  it('sends a span whose parent id is invalid (not 16 lower-case hex) as a root', () => {
+    for (const parentSpanId of ['NOT-HEX-AT-ALL!!', 'B7AD6B7169203331', 'abc']) expect(translate({ parentSpanId }).create).not.toHaveProperty('parent_id');
+  });
+
   it('sends a span that names itself as its parent as a root, not a self-loop', () => {
     for (const fields of [{ parentSpanContext: { traceId: TRACE_ID, spanId: SPAN_ID, traceFlags: 1 } }, { parentSpanId: SPAN_ID }]) {
       const translated = translateSpan(makeSpan(fields), OPTIONS);
