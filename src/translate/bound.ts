@@ -200,8 +200,9 @@ function boundArray(array: readonly unknown[], room: number, walk: Walk, depth: 
       copy?.push(item);
       continue;
     }
-    const itemRoom = room - width - 1 - MARKER_MAX;
-    if (itemRoom < MIN_KEPT && (typeof item !== 'string' || item.length + 3 > room - width)) break;
+    const itemRoom = room - width - 1;
+    // Near the end only what fits whole is taken: a string cut to a few bytes says little.
+    if (itemRoom < MIN_KEPT + MARKER_MAX && !(typeof item === 'string' && item.length + 2 <= itemRoom)) break;
     const bounded = boundValue(item, itemRoom, walk, depth + 1);
     if (bounded.value !== item) copy ??= array.slice(0, i);
     copy?.push(bounded.value);
