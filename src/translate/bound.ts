@@ -5,8 +5,10 @@
  * markers as cap.ts (`…[truncated N bytes]`, a last array item `…[truncated N items]`), and
  * cap.ts counts from the original when it cuts a string again.
  *
- * Sizes here are estimates of JSON bytes read without serialising (a string's length, a number's
- * digits): good enough to bound the work; cap.ts measures exactly.
+ * Sizes here are lower bounds of JSON bytes, read without serialising (a string's length, a
+ * number's digits), and the whole span may take two bodies (the create and the PATCH): so the walk
+ * cuts only spans whose bodies could not fit anyway, and a span that fits is handed back as it is
+ * (its bodies byte-identical to a translation without the walk). cap.ts measures exactly.
  */
 import { cutLevel, cutString, MARKER_MAX, MIN_KEPT } from './cap.js';
 import type { ReadableSpanLike, TimedEventLike } from './types.js';
@@ -24,10 +26,19 @@ export interface BoundedSpan {
 type Obj = Record<string, unknown>;
 /** Nested values deeper than this are left to values.ts, which writes a marker there. */
 const MAX_DEPTH = 16;
-/** JSON bytes of an event or link besides its name and attributes: braces, keys, time, ids. */
-const ENTRY_OVERHEAD = 80;
-/** Estimate for a value the walk leaves to values.ts (a Date, a bigint, an object with toJSON). */
-const OPAQUE_WIDTH = 32;
+/** JSON bytes of an event or link besides its name and attributes, at least: braces, keys, time or ids. */
+const ENTRY_OVERHEAD = 48;
+/** Characters, at least, of a number that is not an integer (`0.5`). */
+const MIN_FRACTION_WIDTH = 3;
+/** Bytes, at least, of a value the walk leaves to values.ts (a Date, a bigint, an object with toJSON). */
+const OPAQUE_WIDTH = 2;
+
+/**
+ * Share of its room a value keeps once it is known not to fit: such a span is truncated anyway, and
+ * cutting it well within the limit leaves cap.ts little to redo (cap.ts is exact but costly on
+ * huge lists, measuring item by item).
+ */
+const CUT_SHARE = 0.5;
 
 /** Whether any cut was made. */
 class Walk {
@@ -35,27 +46,28 @@ class Walk {
 }
 
 /**
- * The span with its attributes, events and links bounded to about `max` bytes in all: strings of
+ * The span with its attributes bounded to about two bodies (`max` bytes each), any one value, the
+ * event list and the link list to one body: strings of
  * the span's attributes are cut to one common length (the largest first, as cap.ts does), arrays
  * and lists keep their first items, other values (resource, scope, events' and links' attributes)
  * keep what fits in order. Reads each value at most once, and never more of it than fits.
  */
 export function boundSpan(span: ReadableSpanLike, max: number): BoundedSpan {
   const walk = new Walk();
-  let left = max;
+  let left = 2 * max;
   const resource = boundObject(span.resource?.attributes, max, walk, 1);
   left -= resource.width;
   const scope = span.instrumentationScope;
-  const scopeAttributes = boundObject(scope?.attributes, Math.max(0, left), walk, 1);
+  const scopeAttributes = boundObject(scope?.attributes, max, walk, 1);
   left -= scopeAttributes.width;
   const name = boundString(span.name, max, walk);
   const statusMessage = boundString(span.status?.message, max, walk);
   const attributes = boundAttributes(span.attributes, Math.max(0, left), max, walk);
   left -= attributes.width;
-  // A list gets what the attributes left, and at least an eighth of the budget.
-  const events = boundList(span.events, Math.max(left, max / 8), walk, boundEvent);
+  // A list gets what the attributes left (at least an eighth of a body), at most one body.
+  const events = boundList(span.events, listRoom(left, max), walk, boundEvent);
   left -= events.width;
-  const links = boundList(span.links, Math.max(left, max / 8), walk, boundLink);
+  const links = boundList(span.links, listRoom(left, max), walk, boundLink);
   const bounded: BoundedSpan = { span, cut: walk.cut, eventsCut: events.cut, linksCut: links.cut };
   if (!walk.cut) return bounded;
   bounded.span = {
@@ -69,6 +81,10 @@ export function boundSpan(span: ReadableSpanLike, max: number): BoundedSpan {
     instrumentationScope: scope === undefined || scopeAttributes.value === scope.attributes ? scope : { ...scope, attributes: scopeAttributes.value as ReadableSpanLike['attributes'] },
   };
   return bounded;
+}
+
+function listRoom(left: number, max: number): number {
+  return Math.min(max, Math.max(left, max / 8));
 }
 
 /** The fields a view keeps as they are (read once: they may be getters). */
@@ -130,14 +146,15 @@ function boundAttributes(attributes: Obj | undefined, room: number, max: number,
       if (raw.length > MIN_KEPT + MARKER_MAX) sizes.push(raw.length);
       continue;
     }
-    const bounded = boundValue(raw, Math.max(0, room - fixed), walk, 1);
+    // One value takes at most one body, whichever body it lands in.
+    const bounded = boundValue(raw, Math.max(0, Math.min(max, room - fixed)), walk, 1);
     values[k] = bounded.value;
     fixed += bounded.width;
     if (bounded.value !== raw) changed = true;
   }
   let width = fixed + strings;
   if (width > room && sizes.length > 0) {
-    const level = cutLevel(sizes, width - room);
+    const level = cutLevel(sizes, width - room * CUT_SHARE);
     for (let k = 0; k < keys.length; k++) {
       const value = values[k];
       if (typeof value !== 'string' || value.length <= level + MARKER_MAX) continue;
@@ -168,7 +185,7 @@ function boundValue(value: unknown, room: number, walk: Walk, depth: number): Bo
     case 'number':
       return { value, width: numberWidth(value) };
     case 'boolean':
-      return { value, width: 5 };
+      return { value, width: 4 };
     case 'object':
       if (value === null) return { value, width: 4 };
       if (depth >= MAX_DEPTH) return { value, width: OPAQUE_WIDTH };
@@ -190,11 +207,15 @@ function boundArray(array: readonly unknown[], room: number, walk: Walk, depth: 
   let width = 2;
   let i = 0;
   const n = array.length;
+  const shareWidth = room * CUT_SHARE;
+  let shareItems = -1; // how many fit in CUT_SHARE of the room
   for (; i < n; i++) {
     const item = array[i];
-    // Numbers, the common huge case, are counted without a call.
+    if (shareItems < 0 && width > shareWidth) shareItems = i;
+    // Numbers, the common huge case: counted exactly up to the share that is kept if the array
+    // does not fit, then only as a lower bound (no conversion to text) to learn whether it fits.
     if (typeof item === 'number') {
-      const w = numberWidth(item) + 1;
+      const w = (shareItems < 0 || Number.isInteger(item) ? numberWidth(item) : MIN_FRACTION_WIDTH) + 1;
       if (width + w > room) break;
       width += w;
       copy?.push(item);
@@ -214,9 +235,10 @@ function boundArray(array: readonly unknown[], room: number, walk: Walk, depth: 
   }
   if (i >= n) return { value: copy ?? array, width };
   walk.cut = true;
-  const out = copy ?? array.slice(0, i);
-  out.push(`…[truncated ${n - i} items]`);
-  return { value: out, width: width + MARKER_MAX };
+  const kept = shareItems < 1 ? i : shareItems;
+  const out = (copy ?? array).slice(0, kept);
+  out.push(`…[truncated ${n - kept} items]`);
+  return { value: out, width: (kept === i ? width : shareWidth) + MARKER_MAX };
 }
 
 /** Entries in order while they fit `room`; later string values keep only their marker. */
@@ -251,16 +273,19 @@ function boundList<T>(
   let copy: T[] | undefined;
   let width = 2;
   let i = 0;
+  const share = { items: -1, width: 0 }; // what fits in CUT_SHARE of the room
   for (; i < list.length && width < room; i++) {
     const item = list[i] as T;
     const bounded = one(item, room - width, walk);
     if (bounded.value !== item) copy ??= list.slice(0, i);
     copy?.push(bounded.value as T);
+    if (share.items < 0 && width + bounded.width + 1 > room * CUT_SHARE) Object.assign(share, { items: Math.max(1, i), width });
     width += bounded.width + 1;
   }
   if (i >= list.length) return { value: copy ?? list, width, cut: 0 };
   walk.cut = true;
-  return { value: copy ?? list.slice(0, i), width, cut: list.length - i };
+  const kept = share.items < 0 ? i : share.items;
+  return { value: (copy ?? list).slice(0, kept), width: share.items < 0 ? width : share.width, cut: list.length - kept };
 }
 
 function boundEvent(event: TimedEventLike, room: number, walk: Walk): Bounded {
@@ -277,9 +302,9 @@ function boundLink(link: ReadableSpanLike['links'][number], room: number, walk: 
   return { value: { ...link, attributes: attributes.value }, width: ENTRY_OVERHEAD + attributes.width };
 }
 
-/** Digits of a number as JSON writes it; 24 (the longest) for those not worth counting. */
+/** Characters of a number as JSON writes it (`null` for NaN and ±Infinity); integers without a call. */
 function numberWidth(n: number): number {
-  if (!Number.isInteger(n) || n >= 1e15 || n <= -1e15) return 24;
+  if (!Number.isInteger(n) || n >= 1e15 || n <= -1e15) return Number.isFinite(n) ? String(n).length : 4;
   let width = n < 0 ? 2 : 1;
   for (let a = Math.abs(n); a >= 10; a /= 10) width++;
   return width;
