@@ -1,4 +1,5 @@
 import type { MaskFunction } from './translate/mask.js';
+import { parseProxyUrl, proxyFromEnvironment, type ProxySetting } from './transport/proxy.js';
 
 /** Options of `OpperSpanExporter`; every one is optional. */
 export interface OpperExporterOptions {
@@ -27,6 +28,10 @@ export interface OpperExporterOptions {
    * in meta); returns what to send instead (undefined: leave it out). If it throws, the string is
    * replaced by `[redacted: mask threw]`. */
   mask?: MaskFunction | undefined;
+  /** Forward proxy for every request to Opper, e.g. `http://user:password@proxy:3128`; `false`
+   * sends directly even when the environment names a proxy. Default: `HTTPS_PROXY` (or
+   * `HTTP_PROXY` for an http base URL, lower-case forms first) unless `NO_PROXY` names the host. */
+  proxy?: string | false | undefined;
 }
 
 /** The validated, frozen form of the options that the rest of the exporter reads. */
@@ -41,6 +46,8 @@ export interface ExporterConfig {
   readonly maxBodyBytes: number;
   readonly redactSecrets: boolean;
   readonly mask: MaskFunction | undefined;
+  /** The forward proxy for the base URL, from the option or the environment; none: direct. */
+  readonly proxy: ProxySetting | undefined;
   /** Where the key came from, for messages: the option or the environment variable. */
   readonly apiKeySource: 'the apiKey option' | 'OPPER_API_KEY';
   /** Set when the environment holds a value the exporter cannot use: it warns and sends nothing. */
@@ -90,6 +97,16 @@ export function resolveConfig(
       environmentProblem = `${(error as Error).message}; spans will not be exported.`;
     }
   }
+  let proxy: ProxySetting | undefined;
+  const ownProxy = options.proxy === false ? undefined : optionalString(options.proxy, 'proxy', 'a string or false');
+  if (ownProxy !== undefined) proxy = { url: parseProxyUrl(ownProxy, 'proxy'), source: 'the proxy option' };
+  else if (options.proxy !== false && environmentProblem === undefined) {
+    try {
+      proxy = proxyFromEnvironment(new URL(baseUrl), env);
+    } catch (error) {
+      environmentProblem = `${(error as Error).message}; spans will not be exported.`;
+    }
+  }
   const timeoutMillis = integer('timeoutMillis', options.timeoutMillis, 10_000, 1, 600_000);
   const exportTimeoutMillis = integer('exportTimeoutMillis', options.exportTimeoutMillis, 20_000, 1, 3_600_000);
   const concurrency = integer('concurrency', options.concurrency, 32, 1, 1024);
@@ -117,6 +134,7 @@ export function resolveConfig(
     maxBodyBytes,
     redactSecrets,
     mask: parseMask(options.mask),
+    proxy: proxy && Object.freeze(proxy),
     apiKeySource: ownKey !== undefined ? 'the apiKey option' : 'OPPER_API_KEY',
     environmentProblem,
     notices: Object.freeze(notices),
@@ -129,10 +147,10 @@ function parseMask(mask: unknown): MaskFunction | undefined {
 }
 
 /** A string option: undefined or empty (`OPPER_API_KEY=` passed through) counts as unset. */
-function optionalString(option: unknown, name: string): string | undefined {
+function optionalString(option: unknown, name: string, expected = 'a string'): string | undefined {
   if (option === undefined) return undefined;
   if (typeof option !== 'string') {
-    throw new TypeError(`OpperSpanExporter: ${name} must be a string, got ${describe(option)}`);
+    throw new TypeError(`OpperSpanExporter: ${name} must be ${expected}, got ${describe(option)}`);
   }
   return nonEmpty(option);
 }

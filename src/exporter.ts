@@ -14,8 +14,8 @@ export interface OpperExporterStats {
   spansExported: number;
   /** Spans not (completely) stored: refused by Opper, or not accepted before the deadline. */
   spansFailed: number;
-  /** Spans refused without trying: no API key, a rejected key, after shutdown, during an outage
-   * while an earlier export is still trying, or past `maxPendingSpans`. */
+  /** Spans refused without trying: no API key, a rejected key or an untrusted TLS certificate,
+   * after shutdown, during an outage while an earlier export is still trying, or past `maxPendingSpans`. */
   spansDropped: number;
   /** HTTP requests sent, retries included. */
   requests: number;
@@ -164,5 +164,6 @@ const REASON_TEXT = {
   rejected: 'refused by Opper',
   deadline: 'not accepted before the export deadline',
   auth: 'not sent: the API key was rejected',
+  tls: "not sent: Opper's TLS certificate is not trusted",
 } as const;
 

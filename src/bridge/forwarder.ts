@@ -122,7 +122,9 @@ export class Forwarder {
   private observe(report: DeliveryReport): void {
     this.lastOpperAt = Date.now();
     const auth = report.failures.find((failure) => failure.reason === 'auth');
+    const tls = report.failures.find((failure) => failure.reason === 'tls');
     if (auth !== undefined) this.lastOpperProblem = `Opper rejected the API key (${auth.detail})`;
+    else if (tls !== undefined) this.lastOpperProblem = `Opper's TLS certificate is not trusted (${tls.detail}); see NODE_EXTRA_CA_CERTS`;
     else if (report.delivered > 0 || report.failures.some((failure) => failure.reason === 'rejected')) this.lastOpperProblem = undefined;
     else if (report.failures.length > 0) this.lastOpperProblem = `Opper did not answer in time (${report.failures[0]!.detail})`;
   }

@@ -128,6 +128,37 @@ describe('Retry-After', () => {
   });
 });
 
+describe('Retry-After longer than any wait', () => {
+  it('keeps probing through an outage that asks for an hour, delivers everything soon after, and says so once', async () => {
+    harness = await startHarness();
+    const { opper, exporter } = harness;
+    const emitWarning = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    try {
+      // A short maintenance window whose page says "come back in an hour".
+      opper.outage(1000, { retryAfter: 3600 });
+      const startedAt = Date.now();
+      for (let wave = 0; wave < 5; wave++) {
+        makeTraces(harness, 10, `wave ${wave}`);
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+      // Opper has been healthy for 4 s: everything lands within a bounded wait, not in an hour.
+      await opper.waitForSpans((spans) => spans.size === 50, 15_000);
+      await harness.flush();
+      report('1 s outage answering Retry-After: 3600', harness, startedAt);
+
+      expectAllStoredOnce(harness);
+      expect(exporter.getStats()).toMatchObject({ spansExported: 50, spansFailed: 0, spansDropped: 0 });
+      // Still a trickle while it was down: the capped wait is shared, not a retry storm.
+      expect(opper.requests.filter((r) => r.fault === 'outage:503').length).toBeLessThan(20);
+      const capped = emitWarning.mock.calls.filter((call) => (call[1] as { code?: string } | undefined)?.code === WarningCode.RetryAfterCapped);
+      expect(capped).toHaveLength(1);
+      expect(capped[0]![0]).toMatch(/Opper asked to wait 3600 s \(Retry-After: 3600\); retrying in at most 5 s/);
+    } finally {
+      emitWarning.mockRestore();
+    }
+  });
+});
+
 describe('permanent failures', () => {
   it('fails only the refused span, with the server message, and delivers the rest', async () => {
     harness = await startHarness({ batch: false });
