@@ -55,7 +55,7 @@ let bridge;
 try {
   log(`receiver: ${receiver.kind} (pid ${receiver.pid}) at ${receiver.url}`);
   log(`translation: ${opts.translate.rounds} rounds × ${opts.translate.n} spans of each kind`);
-  raw.translate = await phase({ phase: 'translate', ...opts.translate });
+  raw.translate = await phase({ phase: 'translate', ...opts.translate }, undefined, ['--expose-gc']);
   log(`OTLP decode: ${opts.translate.rounds} rounds × ${opts.translate.n} spans of each kind, protobuf and JSON`);
   raw.decode = await phase({ phase: 'decode', ...opts.translate });
   bridge = await startBridge(receiver, opts.concurrency);
@@ -113,7 +113,7 @@ const nodeHttp = summary(raw.throughput.http);
 const otlp = summary(raw.throughput.otlp);
 const { http: dHttp, llm: dLlm } = raw.decode;
 const baseline = summary([raw.opperai]);
-const { http: tHttp, llm: tLlm } = raw.translate;
+const { http: tHttp, llm: tLlm, huge: tHuge } = raw.translate;
 const out = raw.outage;
 
 const f0 = (x) => Math.round(x).toLocaleString('en-US');
@@ -137,6 +137,8 @@ const rows = [
   ['#', 'measurement', 'result', 'app CPU / span', 'app CPU', 'receiver CPU', 'other CPU', 'target'],
   ['1a', `translation, HTTP server span (11 attributes, 17 resource attributes; bodies ${kb(tHttp.createBytes)} + ${tHttp.updateBytes} B)`, `${tHttp.medianUs.toFixed(1)} µs/span`, '', '', '', '', `< 20 µs ${mark(tHttp.medianUs < 20)}`],
   ['1b', `translation, LLM span (4 KB GenAI messages; bodies ${kb(tLlm.createBytes)} + ${kb(tLlm.updateBytes)})`, `${tLlm.medianUs.toFixed(1)} µs/span`, '', '', '', '', ''],
+  ...Object.entries(tHuge).map(([shape, h]) => ['1c', `translation, one huge span: ${shape} (cut while walked to a ${kb(h.createBytes)} body)`, `${ms(h.medianMs)}/span (max ${ms(h.maxMs)})`, ms(h.cpuMs), '', '', '',
+    `${f0((h.medianMs * 1000) / tHttp.medianUs)}× an HTTP span (1a); event loop held that long`]),
   ['2', `OpperSpanExporter via BatchSpanProcessor (batch 512), concurrency ${c}`, rate(exporter, 'spans/s'), ms(exporter.cpuMs), pct(exporter.appPct), pct(exporter.receiverPct), pct(exporter.otherPct),
     `${vsCeiling.toFixed(2)}× ceiling (≥ 0.9 ${mark(vsCeiling >= 0.9)}); ${vsBaseline.toFixed(1)}× opperai (≥ 2.5 ${mark(vsBaseline >= 2.5)}); CPU ${cpuVsCeiling.toFixed(2)}× ceiling (≤ 1.2 ${mark(cpuVsCeiling <= 1.2)})`],
   ['2a', `ceiling: plain got ${host.got}, same create+PATCH pairs, keep-alive, concurrency ${c}`, rate(ceiling, 'pairs/s'), ms(ceiling.cpuMs), pct(ceiling.appPct), pct(ceiling.receiverPct), pct(ceiling.otherPct), ''],

@@ -33,6 +33,8 @@ export const WarningCode = {
   ProxyFailed: 'OPPER_EXPORTER_PROXY_FAILED',
   /** OpperSpanExporter: spans whose create landed and whose PATCH (their end) was given up. */
   PatchesGivenUp: 'OPPER_EXPORTER_PATCHES_GIVEN_UP',
+  /** A span with an all-zero or malformed trace or span id was not exported (counted as dropped). */
+  InvalidSpanContext: 'OPPER_EXPORTER_INVALID_SPAN_CONTEXT',
 } as const;
 
 /**

@@ -6,7 +6,7 @@ import { startEngine, translateOptions } from './engine.js';
 import type { HttpClient } from './transport/http-client.js';
 import { PendingPatches } from './transport/pending-patches.js';
 import type { DeliveryReport, FailureReason, SpanFailure, SpanJob, SpanSender } from './transport/span-sender.js';
-import { translateSpan, type TranslateOptions } from './translate/index.js';
+import { hasValidIds, INVALID_SPAN_CONTEXT, translateSpan, type TranslateOptions } from './translate/index.js';
 import type { ReadableSpanLike } from './translate/types.js';
 
 /** Counters for health checks; they only grow. */
@@ -150,6 +150,11 @@ export class OpperSpanExporter {
   private translateAll(spans: ReadableSpanLike[], failures: SpanFailure[]): SpanJob[] {
     const jobs: SpanJob[] = [];
     for (const span of spans) {
+      if (!hasValidIds(span)) {
+        failures.push({ id: '?', reason: 'rejected', detail: `not sent: ${INVALID_SPAN_CONTEXT}`, unsent: true, created: false });
+        this.warnings.once(WarningCode.InvalidSpanContext, `OpperSpanExporter: a span was not exported: ${INVALID_SPAN_CONTEXT}. Such spans are counted in getStats().spansDropped.`);
+        continue;
+      }
       try {
         jobs.push(translateSpan(span, this.translation));
       } catch (error) {

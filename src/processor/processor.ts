@@ -3,7 +3,7 @@ import { Warnings, WarningCode } from '../diagnostics.js';
 import { startEngine, translateOptions, type Engine } from '../engine.js';
 import type { OpperExporterStats } from '../exporter.js';
 import { SpanQueue, type LossReason, type QueueEntry } from '../transport/span-queue.js';
-import { parentSpanIdOf, translateSpan, type TranslateOptions } from '../translate/index.js';
+import { hasValidIds, INVALID_SPAN_CONTEXT, parentSpanIdOf, translateSpan, type TranslateOptions } from '../translate/index.js';
 import type { ReadableSpanLike } from '../translate/types.js';
 import { resolveProcessorConfig, type OpperProcessorOptions, type ProcessorConfig } from './config.js';
 import { toPredicate } from './filter.js';
@@ -85,6 +85,7 @@ export class OpperSpanProcessor {
     if (this.closed) return;
     try {
       if (this.open.size >= this.config.maxLiveSpans) return; // not tracked: decided at its end
+      if (!hasValidIds(span)) return; // never exported, so never anyone's exported ancestor
       const record: OpenSpan = { exported: this.accept(span), link: this.linkOf(span), span };
       this.open.set(span.spanContext().spanId, record);
       if (record.exported && this.config.live && this.queue) {
@@ -105,6 +106,7 @@ export class OpperSpanProcessor {
       this.open.delete(spanHex);
       // A span refused at its start may show its AI attributes only now.
       if (!(record?.exported || this.accept(span))) return;
+      if (!hasValidIds(span)) return this.invalid();
       if (this.closed || !this.queue) {
         this.loss(this.closed ? 'shutdown' : 'auth', 1, this.closed ? 'the processor is shut down' : 'no API key');
         return;
@@ -200,6 +202,11 @@ export class OpperSpanProcessor {
       const job = { id: translated.id, create: translated.create, ...(translated.parentId === undefined ? {} : { parentId: translated.parentId }) };
       record.entry = this.queue.add(job);
     }
+  }
+
+  private invalid(): void {
+    this.stats.spansDropped++;
+    this.warnings.once(WarningCode.InvalidSpanContext, `OpperSpanProcessor: a span was not exported: ${INVALID_SPAN_CONTEXT}. Such spans are counted in getStats().spansDropped.`);
   }
 
   private loss(reason: LossReason, count: number, detail: string): void {
