@@ -1,4 +1,5 @@
 import type { MaskFunction } from './translate/mask.js';
+import { parseProxyUrl, proxyFromEnvironment, type ProxySetting } from './transport/proxy.js';
 
 /** Options of `OpperSpanExporter`; every one is optional. */
 export interface OpperExporterOptions {
@@ -13,7 +14,8 @@ export interface OpperExporterOptions {
   exportTimeoutMillis?: number | undefined;
   /** Requests in flight at once, across all concurrent exports. Default 32. */
   concurrency?: number | undefined;
-  /** Spans held across exports still being delivered; an export that would exceed it fails at once.
+  /** Spans held across exports still being delivered. An export that would exceed it waits for
+   * room (within its deadline) while Opper is healthy, and fails at once during an outage.
    * Bounds memory when Opper is down and the span processor keeps exporting. Default 4096. */
   maxPendingSpans?: number | undefined;
   /** Extra HTTP headers sent with every request. */
@@ -30,6 +32,10 @@ export interface OpperExporterOptions {
   /** Where the HTTP requests run: `'worker'`, a `worker_threads` worker of the exporter's own, or
    * `'inline'`, the app's thread. Default: `OPPER_EXPORTER_TRANSPORT`, then `'worker'`. */
   transport?: Transport | undefined;
+  /** Forward proxy for every request to Opper, e.g. `http://user:password@proxy:3128`; `false`
+   * sends directly even when the environment names a proxy. Default: `HTTPS_PROXY` (or
+   * `HTTP_PROXY` for an http base URL, lower-case forms first) unless `NO_PROXY` names the host. */
+  proxy?: string | false | undefined;
 }
 
 export type Transport = 'worker' | 'inline';
@@ -49,6 +55,8 @@ export interface ExporterConfig {
   readonly redactSecrets: boolean;
   readonly mask: MaskFunction | undefined;
   readonly transport: Transport;
+  /** The forward proxy for the base URL, from the option or the environment; none: direct. */
+  readonly proxy: ProxySetting | undefined;
   /** Where the key came from, for messages: the option or the environment variable. */
   readonly apiKeySource: 'the apiKey option' | 'OPPER_API_KEY';
   /** Set when the environment holds a value the exporter cannot use: it warns and sends nothing. */
@@ -111,6 +119,16 @@ export function resolveConfig(
       environmentProblem ??= `OpperSpanExporter: OPPER_EXPORTER_TRANSPORT must be worker or inline, got ${JSON.stringify(envTransport)}; spans will not be exported.`;
     }
   }
+  let proxy: ProxySetting | undefined;
+  const ownProxy = options.proxy === false ? undefined : optionalString(options.proxy, 'proxy', 'a string or false');
+  if (ownProxy !== undefined) proxy = { url: parseProxyUrl(ownProxy, 'proxy'), source: 'the proxy option' };
+  else if (options.proxy !== false && environmentProblem === undefined) {
+    try {
+      proxy = proxyFromEnvironment(new URL(baseUrl), env);
+    } catch (error) {
+      environmentProblem = `${(error as Error).message}; spans will not be exported.`;
+    }
+  }
   const timeoutMillis = integer('timeoutMillis', options.timeoutMillis, 10_000, 1, 600_000);
   const exportTimeoutMillis = integer('exportTimeoutMillis', options.exportTimeoutMillis, 20_000, 1, 3_600_000);
   const concurrency = integer('concurrency', options.concurrency, 32, 1, 1024);
@@ -139,6 +157,7 @@ export function resolveConfig(
     redactSecrets,
     mask: parseMask(options.mask),
     transport,
+    proxy: proxy && Object.freeze(proxy),
     apiKeySource: ownKey !== undefined ? 'the apiKey option' : 'OPPER_API_KEY',
     environmentProblem,
     notices: Object.freeze(notices),
@@ -151,10 +170,10 @@ function parseMask(mask: unknown): MaskFunction | undefined {
 }
 
 /** A string option: undefined or empty (`OPPER_API_KEY=` passed through) counts as unset. */
-function optionalString(option: unknown, name: string): string | undefined {
+function optionalString(option: unknown, name: string, expected = 'a string'): string | undefined {
   if (option === undefined) return undefined;
   if (typeof option !== 'string') {
-    throw new TypeError(`OpperSpanExporter: ${name} must be a string, got ${describe(option)}`);
+    throw new TypeError(`OpperSpanExporter: ${name} must be ${expected}, got ${describe(option)}`);
   }
   return nonEmpty(option);
 }

@@ -19,6 +19,24 @@ export const WarningCode = {
   BadEnvironment: 'OPPER_EXPORTER_BAD_ENVIRONMENT',
   /** The delivery worker thread died; a new one was started. */
   WorkerStopped: 'OPPER_EXPORTER_WORKER_STOPPED',
+  /** Opper asked (Retry-After) for a longer wait than the exporter ever makes (5 s). */
+  RetryAfterCapped: 'OPPER_EXPORTER_RETRY_AFTER_CAPPED',
+  /** A 2xx that is not Opper's JSON: a captive portal, a proxy, another service. */
+  UnexpectedReply: 'OPPER_EXPORTER_UNEXPECTED_REPLY',
+  /** HTTP 404 on a create: the base URL does not point at Opper's API (e.g. no `/v2`). */
+  WrongBaseUrl: 'OPPER_EXPORTER_WRONG_BASE_URL',
+  /** HTTP 3xx: the base URL redirects (e.g. http to https); redirects are not followed. */
+  Redirected: 'OPPER_EXPORTER_REDIRECTED',
+  /** The TLS certificate is not trusted; delivery stops until it is. */
+  TlsUntrusted: 'OPPER_EXPORTER_TLS_UNTRUSTED',
+  /** Connection refused, DNS failure...: retried, but said once. */
+  Unreachable: 'OPPER_EXPORTER_UNREACHABLE',
+  /** A request failed at the forward proxy: refused, unresolvable, or answered CONNECT with an error (407...). */
+  ProxyFailed: 'OPPER_EXPORTER_PROXY_FAILED',
+  /** OpperSpanExporter: spans whose create landed and whose PATCH (their end) was given up. */
+  PatchesGivenUp: 'OPPER_EXPORTER_PATCHES_GIVEN_UP',
+  /** A span with an all-zero or malformed trace or span id was not exported (counted as dropped). */
+  InvalidSpanContext: 'OPPER_EXPORTER_INVALID_SPAN_CONTEXT',
 } as const;
 
 /**

@@ -1,11 +1,12 @@
 import { diag } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { resolveConfig, type ExporterConfig, type OpperExporterOptions } from './config.js';
-import { Warnings } from './diagnostics.js';
+import { Warnings, WarningCode } from './diagnostics.js';
 import { startEngine, translateOptions } from './engine.js';
-import { unreadableSpan, type Delivery } from './transport/delivery.js';
+import { unreadableSpan, type Delivered, type Delivery } from './transport/delivery.js';
+import { PendingPatches } from './transport/pending-patches.js';
 import type { DeliveryReport, FailureReason, SpanFailure, SpanJob } from './transport/span-sender.js';
-import { translateSpan, type TranslateOptions } from './translate/index.js';
+import { hasValidIds, INVALID_SPAN_CONTEXT, translateSpan, type TranslateOptions } from './translate/index.js';
 import { toParts, type UntranslatedBatch } from './translate/parts.js';
 import type { ReadableSpanLike } from './translate/types.js';
 
@@ -13,11 +14,19 @@ import type { ReadableSpanLike } from './translate/types.js';
 export interface OpperExporterStats {
   /** Spans whose create and PATCH Opper accepted. */
   spansExported: number;
-  /** Spans not (completely) stored: refused by Opper, or not accepted before the deadline. */
+  /** Spans not (completely) stored: refused by Opper, not accepted before the deadline, or whose
+   * PATCH was given up (`patchesGivenUp`). */
   spansFailed: number;
-  /** Spans refused without trying: no API key, a rejected key, after shutdown, during an outage
-   * while an earlier export is still trying, or past `maxPendingSpans`. */
+  /** Spans refused without trying: no API key, a rejected key or an untrusted TLS certificate,
+   * after shutdown, during an outage while an earlier export is still trying or past
+   * `maxPendingSpans`, or still waiting for room under `maxPendingSpans` at the export deadline. */
   spansDropped: number;
+  /** Spans whose create landed and whose PATCH is kept to be retried (a gauge). */
+  patchesPending: number;
+  /** Of those, PATCHes that landed later (also counted in `spansExported`). */
+  patchesCompleted: number;
+  /** Of those, PATCHes given up for good (also counted in `spansFailed`). */
+  patchesGivenUp: number;
   /** HTTP requests sent, retries included. */
   requests: number;
   /** Requests that were retries of an earlier one. */
@@ -30,6 +39,7 @@ export class OpperSpanExporter {
   private readonly warnings: Warnings;
   private readonly translation: TranslateOptions;
   private readonly sender: Delivery | undefined;
+  private readonly patches: PendingPatches | undefined;
   private readonly inFlight = new Set<Promise<void>>();
   private readonly stats = { spansExported: 0, spansFailed: 0, spansDropped: 0 };
   private shutdownPromise?: Promise<void>;
@@ -39,6 +49,16 @@ export class OpperSpanExporter {
     this.warnings = new Warnings(this.config.apiKey);
     this.translation = translateOptions(this.config, this.warnings, 'OpperSpanExporter');
     this.sender = startEngine(this.config, this.warnings, 'OpperSpanExporter')?.sender;
+    if (this.sender === undefined) return;
+    this.patches = new PendingPatches(this.sender, {
+      attemptMillis: this.config.exportTimeoutMillis,
+      maxInFlight: this.config.concurrency * 4,
+      onGivenUp: (count, why) =>
+        this.warnings.once(
+          WarningCode.PatchesGivenUp,
+          `OpperSpanExporter: the end (PATCH) of ${count} span(s) given up: ${why}; Opper shows them without an end time. Later ones are counted in getStats().patchesGivenUp.`,
+        ),
+    });
   }
 
   /** Sends the spans; calls `resultCallback` exactly once and never throws. */
@@ -61,15 +81,10 @@ export class OpperSpanExporter {
     };
     try {
       const count = Array.isArray(spans) ? spans.length : 0;
-      if (this.shutdownPromise) return this.drop(count, 'the exporter is shut down', finish);
-      if (!this.sender) return this.drop(count, this.config.environmentProblem ?? 'no API key is configured (OPPER_API_KEY)', finish);
+      if (this.shutdownPromise) return finish(this.drop(count, 'the exporter is shut down'));
+      if (!this.sender) return finish(this.drop(count, this.config.environmentProblem ?? 'no API key is configured (OPPER_API_KEY)'));
       if (count === 0) return finish();
-      const refusal = this.sender.refusal(count);
-      if (refusal !== undefined) return this.drop(count, refusal, finish);
-      const untranslatable: SpanFailure[] = [];
-      const deadline = Date.now() + this.config.exportTimeoutMillis;
-      const delivery: Promise<void> = this.send(spans, untranslatable, deadline)
-        .then((report) => this.account(report, untranslatable, count))
+      const delivery: Promise<void> = this.deliver(this.sender, spans, count)
         .catch((error: unknown) => this.fail(count, error))
         .then((error) => {
           this.inFlight.delete(delivery);
@@ -81,14 +96,21 @@ export class OpperSpanExporter {
     }
   }
 
-  /** Resolves once every export started before the call has finished. */
+  /**
+   * Resolves once every export started before the call has finished and the pending PATCHes have
+   * landed or been given up, or once `exportTimeoutMillis` has passed (they stay pending).
+   */
   async forceFlush(): Promise<void> {
+    const deadline = Date.now() + this.config.exportTimeoutMillis;
     await Promise.all([...this.inFlight]);
+    await this.patches?.flush(deadline);
   }
 
-  /** Flushes, then refuses every later export without sending anything. Idempotent. */
+  /** Flushes, gives up the PATCHes still pending, then refuses every later export. Idempotent. */
   shutdown(): Promise<void> {
-    this.shutdownPromise ??= this.forceFlush()
+    const deadline = Date.now() + this.config.exportTimeoutMillis;
+    this.shutdownPromise ??= Promise.all([...this.inFlight])
+      .then(() => this.patches?.close(deadline))
       .finally(() => this.sender?.close())
       .then(() => this.warnings.printed());
     return this.shutdownPromise;
@@ -97,29 +119,61 @@ export class OpperSpanExporter {
   /** A snapshot of the delivery counters. */
   getStats(): OpperExporterStats {
     const counters = this.sender?.counters;
-    return { ...this.stats, requests: counters?.requests ?? 0, requestsRetried: counters?.retries ?? 0 };
+    const patches = this.patches?.counts ?? { pending: 0, completed: 0, givenUp: 0 };
+    return {
+      // A span counts as exported once its PATCH landed, however late.
+      spansExported: this.stats.spansExported + patches.completed,
+      spansFailed: this.stats.spansFailed + patches.givenUp,
+      spansDropped: this.stats.spansDropped,
+      patchesPending: patches.pending,
+      patchesCompleted: patches.completed,
+      patchesGivenUp: patches.givenUp,
+      requests: counters?.requests ?? 0,
+      requestsRetried: counters?.retries ?? 0,
+    };
   }
 
-  /** Translates here, or (worker transport, no mask) hands the spans' parts over to be translated
-   * in the worker: measured cheaper for the app's thread. */
-  private send(spans: ReadableSpanLike[], untranslatable: SpanFailure[], deadline: number): Promise<DeliveryReport> {
-    const sender = this.sender!;
-    const { mask, onMaskError, ...options } = this.translation;
-    if (sender.deliverUntranslated === undefined || mask !== undefined) return sender.deliver(this.translateAll(spans, untranslatable), deadline);
+  /** Waits for room, then translates and delivers; what a waiting export holds is its spans. */
+  private async deliver(sender: Delivery, spans: ReadableSpanLike[], count: number): Promise<Error | undefined> {
+    const deadline = Date.now() + this.config.exportTimeoutMillis;
+    const refusal = await sender.admit(count, deadline);
+    if (refusal !== undefined) return this.drop(count, refusal);
+    const untranslatable: SpanFailure[] = [];
+    const { report, jobs } = await this.send(sender, spans, untranslatable, deadline, count);
+    return this.account(report, jobs, untranslatable, count);
+  }
+
+  /**
+   * Translates here, or (worker transport, no mask) hands the spans' parts, each cut to the body
+   * budget here (bound.ts), over to be translated in the worker: measured cheaper for the app's
+   * thread. Spans with invalid ids are left out here either way, before anything is posted.
+   */
+  private send(sender: Delivery, spans: ReadableSpanLike[], untranslatable: SpanFailure[], deadline: number, count: number): Promise<Delivered> {
+    const { mask, onMaskError: _, ...options } = this.translation;
+    if (sender.deliverUntranslated === undefined || mask !== undefined) {
+      const jobs = this.translateAll(spans, untranslatable);
+      return sender.deliver(jobs, deadline, count).then((report) => ({ report, jobs }));
+    }
     const unreadable: ReadableSpanLike[] = [];
-    const batch = toParts(spans, (span) => unreadable.push(span));
+    const batch = toParts(
+      spans.filter((span) => this.valid(span, untranslatable)),
+      options,
+      (span) => unreadable.push(span),
+    );
     const untranslated: UntranslatedBatch = { batch, options };
     const fallback = () => {
       untranslatable.length = 0;
       return this.translateAll(spans, untranslatable);
     };
-    return sender.deliverUntranslated(untranslated, this.translateAll(unreadable, untranslatable), spans.length, fallback, deadline);
+    const jobs = this.translateAll(unreadable, untranslatable);
+    return sender.deliverUntranslated(untranslated, batch.spans.length, jobs, count, fallback, deadline);
   }
 
   /** Translates each span on its own, so that one malformed span cannot sink the batch. */
   private translateAll(spans: ReadableSpanLike[], failures: SpanFailure[]): SpanJob[] {
     const jobs: SpanJob[] = [];
     for (const span of spans) {
+      if (!this.valid(span, failures)) continue;
       try {
         jobs.push(translateSpan(span, this.translation));
       } catch (error) {
@@ -129,9 +183,17 @@ export class OpperSpanExporter {
     return jobs;
   }
 
-  private drop(count: number, why: string, finish: (error: Error) => void): void {
+  /** Whether the span's ids are valid; if not it is counted in `failures`, never exported. */
+  private valid(span: ReadableSpanLike, failures: SpanFailure[]): boolean {
+    if (hasValidIds(span)) return true;
+    failures.push({ id: '?', reason: 'rejected', detail: `not sent: ${INVALID_SPAN_CONTEXT}`, unsent: true, created: false });
+    this.warnings.once(WarningCode.InvalidSpanContext, `OpperSpanExporter: a span was not exported: ${INVALID_SPAN_CONTEXT}. Such spans are counted in getStats().spansDropped.`);
+    return false;
+  }
+
+  private drop(count: number, why: string): Error {
     this.stats.spansDropped += count;
-    finish(new Error(`OpperSpanExporter: ${count} span(s) not exported: ${why}`));
+    return new Error(`OpperSpanExporter: ${count} span(s) not exported: ${why}`);
   }
 
   private fail(count: number, error: unknown): Error {
@@ -140,11 +202,15 @@ export class OpperSpanExporter {
     return new Error(this.warnings.redact(`OpperSpanExporter: export of ${count} span(s) failed: ${message}`));
   }
 
-  /** Counts the outcome; returns the error to report, or undefined when every span arrived. */
-  private account(report: DeliveryReport, untranslatable: SpanFailure[], count: number): Error | undefined {
+  /**
+   * Counts the outcome; returns the error to report, or undefined when every span arrived or only
+   * its PATCH is missing and is kept to be retried (counted once it lands or is given up).
+   */
+  private account(report: DeliveryReport, jobs: SpanJob[], untranslatable: SpanFailure[], count: number): Error | undefined {
     this.stats.spansExported += report.delivered;
-    const failures = [...untranslatable, ...report.failures];
-    if (failures.length === 0) return undefined;
+    const { kept, givenUp, left } = this.patches?.keep(report.failures, jobs) ?? { kept: 0, givenUp: 0, left: report.failures };
+    const failures = [...untranslatable, ...left];
+    if (failures.length === 0 && givenUp === 0) return undefined;
     const byReason = new Map<FailureReason, { count: number; details: Set<string> }>();
     let dropped = 0;
     for (const failure of failures) {
@@ -154,14 +220,15 @@ export class OpperSpanExporter {
       group.details.add(failure.detail);
       byReason.set(failure.reason, group);
     }
-    const summary = [...byReason]
-      .map(([reason, { count, details }]) => `${count} ${REASON_TEXT[reason]} (${[...details].slice(0, 3).join('; ')})`)
-      .join('; ');
+    const parts = [...byReason].map(([reason, { count, details }]) => `${count} ${REASON_TEXT[reason]} (${[...details].slice(0, 3).join('; ')})`);
+    // Counted in spansFailed by the pending PATCHes already.
+    if (givenUp > 0) parts.push(`${givenUp} whose create landed but whose PATCH could not be kept for a retry (too many pending)`);
+    if (kept > 0) parts.push(`${kept} more whose PATCH is kept for a retry`);
     this.stats.spansDropped += dropped;
     this.stats.spansFailed += failures.length - dropped;
     // The same split as getStats(): failed (tried, not stored) and dropped (never sent).
-    const split = `${failures.length - dropped} failed, ${dropped} dropped`;
-    const message = `OpperSpanExporter: ${failures.length} of ${count} span(s) not exported (${split}): ${summary}`;
+    const split = `${failures.length + givenUp - dropped} failed, ${dropped} dropped`;
+    const message = `OpperSpanExporter: ${failures.length + givenUp} of ${count} span(s) not exported (${split}): ${parts.join('; ')}`;
     return new Error(this.warnings.redact(message));
   }
 }
@@ -170,5 +237,6 @@ const REASON_TEXT = {
   rejected: 'refused by Opper',
   deadline: 'not accepted before the export deadline',
   auth: 'not sent: the API key was rejected',
+  tls: "not sent: Opper's TLS certificate is not trusted",
 } as const;
 

@@ -1,4 +1,4 @@
-// Rows 7 of the bench (issue 13): what exporting costs the app's own thread, per span, for
+// Rows 8 of the bench (issue 13): what exporting costs the app's own thread, per span, for
 // OpperSpanExporter inline and in its worker, against OpenTelemetry JS's OTLP/HTTP exporter.
 import { median } from './options.mjs';
 
@@ -39,7 +39,7 @@ export function mainThreadTable(raw, spec) {
   const rows = MAIN_THREAD_CLIENTS.map((client, i) => {
     const f = s[client];
     const none = client === 'none';
-    return [`7${'abcd'[i]}`, LABELS[client], none ? '' : us(f.mainUs), none ? '' : `${f.eluMs.toFixed(3)} ms`, none ? '' : us(f.processUs),
+    return [`8${'abcd'[i]}`, LABELS[client], none ? '' : us(f.mainUs), none ? '' : `${f.eluMs.toFixed(3)} ms`, none ? '' : us(f.processUs),
       none ? '' : `${Math.round(f.rate).toLocaleString('en-US')} spans/s`, mb(f.rssPeak), `${f.delayP99.toFixed(1)} ms`, `${f.requestP99.toFixed(1)} ms`,
       `${f.loadMainPct.toFixed(0)} %`, `${f.loadElu.toFixed(0)} %`, `${f.loadProcessPct.toFixed(0)} %`, mb(f.rss)];
   });
@@ -51,7 +51,7 @@ export function mainThreadTable(raw, spec) {
     `${client}: ${(s[client].mainUs / o.mainUs).toFixed(2)}× OTLP/HTTP's main-thread CPU per span, ${(s[client].eluMs / o.eluMs).toFixed(2)}× its event-loop time, ` +
     `${(s[client].processUs / o.processUs).toFixed(1)}× its process CPU; RSS ${mb(s[client].rss - s.none.rss)} over the app alone under load`;
   return [
-    `Main thread (rows 7; ${spec.n} ${spec.kind} spans through a BatchSpanProcessor, batch 512, then ${spec.loadSeconds} s of an app serving ` +
+    `Main thread (rows 8; ${spec.n} ${spec.kind} spans through a BatchSpanProcessor, batch 512, then ${spec.loadSeconds} s of an app serving ` +
       `${spec.requestRate} GET/s from another process while it ends ${spec.rate} spans/s through a default BatchSpanProcessor; medians of ${raw.none.length} round(s)).`,
     'Left: the throughput window. Right (from p99 loop delay): the app under load, CPU in % of one core. "main": the main thread only',
     '(/proc/self/task/<pid>/schedstat); "process": every thread of the app (the worker included); "loop busy": performance.eventLoopUtilization().',

@@ -63,6 +63,9 @@ export function readOptions(argv = process.argv.slice(2), env = process.env) {
     baselineSpans: quick ? 500 : 2000,
     // Rows 7: spans through the processor at once, then an app under load for loadSeconds.
     mainThread: { n: quick ? 3000 : 10000, loadSeconds: quick ? 5 : 10, rate: 1000, requestRate: 200 },
+    processorSpans: quick ? 2000 : 10000,
+    processorOpen: 100,
+    appRequests: quick ? 200 : 1000,
     translate: { n: quick ? 500 : 2000, rounds: 7 },
     outage: {
       rate: 1000,

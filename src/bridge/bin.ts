@@ -10,6 +10,8 @@ const HELP = `opper-otlp-bridge: an OTLP endpoint (HTTP and gRPC) that forwards 
 Environment:
   OPPER_API_KEY           Opper API key (required)
   OPPER_BASE_URL          Opper API base URL (default https://api.opper.ai/v2)
+  HTTPS_PROXY, HTTP_PROXY, NO_PROXY   forward proxy to Opper (also lower case), e.g.
+                          http://user:password@proxy:3128; NO_PROXY lists hosts reached directly
   OPPER_BRIDGE_TOKEN      inbound token: every request must carry "Authorization: Bearer <token>".
                           Without one, anyone who reaches the port writes into your Opper project.
   OPPER_BRIDGE_HOST, OPPER_BRIDGE_PORT, OPPER_BRIDGE_GRPC_PORT   as the flags below

@@ -8,8 +8,9 @@ import type { Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type * as Grpc from '@grpc/grpc-js';
 import { Warnings } from '../diagnostics.js';
-import { translateOptions } from '../engine.js';
-import { HttpClient } from '../transport/http-client.js';
+import { createHttpClient, PROBLEM_WARNINGS, translateOptions } from '../engine.js';
+import type { HttpClient } from '../transport/http-client.js';
+import { proxyHost } from '../transport/proxy.js';
 import { SpanSender } from '../transport/span-sender.js';
 import { shrinkBody } from '../translate/index.js';
 import { VERSION } from '../version.js';
@@ -98,7 +99,7 @@ class Bridge implements OtlpBridge, BridgeContext {
     this.maxRequestBytes = config.maxRequestBytes;
     this.once = new OnceLog(logger);
     const userAgent = `opentelemetry-exporter-opper/${VERSION} (otlp-bridge) node/${process.versions.node}`;
-    this.client = new HttpClient({ baseUrl: exporter.baseUrl, apiKey: exporter.apiKey!, headers: exporter.headers, userAgent, maxSockets: exporter.concurrency });
+    this.client = createHttpClient(exporter, warnings, 'opper-otlp-bridge', userAgent, (message) => this.once.warn('proxy-failed', message));
     this.sender = new SpanSender(this.client, {
       concurrency: exporter.concurrency,
       timeoutMillis: exporter.timeoutMillis,
@@ -106,10 +107,15 @@ class Bridge implements OtlpBridge, BridgeContext {
       maxPendingSpans: Number.MAX_SAFE_INTEGER,
       shrink: (body) => shrinkBody(body, SHRUNK_BODY_BYTES),
       redact: (text) => warnings.redact(text),
-      onAuthFailure: (status) => {
-        const message = `opper-otlp-bridge: Opper rejected the API key (HTTP ${status}) at ${exporter.baseUrl}; requests are answered 503 until it is fixed`;
-        logger.log('error', message, { cause: 'key-rejected' });
-        warnings.once(BridgeWarningCode.KeyRejected, message);
+      baseUrl: exporter.baseUrl,
+      onProblem: ({ cause, message, status }) => {
+        if (cause === 'key-rejected' || cause === 'forbidden') {
+          const text = `opper-otlp-bridge: Opper rejected the API key (HTTP ${status}) at ${exporter.baseUrl}; requests are answered 503 until it is fixed`;
+          logger.log('error', text, { cause: 'key-rejected' });
+          warnings.once(BridgeWarningCode.KeyRejected, text);
+        } else {
+          warnings.once(PROBLEM_WARNINGS[cause], `opper-otlp-bridge: ${message}`);
+        }
       },
     });
     this.forwarder = new Forwarder(
@@ -145,6 +151,7 @@ class Bridge implements OtlpBridge, BridgeContext {
       http: this.url,
       grpc: this.grpcUrl ?? 'off',
       opper: exporter.baseUrl,
+      proxy: exporter.proxy === undefined ? 'none' : proxyHost(exporter.proxy.url),
       token: token === undefined ? 'none' : 'required',
       concurrency: exporter.concurrency,
       responseDeadlineMillis: this.config.responseDeadlineMillis,
@@ -214,8 +221,8 @@ class Bridge implements OtlpBridge, BridgeContext {
     const now = Date.now();
     if (now - this.forwarder.lastOpperAt < READY_EVIDENCE_MS) return this.forwarder.lastOpperProblem;
     if (this.probe === undefined || now - this.probe.at > READY_EVIDENCE_MS) {
-      const { baseUrl, apiKey, headers, timeoutMillis } = this.config.exporter;
-      this.probe = { at: now, result: probeOpper(baseUrl, apiKey!, headers, Math.min(timeoutMillis, 3000)) };
+      const { baseUrl, timeoutMillis } = this.config.exporter;
+      this.probe = { at: now, result: probeOpper(this.client, baseUrl, Math.min(timeoutMillis, 3000)) };
     }
     return this.probe.result;
   }

@@ -4,7 +4,7 @@
  * that tells the OTLP client whether to forget the data or send it again.
  */
 import type { DeliveryReport, SpanJob, SpanSender } from '../transport/span-sender.js';
-import { translateSpan, type TranslateOptions } from '../translate/index.js';
+import { hasValidIds, INVALID_SPAN_CONTEXT, translateSpan, type TranslateOptions } from '../translate/index.js';
 import { Budget } from './budget.js';
 import { countSpans, readSpans } from './otlp-spans.js';
 
@@ -88,7 +88,11 @@ export class Forwarder {
       const refusal = this.sender.refusal(count);
       if (refusal !== undefined) return this.unavailable(count, refusal);
       const { spans, unreadable } = readSpans(request);
-      const jobs: SpanJob[] = spans.map((span) => translateSpan(span, this.options.translate));
+      const jobs: SpanJob[] = [];
+      for (const span of spans) {
+        if (hasValidIds(span)) jobs.push(translateSpan(span, this.options.translate));
+        else unreadable.push({ detail: INVALID_SPAN_CONTEXT });
+      }
       const until = Math.min(deadline, Date.now() + this.options.responseDeadlineMillis);
       const report = await this.sender.deliver(jobs, until);
       this.observe(report);
@@ -118,7 +122,9 @@ export class Forwarder {
   private observe(report: DeliveryReport): void {
     this.lastOpperAt = Date.now();
     const auth = report.failures.find((failure) => failure.reason === 'auth');
+    const tls = report.failures.find((failure) => failure.reason === 'tls');
     if (auth !== undefined) this.lastOpperProblem = `Opper rejected the API key (${auth.detail})`;
+    else if (tls !== undefined) this.lastOpperProblem = `Opper's TLS certificate is not trusted (${tls.detail}); see NODE_EXTRA_CA_CERTS`;
     else if (report.delivered > 0 || report.failures.some((failure) => failure.reason === 'rejected')) this.lastOpperProblem = undefined;
     else if (report.failures.length > 0) this.lastOpperProblem = `Opper did not answer in time (${report.failures[0]!.detail})`;
   }

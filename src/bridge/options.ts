@@ -80,6 +80,4 @@ function integer(name: string, value: unknown, fallback: number, min: number, ma
 }
 
 /** Whether `host` only accepts connections from this machine. */
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
-}
+export { isLoopback } from '../transport/proxy.js';

@@ -3,7 +3,14 @@ import type { Fault, OutageOptions } from './types.js';
 
 /** What to do with one request, with the label that goes into `RequestRecord.fault`. */
 export type Action =
-  | { readonly kind: 'status'; readonly label: string; readonly status: number; readonly retryAfter?: string; readonly body?: unknown }
+  | {
+      readonly kind: 'status';
+      readonly label: string;
+      readonly status: number;
+      readonly retryAfter?: string;
+      readonly body?: unknown;
+      readonly headers?: Readonly<Record<string, string>>;
+    }
   | { readonly kind: 'drop'; readonly label: string; readonly when: 'before' | 'after' }
   | { readonly kind: 'delay'; readonly label: string; readonly ms: number }
   | { readonly kind: 'hang'; readonly label: string };
@@ -80,7 +87,7 @@ function toAction(fault: Fault): Action {
   if (kinds.length !== 1) throw new TypeError(`a fault needs exactly one of status, drop, delayMs or hang; got ${kinds.join(', ') || 'none'}`);
   if (fault.status !== undefined) {
     checkStatus(fault.status);
-    return statusAction(`status:${fault.status}`, fault.status, fault.retryAfter, fault.body);
+    return statusAction(`status:${fault.status}`, fault.status, fault.retryAfter, fault.body, checkHeaders(fault.headers));
   }
   if (fault.drop !== undefined) {
     if (fault.drop !== 'before' && fault.drop !== 'after') throw new TypeError(`fault.drop must be 'before' or 'after', got ${String(fault.drop)}`);
@@ -94,11 +101,18 @@ function toAction(fault: Fault): Action {
   return { kind: 'hang', label: 'hang' };
 }
 
-function statusAction(label: string, status: number, retryAfter?: number | string, body?: unknown): Action {
+function statusAction(label: string, status: number, retryAfter?: number | string, body?: unknown, headers?: Readonly<Record<string, string>>): Action {
   if (retryAfter !== undefined && typeof retryAfter !== 'string' && !(Number.isFinite(retryAfter) && retryAfter >= 0)) {
     throw new RangeError(`retryAfter must be a number of seconds >= 0 or an HTTP date string, got ${retryAfter}`);
   }
-  return { kind: 'status', label, status, retryAfter: retryAfter === undefined ? undefined : String(retryAfter), body };
+  return { kind: 'status', label, status, retryAfter: retryAfter === undefined ? undefined : String(retryAfter), body, headers };
+}
+
+function checkHeaders(headers: unknown): Readonly<Record<string, string>> | undefined {
+  if (headers === undefined) return undefined;
+  const valid = typeof headers === 'object' && headers !== null && Object.values(headers).every((value) => typeof value === 'string');
+  if (!valid) throw new TypeError('fault.headers must be an object of string values');
+  return headers as Readonly<Record<string, string>>;
 }
 
 function checkStatus(status: number): void {

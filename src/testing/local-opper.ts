@@ -239,7 +239,7 @@ class LocalOpperServer implements LocalOpper {
     switch (fault.kind) {
       case 'status': {
         const payload = fault.body === undefined ? errorBody(errorType(fault.status), `injected fault: ${fault.label}`) : fault.body;
-        const headers = fault.retryAfter === undefined ? {} : { 'retry-after': fault.retryAfter };
+        const headers = { ...(fault.retryAfter === undefined ? {} : { 'retry-after': fault.retryAfter }), ...fault.headers };
         if (send(res, fault.status, payload, headers)) record.status = fault.status;
         return false;
       }

@@ -94,11 +94,16 @@ export interface FaultOptions {
   readonly probability?: number;
 }
 
-/** Answer with this status (a JSON error body unless `body` is given); the request is not processed. */
+/**
+ * Answer with this status (a JSON error body unless `body` is given; a string body is sent as is,
+ * as `text/plain` unless `headers` name another content type); the request is not processed.
+ */
 export interface StatusFault extends FaultOptions {
   readonly status: number;
   readonly retryAfter?: number | string;
   readonly body?: unknown;
+  /** Extra reply headers, names lower-case: e.g. `{ 'content-type': 'text/html' }` or a redirect's `location`. */
+  readonly headers?: Readonly<Record<string, string>>;
   readonly drop?: never;
   readonly delayMs?: never;
   readonly hang?: never;

@@ -3,21 +3,29 @@ import { HttpClient, type HttpClientOptions } from './http-client.js';
 import type { Deliverer } from './span-queue.js';
 import { SpanSender, type DeliveryReport, type SenderCounters, type SpanFailure, type SpanJob, type SpanSenderOptions } from './span-sender.js';
 
-/** What the doors (exporter, processor) use of the engine. */
+/** What the doors (exporter, processor, pending PATCHes) use of the engine. */
 export interface Delivery extends Deliverer {
-  /** Why `count` more spans must be refused now, or undefined (see `SpanSender.refusal`). */
-  refusal(count: number): string | undefined;
-  /** Never rejects: every span ends up delivered or in `failures`. */
-  deliver(jobs: readonly SpanJob[], deadline: number): Promise<DeliveryReport>;
+  /** Waits for room for `count` spans; undefined once admitted, or why not (`SpanSender.admit`). */
+  admit(count: number, deadline: number): Promise<string | undefined>;
+  /** Never rejects: every span ends up delivered or in `failures` (`SpanSender.deliver`). */
+  deliver(jobs: readonly SpanJob[], deadline: number, admitted?: number): Promise<DeliveryReport>;
   /**
    * Only where translating elsewhere is cheaper (the worker): delivers `jobs` plus `spans`, an
-   * untranslated batch that the engine translates before sending. `fallback` translates
-   * everything here instead, should `spans` not be copyable. `count`: jobs plus spans.
+   * untranslated batch of `count` spans that the engine translates before sending. `fallback`
+   * translates everything here instead, should `spans` not be copyable. `admitted`: as `deliver`.
    */
-  deliverUntranslated?(spans: unknown, jobs: readonly SpanJob[], count: number, fallback: () => SpanJob[], deadline: number): Promise<DeliveryReport>;
+  deliverUntranslated?(spans: unknown, count: number, jobs: readonly SpanJob[], admitted: number, fallback: () => SpanJob[], deadline: number): Promise<Delivered>;
   readonly counters: SenderCounters;
   /** Releases the connections (and the worker); call once nothing is in flight. */
   close(): void;
+}
+
+/** A delivery's report, with the jobs its caller may keep PATCHes of (`PendingPatches.keep`):
+ * those translated on this thread, and the PATCH-only jobs of spans translated elsewhere whose
+ * create landed while their PATCH failed. */
+export interface Delivered {
+  report: DeliveryReport;
+  jobs: SpanJob[];
 }
 
 /** Everything an engine is built from. Functions in `sender` other than `shrink` and `redact` are
@@ -43,12 +51,12 @@ export class InlineDelivery implements Delivery {
     return this.sender.counters;
   }
 
-  refusal(count: number): string | undefined {
-    return this.sender.refusal(count);
+  admit(count: number, deadline: number): Promise<string | undefined> {
+    return this.sender.admit(count, deadline);
   }
 
-  deliver(jobs: readonly SpanJob[], deadline: number): Promise<DeliveryReport> {
-    return this.sender.deliver(jobs, deadline);
+  deliver(jobs: readonly SpanJob[], deadline: number, admitted?: number): Promise<DeliveryReport> {
+    return this.sender.deliver(jobs, deadline, admitted);
   }
 
   close(): void {

@@ -41,6 +41,7 @@ export class Health {
       return;
     }
     this.failures = 0;
-    this.keyAccepted = verdict !== 'auth';
+    // An untrusted certificate means no request got as far as the key: keep to one probe.
+    this.keyAccepted = verdict !== 'auth' && verdict !== 'tls';
   }
 }

@@ -3,6 +3,7 @@ import type { Agent as HttpsAgent } from 'node:https';
 import type { Got } from 'got';
 import { context } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
+import { proxyAgents, proxyFailure, proxyHost } from './proxy.js';
 
 export interface HttpClientOptions {
   baseUrl: string;
@@ -11,12 +12,20 @@ export interface HttpClientOptions {
   userAgent: string;
   /** Sockets per host; matched to the request concurrency so requests never queue in the agent. */
   maxSockets: number;
+  /** Forward proxy URL (credentials included) every request goes through; none: direct. */
+  proxy?: string | undefined;
+  /** Called when a request failed at the proxy (refused, unresolvable, 407...), with why. */
+  onProxyFailure?: ((reason: string) => void) | undefined;
 }
 
 export interface HttpResponse {
   status: number;
   /** The `Retry-After` header, when the server sent one. */
   retryAfter?: string;
+  /** The `Content-Type` header; a 2xx that is not JSON did not come from Opper. */
+  contentType?: string;
+  /** The `Location` header of a redirect (never followed: it is reported as a misconfiguration). */
+  location?: string;
   body: string;
 }
 
@@ -42,19 +51,28 @@ export class HttpClient {
 
   constructor(private readonly options: HttpClientOptions) {}
 
-  /** Sends one JSON request; resolves with any HTTP status, rejects only with NetworkError. */
-  async request(method: 'POST' | 'PATCH', path: string, body: string, timeoutMs: number): Promise<HttpResponse> {
+  /** Sends one JSON request (a GET without body); resolves with any HTTP status, rejects only with NetworkError. */
+  async request(method: 'GET' | 'POST' | 'PATCH', path: string, body: string | undefined, timeoutMs: number): Promise<HttpResponse> {
     const { got } = await (this.client ??= this.load());
     // The exporter's own requests must never become spans (they would be exported in turn).
     return context.with(suppressTracing(context.active()), async () => {
       try {
         const response = await got(path, { method, body, timeout: { request: timeoutMs } });
-        const retryAfter = response.headers['retry-after'];
-        return { status: response.statusCode, retryAfter, body: response.body };
+        const { 'retry-after': retryAfter, 'content-type': contentType, location } = response.headers;
+        return { status: response.statusCode, retryAfter, contentType, location, body: response.body };
       } catch (error) {
-        throw toNetworkError(error);
+        throw this.proxyError(error) ?? toNetworkError(error);
       }
     });
+  }
+
+  /** A failure at the proxy, reported and given the code `ERR_PROXY`; else undefined. */
+  private proxyError(error: unknown): NetworkError | undefined {
+    const { proxy, onProxyFailure } = this.options;
+    const reason = proxy === undefined ? undefined : proxyFailure(error, proxy);
+    if (reason === undefined) return undefined;
+    onProxyFailure?.(reason);
+    return new NetworkError('ERR_PROXY', `the proxy ${proxyHost(proxy!)} ${reason}`);
   }
 
   /** Destroys the keep-alive sockets; call once nothing is in flight. */
@@ -68,8 +86,10 @@ export class HttpClient {
 
   private async load() {
     const [{ got }, http, https] = await Promise.all([import('got'), import('node:http'), import('node:https')]);
-    const agentOptions = { keepAlive: true, maxSockets: this.options.maxSockets, maxFreeSockets: this.options.maxSockets };
-    const agents: [HttpAgent, HttpsAgent] = [new http.Agent(agentOptions), new https.Agent(agentOptions)];
+    const agentOptions = { keepAlive: true as const, maxSockets: this.options.maxSockets, maxFreeSockets: this.options.maxSockets };
+    const { proxy } = this.options;
+    const agents: [HttpAgent, HttpsAgent] =
+      proxy === undefined ? [new http.Agent(agentOptions), new https.Agent(agentOptions)] : await proxyAgents(proxy, agentOptions);
     if (this.closed) agents.forEach((agent) => agent.destroy());
     const { baseUrl, apiKey, headers, userAgent } = this.options;
     const client = got.extend({

@@ -1,8 +1,10 @@
 import { diag } from '@opentelemetry/api';
+import { Admission } from './admission.js';
 import { Health } from './health.js';
 import { Limiter } from './limiter.js';
-import { classifyStatus, retryDelay, type Verdict } from './retry-policy.js';
+import { BACKOFF_MAX_MS, classifyNetworkError, classifyStatus, isOpperReply, parseRetryAfter, retryDelay, type Verdict } from './retry-policy.js';
 import { NetworkError, type HttpResponse } from './http-client.js';
+import { answerProblem, describeUnexpected, excerpt, networkProblem, retryAfterProblem, type Problem } from './problems.js';
 
 /** One span to deliver: its create body, then its PATCH body. Nothing here is OpenTelemetry's. */
 export interface SpanJob {
@@ -21,18 +23,26 @@ export interface RequestSender {
 export interface SpanSenderOptions {
   concurrency: number;
   timeoutMillis: number;
-  /** Spans held across deliveries in flight; a delivery past it is refused. */
+  /** Spans held across deliveries in flight; a delivery past it waits for room (see `admit()`). */
   maxPendingSpans: number;
   /** Cuts a body much harder, for a second try after the server answered 413. */
   shrink(body: string): string;
-  /** Told of each rejected key; the sender stops the delivery itself. */
-  onAuthFailure(status: number): void;
+  /** Where requests go; named in problems. */
+  baseUrl: string;
+  /**
+   * Told of each cause the user must hear about (a rejected key, an untrusted certificate, a
+   * wrong base URL...), possibly many times: the callee says it once. The sender acts by itself.
+   */
+  onProblem(problem: Problem): void;
   /** Removes secrets from text that may echo them (a server's error page). */
   redact(text: string): string;
 }
 
 /** Why a span did not (completely) reach Opper. */
-export type FailureReason = 'rejected' | 'deadline' | 'auth';
+export type FailureReason = 'rejected' | 'deadline' | 'auth' | 'tls';
+
+/** Reasons that stop a whole delivery: every later request would fail the same way. */
+type StopReason = 'auth' | 'tls';
 
 export interface SpanFailure {
   id: string;
@@ -69,7 +79,8 @@ interface Attempt {
 /** State shared by the spans of one delivery (one `export()` call). */
 interface Delivery {
   readonly deadline: number;
-  authFailure?: string;
+  /** Set once a request shows that no other can succeed (a rejected key, an untrusted certificate). */
+  stopped?: { reason: StopReason; detail: string };
 }
 
 /**
@@ -81,47 +92,65 @@ export class SpanSender {
   readonly counters: SenderCounters = { requests: 0, retries: 0 };
   private readonly limiter = new Limiter(1);
   private readonly health = new Health();
-  private pendingSpans = 0;
+  private readonly admission: Admission;
   private failedInOutage = false;
 
   constructor(
     private readonly client: RequestSender,
     private readonly options: SpanSenderOptions,
-  ) {}
+  ) {
+    this.admission = new Admission(options.maxPendingSpans);
+  }
 
   /**
    * Why a delivery of `count` more spans must be refused now, or undefined when it may go ahead.
    * A batch processor whose exports fail starts new ones before the old ones end (seen in SDK
    * 2.x): once a delivery has failed in an outage, the one in flight keeps probing and later ones
-   * are refused, so memory stays flat however long the outage lasts.
+   * are refused, so memory stays flat however long the outage lasts. During an outage a delivery
+   * past `maxPendingSpans` is refused too; while Opper is healthy it may wait (`admit()`).
    */
   refusal(count: number): string | undefined {
-    if (this.health.downFor(Date.now()) === 0) this.failedInOutage = false;
-    if (this.pendingSpans === 0) return undefined;
-    if (this.failedInOutage) return 'Opper is unavailable and an earlier export is still trying';
-    const { maxPendingSpans } = this.options;
-    if (this.pendingSpans + count > maxPendingSpans) {
-      return `${this.pendingSpans} spans are still being delivered (maxPendingSpans ${maxPendingSpans}): Opper is slow or unavailable`;
+    const down = this.health.downFor(Date.now()) > 0;
+    if (!down) this.failedInOutage = false;
+    const held = this.admission.held;
+    if (held === 0) return undefined;
+    if (this.failedInOutage) return OUTAGE_REFUSAL;
+    if (down && !this.admission.fits(count)) {
+      return `${held} spans are still being delivered (maxPendingSpans ${this.admission.max}) and Opper is unavailable`;
     }
     return undefined;
   }
 
-  /** Whether a delivery failed in an outage that still lasts (later ones are then refused while
-   * one is in flight): for the copy of `refusal` that a worker transport keeps on the app's thread. */
-  stillFailing(): boolean {
-    if (this.health.downFor(Date.now()) === 0) this.failedInOutage = false;
-    return this.failedInOutage;
+  /**
+   * Admits a delivery of `count` spans, to be made with `deliver(jobs, deadline, count)`: at once
+   * when it fits under `maxPendingSpans`; else, while Opper is healthy, once earlier deliveries
+   * have made room (a slow Opper or a burst is no reason to drop spans), until `deadline`.
+   * Resolves with undefined once admitted, or with why not (see `refusal()`).
+   */
+  async admit(count: number, deadline: number): Promise<string | undefined> {
+    const refusal = this.refusal(count);
+    if (refusal !== undefined) return refusal;
+    const late = () => `no room before the export deadline: ${this.admission.held} spans are still being delivered (maxPendingSpans ${this.admission.max}): Opper is slow`;
+    return this.admission.take(count, deadline, late);
   }
 
-  /** Never rejects: every span ends up delivered or in `failures`. */
-  async deliver(jobs: readonly SpanJob[], deadline: number): Promise<DeliveryReport> {
-    this.pendingSpans += jobs.length;
+  /**
+   * Never rejects: every span ends up delivered or in `failures`. `admitted`: the count held for
+   * this delivery by `admit()`; without it the spans are held here, past the bound if need be (the
+   * caller bounds them).
+   */
+  async deliver(jobs: readonly SpanJob[], deadline: number, admitted?: number): Promise<DeliveryReport> {
+    const held = admitted ?? jobs.length;
+    if (admitted === undefined) this.admission.force(held);
     try {
       const report = await this.deliverAll(jobs, deadline);
-      if (report.failures.length > 0 && this.health.downFor(Date.now()) > 0) this.failedInOutage = true;
+      if (report.failures.length > 0 && this.health.downFor(Date.now()) > 0) {
+        this.failedInOutage = true;
+        this.admission.refuseWaiting(OUTAGE_REFUSAL);
+      }
       return report;
     } finally {
-      this.pendingSpans -= jobs.length;
+      this.admission.release(held);
     }
   }
 
@@ -135,9 +164,9 @@ export class SpanSender {
     });
     const failures: SpanFailure[] = [];
     for (const { id, create, result } of await Promise.all(outcomes)) {
-      // Only a rejected key leaves spans unsent on purpose; a deadline is a failure to deliver.
+      // Only a stopped delivery leaves spans unsent on purpose; a deadline is a failure to deliver.
       if (!result.ok) {
-        const unsent = result.reason === 'auth' && !result.sent;
+        const unsent = (result.reason === 'auth' || result.reason === 'tls') && !result.sent;
         failures.push({ id, reason: result.reason, detail: result.detail, unsent, created: create.ok });
       }
     }
@@ -148,24 +177,28 @@ export class SpanSender {
     const { create: createBody, update } = job;
     const created = (async (): Promise<Outcome> => {
       if (createBody === undefined) return { ok: true };
-      return this.send(delivery, 'POST', 'spans', createBody, false);
+      return this.send(delivery, 'POST', 'spans', createBody, false, job.id);
     })();
     const done = created.then(
       async (create): Promise<Outcome> =>
-        create.ok && update !== undefined ? this.send(delivery, 'PATCH', `spans/${job.id}`, update, true).then(afterCreate) : create,
+        create.ok && update !== undefined ? this.send(delivery, 'PATCH', `spans/${job.id}`, update, true, undefined).then(afterCreate) : create,
     );
     return { created, done };
   }
 
-  /** One request with its retries; resolves with how it ended, never rejects. */
-  private async send(delivery: Delivery, method: 'POST' | 'PATCH', path: string, body: string, urgent: boolean): Promise<Outcome> {
+  /**
+   * One request with its retries; resolves with how it ended, never rejects. `id`: the span a
+   * create's reply must name (undefined for a PATCH, whose reply need only be a JSON object).
+   */
+  private async send(delivery: Delivery, method: 'POST' | 'PATCH', path: string, body: string, urgent: boolean, id: string | undefined): Promise<Outcome> {
     let shrunk = false;
     let sent = false;
     let lastError = 'the deadline passed before the request could be sent';
     for (let attempt = 1; ; attempt++) {
-      const result = await beforeDeadline(this.limiter.run(() => this.attempt(delivery, method, path, body), urgent), delivery.deadline);
+      const result = await beforeDeadline(this.limiter.run(() => this.attempt(delivery, method, path, body, id), urgent), delivery.deadline);
       if (result === undefined) {
-        if (delivery.authFailure !== undefined) return { ok: false, reason: 'auth', detail: delivery.authFailure, sent };
+        const { stopped } = delivery;
+        if (stopped !== undefined) return { ok: false, reason: stopped.reason, detail: stopped.detail, sent };
         return { ok: false, reason: 'deadline', detail: lastError, sent };
       }
       sent = true;
@@ -174,7 +207,8 @@ export class SpanSender {
         case 'done':
           return { ok: true };
         case 'auth':
-          return { ok: false, reason: 'auth', detail: result.detail, sent };
+        case 'tls':
+          return { ok: false, reason: result.verdict, detail: result.detail, sent };
         case 'too-large':
           if (shrunk) return { ok: false, reason: 'rejected', detail: result.detail, sent };
           body = this.options.shrink(body);
@@ -198,38 +232,55 @@ export class SpanSender {
    * One request, made while holding a connection slot. During an outage the shared pause is
    * waited out here, slot held, so the requests of every span queue behind one probe. How the
    * request ended is taken in before the slot is released, so that no queued request slips out
-   * after a rejected key. Undefined: nothing was sent.
+   * after a rejected key or an untrusted certificate. Undefined: nothing was sent.
    */
-  private async attempt(delivery: Delivery, method: 'POST' | 'PATCH', path: string, body: string): Promise<Attempt | undefined> {
+  private async attempt(delivery: Delivery, method: 'POST' | 'PATCH', path: string, body: string, id: string | undefined): Promise<Attempt | undefined> {
     // Requests already in flight when the outage began may push the pause further while we wait.
     for (let pause = this.health.pause(Date.now()); pause > 0; pause = this.health.pause(Date.now())) {
       if (Date.now() + pause >= delivery.deadline) return undefined;
       await sleep(pause);
     }
     const remaining = delivery.deadline - Date.now();
-    if (delivery.authFailure !== undefined || remaining <= 0) return undefined;
+    if (delivery.stopped !== undefined || remaining <= 0) return undefined;
     this.counters.requests++;
     let result: Attempt;
+    let problem: Problem | undefined;
     try {
       const response = await this.client.request(method, path, body, Math.min(this.options.timeoutMillis, remaining));
-      const verdict = classifyStatus(response.status, method);
+      let verdict = classifyStatus(response.status, method);
+      // A 2xx proves delivery only when Opper's JSON says so; anything else is retried as transient,
+      // so a blip recovers and a lasting one turns into the outage trickle.
+      const unexpected = verdict === 'done' && response.status < 300 && !isOpperReply(response.contentType, response.body, id);
+      if (unexpected) verdict = 'retry';
       // Reading the server's message costs a JSON.parse: only worth it when something went wrong.
-      result = { verdict, detail: verdict === 'done' ? '' : describe(response), retryAfter: response.retryAfter, status: response.status };
+      const detail = verdict === 'done' ? '' : unexpected ? describeUnexpected(response) : describe(response);
+      result = { verdict, detail, retryAfter: response.retryAfter, status: response.status };
+      problem = verdict === 'done' ? undefined : this.answerProblem(method, path, response, unexpected);
       this.health.record(verdict, response.retryAfter, Date.now(), Math.random());
     } catch (error) {
       if (!(error instanceof NetworkError)) {
         // A fault of the client itself, not of the network: retrying would not help.
         return { verdict: 'reject', detail: String(error) };
       }
-      result = { verdict: 'retry', detail: `${error.code}: ${error.message}` };
-      this.health.record('network', undefined, Date.now(), Math.random());
+      const fault = classifyNetworkError(error.code);
+      result = { verdict: fault === 'tls' ? 'tls' : 'retry', detail: `${error.code}: ${error.message}` };
+      problem = networkProblem(this.options.baseUrl, fault, error.code, error.message);
+      this.health.record(fault === 'tls' ? 'tls' : 'network', undefined, Date.now(), Math.random());
     }
     this.limiter.setLimit(this.health.limit(this.options.concurrency));
-    if (result.verdict === 'auth' && delivery.authFailure === undefined) {
-      delivery.authFailure = result.detail;
-      this.options.onAuthFailure(result.status!);
+    const { verdict } = result;
+    if ((verdict === 'auth' || verdict === 'tls') && delivery.stopped === undefined) {
+      delivery.stopped = { reason: verdict, detail: result.detail };
     }
+    if (problem !== undefined) this.options.onProblem(problem);
     return result;
+  }
+
+  /** What an HTTP answer that is not a success tells the user, if anything. */
+  private answerProblem(method: string, path: string, response: HttpResponse, unexpected: boolean): Problem | undefined {
+    const asked = parseRetryAfter(response.retryAfter, Date.now());
+    if (asked !== undefined && asked > BACKOFF_MAX_MS) return retryAfterProblem(asked, response.retryAfter!);
+    return answerProblem(this.options.baseUrl, method, path, response, unexpected);
   }
 }
 
@@ -255,6 +306,8 @@ function parentsFirst(jobs: readonly SpanJob[]): SpanJob[] {
   return [...jobs].sort((a, b) => depth.get(a.id)! - depth.get(b.id)!);
 }
 
+const OUTAGE_REFUSAL = 'Opper is unavailable and an earlier export is still trying';
+
 /** `HTTP 422: <server message>`, short enough for a log line. */
 function describe(response: HttpResponse): string {
   let message = '';
@@ -267,8 +320,7 @@ function describe(response: HttpResponse): string {
   } catch {
     message = response.body;
   }
-  message = message.replace(/\s+/g, ' ').trim();
-  if (message.length > 300) message = `${message.slice(0, 300)}…`;
+  message = excerpt(message);
   return message ? `HTTP ${response.status}: ${message}` : `HTTP ${response.status}`;
 }
 

@@ -2,7 +2,7 @@
 import type { DeliveryReport, SenderCounters, SpanJob } from './span-sender.js';
 
 /** Options split for `workerData`: the data, and the names of the callbacks that only notify
- * (onAuthFailure...), which the worker calls back on the app's thread. */
+ * (onProblem, onProxyFailure...), which the worker calls back on the app's thread. */
 export interface SplitOptions {
   data: Record<string, unknown>;
   notifications: string[];
@@ -42,12 +42,16 @@ export type ToWorker =
       jobs: PackedJobs;
       /** Spans to translate in the worker first (opaque here: the worker's entry reads them). */
       spans?: unknown;
+      /** The count an `admit` of this worker's (or of a worker that died) took for the batch. */
+      admitted: number | undefined;
       deadline: number;
     }
+  /** `SpanSender.admit`, answered by `admitted`. */
+  | { type: 'admit'; id: number; count: number; deadline: number }
   | { type: 'close' };
 
 /** Jobs as one flat array of strings, four per job (id, parentId, create, update): structured
- * clone copies it several times faster than the same jobs as objects (measured: bench rows 7). */
+ * clone copies it several times faster than the same jobs as objects (measured: bench rows 8). */
 export type PackedJobs = (string | undefined)[];
 
 export function packJobs(jobs: readonly SpanJob[]): PackedJobs {
@@ -79,9 +83,10 @@ export type FromWorker =
       id: number;
       report: DeliveryReport;
       counters: SenderCounters;
-      /** The sender's `stillFailing()` once this batch is done. */
-      stillFailing: boolean;
+      /** PATCH-only jobs of the spans translated here whose create landed and PATCH failed. */
+      patches: PackedJobs;
     }
+  | { type: 'admitted'; id: number; refusal: string | undefined }
   | { type: 'call'; owner: Owner; name: string; args: unknown[] }
   /** A `diag` line of the sender's, for the app's diag logger. */
   | { type: 'diag'; level: DiagLevel; args: unknown[] };

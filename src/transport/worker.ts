@@ -12,7 +12,7 @@ import { translateSpan } from '../translate/index.js';
 import { unreadableSpan } from './delivery.js';
 import { HttpClient, type HttpClientOptions } from './http-client.js';
 import { SpanSender, type SpanFailure, type SpanJob, type SpanSenderOptions } from './span-sender.js';
-import { joinOptions, unpackJobs, type DiagLevel, type FromWorker, type ToWorker, type WorkerSetup } from './worker-protocol.js';
+import { joinOptions, packJobs, unpackJobs, type DiagLevel, type FromWorker, type ToWorker, type WorkerSetup } from './worker-protocol.js';
 
 if (parentPort !== null) serve(parentPort, workerData as WorkerSetup);
 
@@ -34,17 +34,30 @@ function serve(port: NonNullable<typeof parentPort>, setup: WorkerSetup): void {
     redact: (text: string) => warnings.redact(text),
   };
   const sender = new SpanSender(client, options);
+  // Spans admitted here and not yet delivered: a batch admitted by a worker that died is forced.
+  let admitted = 0;
   port.on('message', (message: ToWorker) => {
     if (message.type === 'close') {
       client.close();
       port.close(); // nothing else keeps the worker alive: it ends
       return;
     }
+    if (message.type === 'admit') {
+      void sender.admit(message.count, message.deadline).then((refusal) => {
+        if (refusal === undefined) admitted += message.count;
+        post({ type: 'admitted', id: message.id, refusal });
+      });
+      return;
+    }
+    const held = message.admitted !== undefined && message.admitted <= admitted ? message.admitted : undefined;
+    if (held !== undefined) admitted -= held;
     const jobs = unpackJobs(message.jobs);
+    const fromApp = jobs.length;
     const untranslatable = message.spans === undefined ? [] : translateInto(message.spans as UntranslatedBatch, jobs);
-    void sender.deliver(jobs, message.deadline).then((report) => {
+    void sender.deliver(jobs, message.deadline, held).then((report) => {
       const merged = { delivered: report.delivered, failures: [...untranslatable, ...report.failures] };
-      post({ type: 'report', id: message.id, report: merged, counters: { ...sender.counters }, stillFailing: sender.stillFailing() });
+      const patches = packJobs(patchesOf(jobs.slice(fromApp), report.failures));
+      post({ type: 'report', id: message.id, report: merged, counters: { ...sender.counters }, patches });
     });
   });
 }
@@ -53,11 +66,19 @@ function serve(port: NonNullable<typeof parentPort>, setup: WorkerSetup): void {
 function translateInto({ batch, options }: UntranslatedBatch, jobs: SpanJob[]): SpanFailure[] {
   const failures: SpanFailure[] = [];
   for (const part of batch.spans) {
+    const bounded = fromParts(part, batch.resources);
     try {
-      jobs.push(translateSpan(fromParts(part, batch.resources), options));
+      jobs.push(translateSpan(bounded.span, options, bounded));
     } catch (error) {
       failures.push(unreadableSpan(error));
     }
   }
   return failures;
+}
+
+/** The PATCH-only jobs of `jobs` whose create landed and whose PATCH failed: all the app's
+ * thread needs of them to keep the PATCH for a retry. */
+function patchesOf(jobs: readonly SpanJob[], failures: readonly SpanFailure[]): SpanJob[] {
+  const failed = new Set(failures.filter((failure) => failure.created).map((failure) => failure.id));
+  return jobs.filter((job) => failed.has(job.id) && job.update !== undefined).map((job) => ({ id: job.id, update: job.update }));
 }

@@ -1,8 +1,12 @@
 // Readiness, warnings and logs: what an operator sees when the key, the network or the listen
 // address is wrong, and the settings and summaries the bridge logs (never the key).
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { readFileSync } from 'node:fs';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { BridgeWarningCode } from '../../src/bridge/index.js';
+import { WarningCode } from '../../src/diagnostics.js';
 import { resolveBridgeConfig } from '../../src/bridge/options.js';
 import { startLocalOpper, type LocalOpper } from '../../src/testing/index.js';
 import { sdkSpans, startBridge } from './helpers.js';
@@ -54,6 +58,25 @@ describe('the bridge, as an operator sees it', () => {
     const good = await startBridge(opper);
     bridges.push(good);
     expect((await fetch(`${good.url}/readyz`)).status).toBe(200);
+  });
+
+  it('is not ready, answers 503 and names NODE_EXTRA_CA_CERTS once when Opper\'s certificate is not trusted', async () => {
+    const fixture = new URL('../fixtures/tls/', import.meta.url);
+    const server = createHttpsServer({ cert: readFileSync(new URL('test-only-self-signed.crt', fixture)), key: readFileSync(new URL('test-only-self-signed.key', fixture)) });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    bridges.push({ close: () => new Promise<void>((resolve) => server.close(() => resolve())) });
+    const bridge = await startBridge(opper, { baseUrl: `https://127.0.0.1:${(server.address() as AddressInfo).port}/v2` });
+    bridges.push(bridge);
+    const body = JsonTraceSerializer.serializeRequest(await sdkSpans(2))!;
+    for (let i = 0; i < 2; i++) {
+      const response = await fetch(`${bridge.url}/v1/traces`, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+      expect(response.status).toBe(503); // the Collector keeps the data and retries
+    }
+    const ready = await fetch(`${bridge.url}/readyz`);
+    expect([ready.status, ((await ready.json()) as { reason: string }).reason]).toEqual([503, expect.stringMatching(/TLS certificate is not trusted .*NODE_EXTRA_CA_CERTS/)]);
+    const tls = warnings.filter((w) => w.code === WarningCode.TlsUntrusted);
+    expect(tls).toEqual([{ code: WarningCode.TlsUntrusted, text: expect.stringMatching(/^opper-otlp-bridge: the TLS certificate of https:.*NODE_EXTRA_CA_CERTS/) }]);
+    expect(bridge.getStats().opperRequests).toBe(2); // one probe per OTLP request, no retries
   });
 
   it('does not start without a key or with an unusable environment, and says why', () => {

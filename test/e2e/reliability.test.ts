@@ -6,6 +6,7 @@ import { appendFileSync } from 'node:fs';
 import { DiagLogLevel, diag, type Span } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { WarningCode } from '../../src/index.js';
+import { until } from '../testing/helpers.js';
 import { childOf, micros, opperId, startHarness, type Harness } from './harness.js';
 
 let harness: Harness | undefined;
@@ -128,6 +129,37 @@ describe('Retry-After', () => {
   });
 });
 
+describe('Retry-After longer than any wait', () => {
+  it('keeps probing through an outage that asks for an hour, delivers everything soon after, and says so once', async () => {
+    harness = await startHarness();
+    const { opper, exporter } = harness;
+    const emitWarning = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    try {
+      // A short maintenance window whose page says "come back in an hour".
+      opper.outage(1000, { retryAfter: 3600 });
+      const startedAt = Date.now();
+      for (let wave = 0; wave < 5; wave++) {
+        makeTraces(harness, 10, `wave ${wave}`);
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+      // Opper has been healthy for 4 s: everything lands within a bounded wait, not in an hour.
+      await opper.waitForSpans((spans) => spans.size === 50, 15_000);
+      await harness.flush();
+      report('1 s outage answering Retry-After: 3600', harness, startedAt);
+
+      expectAllStoredOnce(harness);
+      expect(exporter.getStats()).toMatchObject({ spansExported: 50, spansFailed: 0, spansDropped: 0 });
+      // Still a trickle while it was down: the capped wait is shared, not a retry storm.
+      expect(opper.requests.filter((r) => r.fault === 'outage:503').length).toBeLessThan(20);
+      const capped = emitWarning.mock.calls.filter((call) => (call[1] as { code?: string } | undefined)?.code === WarningCode.RetryAfterCapped);
+      expect(capped).toHaveLength(1);
+      expect(capped[0]![0]).toMatch(/Opper asked to wait 3600 s \(Retry-After: 3600\); retrying in at most 5 s/);
+    } finally {
+      emitWarning.mockRestore();
+    }
+  });
+});
+
 describe('permanent failures', () => {
   it('fails only the refused span, with the server message, and delivers the rest', async () => {
     harness = await startHarness({ batch: false });
@@ -212,23 +244,21 @@ describe('a server that never answers', () => {
 });
 
 describe('bounded memory', () => {
-  it('fails at once an export that would hold more than maxPendingSpans, without a request', async () => {
-    harness = await startHarness({ exporter: { maxPendingSpans: 15, exportTimeoutMillis: 2000 }, batch: false });
+  it('during an outage, fails at once an export that would hold more than maxPendingSpans, without a request', async () => {
+    harness = await startHarness({ exporter: { maxPendingSpans: 15, exportTimeoutMillis: 3000 }, batch: false });
     const { opper, exporter } = harness;
-    opper.inject({ hang: true });
+    opper.outage(60_000);
     makeTraces(harness, 20);
     const first = exportOnce(harness, harness.ended().slice(0, 10));
+    // Eight failures in a row: Opper is down (while it is healthy, the export would wait for room).
+    await until(() => opper.requests.length >= 8, 'eight failed requests');
+    const sent = opper.requests.length;
     const second = await exportOnce(harness, harness.ended().slice(10));
     expect(second.code).toBe(ExportResultCode.FAILED);
-    expect(second.error?.message).toMatch(/10 spans are still being delivered \(maxPendingSpans 15\)/);
+    expect(second.error?.message).toMatch(/10 spans are still being delivered \(maxPendingSpans 15\) and Opper is unavailable/);
+    expect(opper.requests.length).toBeLessThanOrEqual(sent + 1); // only the first export's probing
+    expect(exporter.getStats().spansDropped).toBe(10);
     expect((await first).code).toBe(ExportResultCode.FAILED);
-    expect(opper.requests.length).toBe(1); // the first export's probe, hung until its deadline
-    expect(exporter.getStats().spansDropped).toBeGreaterThanOrEqual(10);
-    // Once the first export has ended, its spans no longer count.
-    opper.clearFaults();
-    const third = await exportOnce(harness, harness.ended().slice(10));
-    expect(third.error?.message).toBeUndefined();
-    expect(third.code).toBe(ExportResultCode.SUCCESS);
   });
 });
 

@@ -39,6 +39,17 @@ async function exportWhileHanging(h: Harness) {
   return { spans, result };
 }
 
+describe('the worker', () => {
+  it('is started before the first export, so its start-up is not paid out of that deadline', async () => {
+    harness = await startHarness({ exporter: { transport: 'worker' }, batch: false });
+    const h = harness;
+    const sender = (h.exporter as unknown as { sender: { worker?: Worker } }).sender;
+    for (let i = 0; i < 100 && sender.worker === undefined; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(sender.worker).toBeDefined();
+    expect(h.opper.requests).toHaveLength(0); // no export yet
+  });
+});
+
 describe('a worker that dies', () => {
   it('hands the spans it held to a new worker, which delivers them, and warns once', async () => {
     harness = await startHarness({ exporter: { transport: 'worker' }, batch: false });

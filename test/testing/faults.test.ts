@@ -52,6 +52,18 @@ describe('status faults', () => {
     expect(reply.headers.get('retry-after')).toBe('Wed, 21 Oct 2015 07:28:00 GMT');
   });
 
+  it('send a text body as is, with the headers given (an HTML page, a redirect)', async () => {
+    server.inject({ status: 200, body: '<html>Sign in</html>', headers: { 'content-type': 'text/html' }, times: 1 });
+    const page = await create();
+    expect(page).toMatchObject({ status: 200, body: '<html>Sign in</html>' });
+    expect(page.headers.get('content-type')).toBe('text/html');
+    server.inject({ status: 308, body: '', headers: { location: 'https://example.invalid/v2/spans' }, times: 1 });
+    const res = await fetch(`${server.url}/spans`, { method: 'POST', redirect: 'manual', body: '{}' });
+    expect(res.status).toBe(308);
+    expect(res.headers.get('location')).toBe('https://example.invalid/v2/spans');
+    expect(server.spans.size).toBe(0);
+  });
+
   it('never count as violations, even 4xx ones', async () => {
     server.inject({ status: 422 });
     expect((await create()).status).toBe(422);
@@ -216,7 +228,7 @@ describe('times and probability', () => {
   });
 
   it('refuses malformed faults', () => {
-    const bad: unknown[] = [{}, { status: 503, drop: 'before' }, { status: 99 }, { status: 503, probability: 2 }, { status: 503, times: 0 }, { drop: 'sometimes' }, { delayMs: -1 }, { hang: false }];
+    const bad: unknown[] = [{}, { status: 503, drop: 'before' }, { status: 99 }, { status: 503, probability: 2 }, { status: 503, times: 0 }, { drop: 'sometimes' }, { delayMs: -1 }, { hang: false }, { status: 200, headers: { location: 3 } }];
     for (const fault of bad) expect(() => server.inject(fault as Fault)).toThrow();
     expect(() => server.outage(-5)).toThrow(RangeError);
   });

@@ -12,8 +12,13 @@ const OPTIONS = { maxBodyBytes: 64 * 1024, redactSecrets: true };
 
 function viaParts(spans: Parameters<typeof toParts>[0]) {
   const unreadable: unknown[] = [];
-  const copied = structuredClone(toParts(spans, (span) => unreadable.push(span)));
-  return { bodies: copied.spans.map((part) => translateSpan(fromParts(part, copied.resources), OPTIONS)), unreadable, resources: copied.resources };
+  const parts = toParts(spans, OPTIONS, (span) => unreadable.push(span));
+  const copied = structuredClone(parts);
+  const bodies = copied.spans.map((part) => {
+    const bounded = fromParts(part, copied.resources);
+    return translateSpan(bounded.span, OPTIONS, bounded);
+  });
+  return { bodies, unreadable, resources: copied.resources, parts };
 }
 
 describe('span parts', () => {
@@ -39,6 +44,20 @@ describe('span parts', () => {
     const span = makeSpan({ parentSpanId: PARENT_ID, instrumentationLibrary: { name: 'old', version: '1' }, droppedAttributesCount: 3, droppedEventsCount: 1, droppedLinksCount: 2 });
     expect(viaParts([span]).bodies).toEqual([translateSpan(span, OPTIONS)]);
     expect(translateSpan(span, OPTIONS).create).toContain(TRACE_ID.slice(0, 8));
+  });
+
+  it('are cut to the body budget before they are copied, and still translate to the same bodies', () => {
+    const huge = makeSpan({
+      attributes: { numbers: Array.from({ length: 1_000_000 }, (_, i) => i), 'gen_ai.input.messages': 'x'.repeat(300_000) },
+      events: Array.from({ length: 10_000 }, (_, i) => ({ name: `event ${i}`, time: [1, i] as [number, number], attributes: { i } })),
+    });
+    const { bodies, parts } = viaParts([huge]);
+    const [part] = parts.spans;
+    // What crosses the thread is about a body's worth, not the span's million numbers.
+    expect((part!.attributes['numbers'] as unknown[]).length).toBeLessThan(OPTIONS.maxBodyBytes);
+    expect(part!.events.length).toBeLessThan(10_000);
+    expect(part!.cut).toEqual({ eventsCut: expect.any(Number), linksCut: 0 });
+    expect(bodies).toEqual([translateSpan(huge, OPTIONS)]);
   });
 
   it('hands back a span whose parts cannot be read, for the translation to do what it can', () => {

@@ -27,4 +27,20 @@ describe('Health', () => {
     expect(health.limit(32)).toBe(32);
     expect(health.pause(2500)).toBe(0);
   });
+
+  it('pauses at most 5 s however long Retry-After asks, so the next probe comes soon', () => {
+    const health = new Health();
+    for (let i = 0; i < OUTAGE_STREAK; i++) health.record('retry', '3600', 0, 0);
+    expect(health.pause(0)).toBe(5000);
+    health.record('retry', 'Wed, 21 Oct 2099 07:28:00 GMT', 10_000, 0);
+    expect(health.pause(10_000)).toBe(5000);
+  });
+
+  it('keeps to one request in flight after an untrusted certificate', () => {
+    const health = new Health();
+    health.record('done', undefined, 0, 0);
+    expect(health.limit(32)).toBe(32);
+    health.record('tls', undefined, 0, 0);
+    expect(health.limit(32)).toBe(1);
+  });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { BACKOFF_MAX_MS, classifyStatus, parseRetryAfter, retryDelay } from '../../src/transport/retry-policy.js';
+import { BACKOFF_MAX_MS, classifyNetworkError, classifyStatus, isOpperReply, parseRetryAfter, retryDelay } from '../../src/transport/retry-policy.js';
 
 describe('classifyStatus', () => {
   it.each([
@@ -38,6 +38,49 @@ describe('retryDelay', () => {
   it('honours a longer Retry-After', () => {
     expect(retryDelay(1, '3', 0, 0)).toBe(3000);
     expect(retryDelay(10, '0', 0, 0)).toBeGreaterThan(0);
+  });
+
+  it('never waits longer than the cap, whatever Retry-After asks', () => {
+    const now = Date.parse('2026-11-21T10:00:00Z');
+    expect(retryDelay(1, '3600', now, 0)).toBe(BACKOFF_MAX_MS);
+    expect(retryDelay(1, 'Sun, 22 Nov 2026 10:00:00 GMT', now, 0.5)).toBe(BACKOFF_MAX_MS); // a day ahead
+  });
+});
+
+describe('classifyNetworkError', () => {
+  it.each([
+    ['DEPTH_ZERO_SELF_SIGNED_CERT', 'tls'],
+    ['SELF_SIGNED_CERT_IN_CHAIN', 'tls'],
+    ['UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'tls'],
+    ['ERR_TLS_CERT_ALTNAME_INVALID', 'tls'],
+    ['CERT_HAS_EXPIRED', 'tls'],
+    ['ECONNREFUSED', 'unreachable'],
+    ['ENOTFOUND', 'unreachable'],
+    ['EAI_AGAIN', 'unreachable'],
+    ['ECONNRESET', 'transient'],
+    ['ETIMEDOUT', 'transient'],
+  ] as const)('%s is %s', (code, fault) => {
+    expect(classifyNetworkError(code)).toBe(fault);
+  });
+});
+
+describe('isOpperReply', () => {
+  const id = '0af7651916cd43dd-8448eb211c80319c';
+  it("takes Opper's JSON span, with or without a content type", () => {
+    expect(isOpperReply('application/json', `{"id":"${id}","name":"x"}`, id)).toBe(true);
+    expect(isOpperReply('application/json; charset=utf-8', ` {"name":"x", "id": "${id}"}\n`, id)).toBe(true);
+    expect(isOpperReply(undefined, `{"id":"${id}"}`, id)).toBe(true);
+    expect(isOpperReply('application/json', '{"id":"whatever"}', undefined)).toBe(true); // a PATCH
+  });
+  it('refuses what a captive portal, a proxy or another service answers', () => {
+    expect(isOpperReply('text/html', `<html>{"id":"${id}"}</html>`, id)).toBe(false);
+    expect(isOpperReply('text/html', `{"id":"${id}"}`, id)).toBe(false);
+    expect(isOpperReply('application/json', '', id)).toBe(false);
+    expect(isOpperReply('application/json', '   ', undefined)).toBe(false);
+    expect(isOpperReply('application/json', `{"id":"${id}"`, id)).toBe(false); // cut short
+    expect(isOpperReply('application/json', '{"ok":true}', id)).toBe(false); // not our span
+    expect(isOpperReply('application/json', `["${id}"]`, id)).toBe(false);
+    expect(isOpperReply('application/json', `{"data":"{\\"id\\":\\"${id}\\"}"}`, id)).toBe(false); // an echo service
   });
 });
 
