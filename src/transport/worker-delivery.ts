@@ -50,9 +50,10 @@ export class WorkerDelivery implements Delivery {
     private readonly setup: DeliverySetup,
     private readonly onWorkerStopped: (detail: string) => void,
   ) {
-    // Started at the next turn of the event loop, idle and unref'd, so that its start-up (~0.1 s;
-    // seconds on an overloaded machine) is not paid out of the first export's deadline. Its
-    // module loads (got, node:http) happen in its own registry, never in the app's.
+    // Started at the next turn of the event loop, idle and unref'd, so that it is usually ready
+    // before the first export (an export that waits for it anyway has the wait added to its
+    // deadline, in the worker). Its module loads (got, node:http) happen in its own registry,
+    // never in the app's.
     setImmediate(() => {
       if (this.closed || this.worker !== undefined) return;
       try {
@@ -121,7 +122,7 @@ export class WorkerDelivery implements Delivery {
 
   private postAdmit(id: number): void {
     const { count, deadline } = this.admitting.get(id)!;
-    this.busyWorker().postMessage({ type: 'admit', id, count, deadline } satisfies ToWorker);
+    this.busyWorker().postMessage({ type: 'admit', id, count, deadline, postedAt: Date.now() } satisfies ToWorker);
   }
 
   private post(id: number): void {
@@ -130,7 +131,7 @@ export class WorkerDelivery implements Delivery {
     const worker = this.busyWorker();
     const { admitted, deadline } = batch;
     try {
-      worker.postMessage({ type: 'deliver', id, jobs: packJobs(batch.jobs), spans: batch.spans, admitted, deadline } satisfies ToWorker);
+      worker.postMessage({ type: 'deliver', id, jobs: packJobs(batch.jobs), spans: batch.spans, admitted, deadline, postedAt: Date.now() } satisfies ToWorker);
     } catch (error) {
       if (batch.fallback === undefined) throw error;
       // Span data postMessage cannot copy (a function among the attributes): translated here.
@@ -138,7 +139,7 @@ export class WorkerDelivery implements Delivery {
       delete batch.spans;
       delete batch.fallback;
       batch.untranslated = 0;
-      worker.postMessage({ type: 'deliver', id, jobs: packJobs(batch.jobs), admitted, deadline } satisfies ToWorker);
+      worker.postMessage({ type: 'deliver', id, jobs: packJobs(batch.jobs), admitted, deadline, postedAt: Date.now() } satisfies ToWorker);
     }
   }
 

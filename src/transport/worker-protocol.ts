@@ -45,9 +45,11 @@ export type ToWorker =
       /** The count an `admit` of this worker's (or of a worker that died) took for the batch. */
       admitted: number | undefined;
       deadline: number;
+      /** When it was posted: a worker still starting adds the time it took to `deadline`. */
+      postedAt: number;
     }
   /** `SpanSender.admit`, answered by `admitted`. */
-  | { type: 'admit'; id: number; count: number; deadline: number }
+  | { type: 'admit'; id: number; count: number; deadline: number; postedAt: number }
   | { type: 'close' };
 
 /** Jobs as one flat array of strings, four per job (id, parentId, create, update): structured

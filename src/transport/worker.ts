@@ -14,17 +14,22 @@ import { HttpClient, type HttpClientOptions } from './http-client.js';
 import { SpanSender, type SpanFailure, type SpanJob, type SpanSenderOptions } from './span-sender.js';
 import { joinOptions, packJobs, unpackJobs, type DiagLevel, type FromWorker, type ToWorker, type WorkerSetup } from './worker-protocol.js';
 
-if (parentPort !== null) serve(parentPort, workerData as WorkerSetup);
+if (parentPort !== null) void serve(parentPort, workerData as WorkerSetup);
 
-function serve(port: NonNullable<typeof parentPort>, setup: WorkerSetup): void {
+async function serve(port: NonNullable<typeof parentPort>, setup: WorkerSetup): Promise<void> {
   const post = (message: FromWorker) => port.postMessage(message);
   // The sender's diag lines go to the app's diag logger (a no-op there unless one is installed).
   const line = (level: DiagLevel) => (...args: unknown[]) => post({ type: 'diag', level, args });
   const levels: DiagLevel[] = ['error', 'warn', 'info', 'debug', 'verbose'];
   diag.setLogger(Object.fromEntries(levels.map((level) => [level, line(level)])) as never, { logLevel: DiagLogLevel.ALL, suppressOverrideMessage: true });
-  // Loaded now, not on the first request: nothing in here is instrumented, and the first
-  // export's deadline should not pay for it.
-  void import('got').catch(() => undefined);
+  // Loaded before the first message is read: nothing in here is instrumented, and no export's
+  // deadline pays for it (see `waited`).
+  await import('got').catch(() => undefined);
+  const readyAt = Date.now();
+  // Messages wait in the port until the listener below is attached. A request posted before this
+  // worker was ready gets the time it waited added to its deadline: the worker's start-up (about
+  // 0.1 s, seconds on an overloaded machine) is not the export's to pay.
+  const waited = (postedAt: number) => Math.max(0, readyAt - postedAt);
   const clientOptions = joinOptions<HttpClientOptions>(setup.client, 'client', post);
   const client = new HttpClient(clientOptions);
   const warnings = new Warnings(clientOptions.apiKey);
@@ -43,7 +48,7 @@ function serve(port: NonNullable<typeof parentPort>, setup: WorkerSetup): void {
       return;
     }
     if (message.type === 'admit') {
-      void sender.admit(message.count, message.deadline).then((refusal) => {
+      void sender.admit(message.count, message.deadline + waited(message.postedAt)).then((refusal) => {
         if (refusal === undefined) admitted += message.count;
         post({ type: 'admitted', id: message.id, refusal });
       });
@@ -54,7 +59,7 @@ function serve(port: NonNullable<typeof parentPort>, setup: WorkerSetup): void {
     const jobs = unpackJobs(message.jobs);
     const fromApp = jobs.length;
     const untranslatable = message.spans === undefined ? [] : translateInto(message.spans as UntranslatedBatch, jobs);
-    void sender.deliver(jobs, message.deadline, held).then((report) => {
+    void sender.deliver(jobs, message.deadline + waited(message.postedAt), held).then((report) => {
       const merged = { delivered: report.delivered, failures: [...untranslatable, ...report.failures] };
       const patches = packJobs(patchesOf(jobs.slice(fromApp), report.failures));
       post({ type: 'report', id: message.id, report: merged, counters: { ...sender.counters }, patches });
