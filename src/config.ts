@@ -48,6 +48,8 @@ export interface ExporterConfig {
   readonly mask: MaskFunction | undefined;
   /** The forward proxy for the base URL, from the option or the environment; none: direct. */
   readonly proxy: ProxySetting | undefined;
+  /** `OTEL_SDK_DISABLED=true`: the door does nothing, quietly. */
+  readonly disabled: boolean;
   /** Where the key came from, for messages: the option or the environment variable. */
   readonly apiKeySource: 'the apiKey option' | 'OPPER_API_KEY';
   /** Set when the environment holds a value the exporter cannot use: it warns and sends nothing. */
@@ -114,6 +116,7 @@ export function resolveConfig(
   const maxBodyBytes = integer('maxBodyBytes', options.maxBodyBytes, 512 * 1024, MIN_BODY_BYTES, SERVER_BODY_LIMIT);
   const redactSecrets = optionalBoolean(options.redactSecrets, 'redactSecrets') ?? true;
   const notices: ConfigNotice[] = [];
+  const disabled = sdkDisabled(env.OTEL_SDK_DISABLED, notices);
   if (exportTimeoutMillis > PROCESSOR_EXPORT_TIMEOUT) {
     notices.push({
       code: 'OPPER_EXPORTER_EXPORT_TIMEOUT',
@@ -135,10 +138,25 @@ export function resolveConfig(
     redactSecrets,
     mask: parseMask(options.mask),
     proxy: proxy && Object.freeze(proxy),
+    disabled,
     apiKeySource: ownKey !== undefined ? 'the apiKey option' : 'OPPER_API_KEY',
     environmentProblem,
     notices: Object.freeze(notices),
   });
+}
+
+/** OTEL_SDK_DISABLED as the OpenTelemetry spec reads booleans: only "true" (any case) is true; any
+ * value but "false" or empty is also told, once. */
+function sdkDisabled(value: string | undefined, notices: ConfigNotice[]): boolean {
+  const text = value?.trim().toLowerCase() ?? '';
+  if (text === 'true') return true;
+  if (text !== '' && text !== 'false') {
+    notices.push({
+      code: 'OPPER_EXPORTER_BAD_ENVIRONMENT',
+      message: `OTEL_SDK_DISABLED is ${JSON.stringify(value)}, which is neither "true" nor "false"; it is read as false.`,
+    });
+  }
+  return false;
 }
 
 function parseMask(mask: unknown): MaskFunction | undefined {

@@ -31,6 +31,10 @@ export const WarningCode = {
   Unreachable: 'OPPER_EXPORTER_UNREACHABLE',
   /** A request failed at the forward proxy: refused, unresolvable, or answered CONNECT with an error (407...). */
   ProxyFailed: 'OPPER_EXPORTER_PROXY_FAILED',
+  /** No span reached the door and no tracer provider is registered with `@opentelemetry/api`. */
+  NoTracerProvider: 'OPPER_EXPORTER_NO_TRACER_PROVIDER',
+  /** No span reached the door, and the provider was registered through another, incompatible copy of `@opentelemetry/api`. */
+  ApiCopies: 'OPPER_EXPORTER_API_COPIES',
 } as const;
 
 /**

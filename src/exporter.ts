@@ -1,6 +1,7 @@
 import { diag } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { resolveConfig, type ExporterConfig, type OpperExporterOptions } from './config.js';
+import { RecordingCheck } from './coexistence.js';
 import { Warnings } from './diagnostics.js';
 import { startEngine, translateOptions } from './engine.js';
 import type { HttpClient } from './transport/http-client.js';
@@ -31,6 +32,7 @@ export class OpperSpanExporter {
   private readonly client: HttpClient | undefined;
   private readonly sender: SpanSender | undefined;
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly recording: RecordingCheck | undefined;
   private readonly stats = { spansExported: 0, spansFailed: 0, spansDropped: 0 };
   private shutdownPromise?: Promise<void>;
 
@@ -41,6 +43,7 @@ export class OpperSpanExporter {
     const engine = startEngine(this.config, this.warnings, 'OpperSpanExporter');
     this.client = engine?.client;
     this.sender = engine?.sender;
+    if (!this.config.disabled) this.recording = new RecordingCheck(this.warnings, 'OpperSpanExporter');
   }
 
   /** Sends the spans; calls `resultCallback` exactly once and never throws. */
@@ -62,6 +65,9 @@ export class OpperSpanExporter {
       else report();
     };
     try {
+      // OTEL_SDK_DISABLED: a no-op exporter, which succeeds at doing nothing.
+      if (this.config.disabled) return finish();
+      this.recording?.seen();
       const count = Array.isArray(spans) ? spans.length : 0;
       if (this.shutdownPromise) return this.drop(count, 'the exporter is shut down', finish);
       if (!this.sender) return this.drop(count, this.config.environmentProblem ?? 'no API key is configured (OPPER_API_KEY)', finish);
@@ -92,6 +98,7 @@ export class OpperSpanExporter {
 
   /** Flushes, then refuses every later export without sending anything. Idempotent. */
   shutdown(): Promise<void> {
+    this.recording?.check();
     this.shutdownPromise ??= this.forceFlush()
       .finally(() => this.client?.close())
       .then(() => this.warnings.printed());

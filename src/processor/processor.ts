@@ -1,4 +1,5 @@
 import { diag } from '@opentelemetry/api';
+import { RecordingCheck } from '../coexistence.js';
 import { Warnings, WarningCode } from '../diagnostics.js';
 import { startEngine, translateOptions, type Engine } from '../engine.js';
 import type { OpperExporterStats } from '../exporter.js';
@@ -55,6 +56,7 @@ export class OpperSpanProcessor {
   private readonly stats = { spansExported: 0, spansFailed: 0, spansDropped: 0 };
   private readonly lost: Partial<Record<LossReason, number>> = {};
   private shutdownPromise: Promise<void> | undefined;
+  private readonly recording: RecordingCheck | undefined;
   private closed = false;
 
   constructor(options: OpperProcessorOptions = {}) {
@@ -66,6 +68,12 @@ export class OpperSpanProcessor {
       this.warnings.once(WarningCode.FilterThrew, `OpperSpanProcessor: spanFilter threw (${String(error)}); the span is exported.`),
     );
     this.engine = startEngine(exporter, this.warnings, 'OpperSpanProcessor');
+    // OTEL_SDK_DISABLED: closed from the start, so that every span is ignored, quietly.
+    if (exporter.disabled) {
+      this.closed = true;
+      return;
+    }
+    this.recording = new RecordingCheck(this.warnings, 'OpperSpanProcessor');
     if (this.engine === undefined) return;
     this.queue = new SpanQueue(this.engine.sender, {
       maxQueueSize: this.config.maxQueueSize,
@@ -82,6 +90,7 @@ export class OpperSpanProcessor {
   /** O(1) bookkeeping: the filter's verdict, the nearest exported ancestor, a live create for later. */
   onStart(span: ReadableSpanLike, _parentContext?: unknown): void {
     if (this.closed) return;
+    this.recording?.seen();
     try {
       if (this.open.size >= this.config.maxLiveSpans) return; // not tracked: decided at its end
       const parentHex = parentSpanIdOf(span);
@@ -102,6 +111,7 @@ export class OpperSpanProcessor {
 
   /** The span's translation and one queue operation; no I/O. */
   onEnd(span: ReadableSpanLike): void {
+    if (this.config.exporter.disabled) return;
     try {
       const spanHex = span.spanContext().spanId;
       const record = this.open.get(spanHex);
@@ -141,6 +151,7 @@ export class OpperSpanProcessor {
    * Never rejects; idempotent.
    */
   shutdown(): Promise<void> {
+    this.recording?.check();
     this.shutdownPromise ??= this.close().catch((error: unknown) => diag.error('OpperSpanProcessor: shutdown failed', error));
     return this.shutdownPromise;
   }
