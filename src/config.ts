@@ -1,3 +1,4 @@
+import type { MeterProvider } from '@opentelemetry/api';
 import type { MaskFunction } from './translate/mask.js';
 import { parseProxyUrl, proxyFromEnvironment, type ProxySetting } from './transport/proxy.js';
 
@@ -32,6 +33,9 @@ export interface OpperExporterOptions {
    * sends directly even when the environment names a proxy. Default: `HTTPS_PROXY` (or
    * `HTTP_PROXY` for an http base URL, lower-case forms first) unless `NO_PROXY` names the host. */
   proxy?: string | false | undefined;
+  /** Where to record the OpenTelemetry SDK self-observability metrics (`otel.sdk.exporter.*`,
+   * `otel.sdk.processor.*`), e.g. a `MeterProvider` of `@opentelemetry/sdk-metrics`. Default: none. */
+  meterProvider?: MeterProvider | undefined;
 }
 
 /** The validated, frozen form of the options that the rest of the exporter reads. */
@@ -46,6 +50,7 @@ export interface ExporterConfig {
   readonly maxBodyBytes: number;
   readonly redactSecrets: boolean;
   readonly mask: MaskFunction | undefined;
+  readonly meterProvider: MeterProvider | undefined;
   /** The forward proxy for the base URL, from the option or the environment; none: direct. */
   readonly proxy: ProxySetting | undefined;
   /** `OTEL_SDK_DISABLED=true`: the door does nothing, quietly. */
@@ -137,6 +142,7 @@ export function resolveConfig(
     maxBodyBytes,
     redactSecrets,
     mask: parseMask(options.mask),
+    meterProvider: parseMeterProvider(options.meterProvider),
     proxy: proxy && Object.freeze(proxy),
     disabled,
     apiKeySource: ownKey !== undefined ? 'the apiKey option' : 'OPPER_API_KEY',
@@ -157,6 +163,14 @@ function sdkDisabled(value: string | undefined, notices: ConfigNotice[]): boolea
     });
   }
   return false;
+}
+
+function parseMeterProvider(provider: unknown): MeterProvider | undefined {
+  if (provider === undefined) return undefined;
+  if (provider === null || typeof provider !== 'object' || typeof (provider as MeterProvider).getMeter !== 'function') {
+    throw new TypeError(`OpperSpanExporter: meterProvider must be a MeterProvider (an object with getMeter()), got ${describe(provider)}`);
+  }
+  return provider as MeterProvider;
 }
 
 function parseMask(mask: unknown): MaskFunction | undefined {

@@ -3,6 +3,7 @@ import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { resolveConfig, type ExporterConfig, type OpperExporterOptions } from './config.js';
 import { RecordingCheck } from './coexistence.js';
 import { Warnings } from './diagnostics.js';
+import { ERROR_TYPES, ExporterMetrics, type ExportObservation } from './self-metrics.js';
 import { startEngine, translateOptions } from './engine.js';
 import type { HttpClient } from './transport/http-client.js';
 import type { DeliveryReport, FailureReason, SpanFailure, SpanJob, SpanSender } from './transport/span-sender.js';
@@ -33,6 +34,7 @@ export class OpperSpanExporter {
   private readonly sender: SpanSender | undefined;
   private readonly inFlight = new Set<Promise<void>>();
   private readonly recording: RecordingCheck | undefined;
+  private readonly metrics: ExporterMetrics | undefined;
   private readonly stats = { spansExported: 0, spansFailed: 0, spansDropped: 0 };
   private shutdownPromise?: Promise<void>;
 
@@ -43,15 +45,19 @@ export class OpperSpanExporter {
     const engine = startEngine(this.config, this.warnings, 'OpperSpanExporter');
     this.client = engine?.client;
     this.sender = engine?.sender;
-    if (!this.config.disabled) this.recording = new RecordingCheck(this.warnings, 'OpperSpanExporter');
+    if (this.config.disabled) return;
+    this.recording = new RecordingCheck(this.warnings, 'OpperSpanExporter');
+    if (this.config.meterProvider) this.metrics = new ExporterMetrics(this.config.meterProvider, this.config.baseUrl);
   }
 
   /** Sends the spans; calls `resultCallback` exactly once and never throws. */
   export(spans: ReadableSpanLike[], resultCallback: (result: ExportResult) => void): void {
     let called = false;
+    let observation: ExportObservation | undefined;
     const finish = (error?: Error) => {
       if (called) return;
       called = true;
+      observation?.end();
       const report = () => {
         try {
           resultCallback(error ? { code: ExportResultCode.FAILED, error } : { code: ExportResultCode.SUCCESS });
@@ -69,17 +75,18 @@ export class OpperSpanExporter {
       if (this.config.disabled) return finish();
       this.recording?.seen();
       const count = Array.isArray(spans) ? spans.length : 0;
-      if (this.shutdownPromise) return this.drop(count, 'the exporter is shut down', finish);
-      if (!this.sender) return this.drop(count, this.config.environmentProblem ?? 'no API key is configured (OPPER_API_KEY)', finish);
+      observation = this.metrics?.started(count);
+      if (this.shutdownPromise) return this.drop(count, 'the exporter is shut down', finish, 'already_shutdown', observation);
+      if (!this.sender) return this.drop(count, this.config.environmentProblem ?? 'no API key is configured (OPPER_API_KEY)', finish, 'not_configured', observation);
       if (count === 0) return finish();
       const refusal = this.sender.refusal(count);
-      if (refusal !== undefined) return this.drop(count, refusal, finish);
+      if (refusal !== undefined) return this.drop(count, refusal, finish, 'unavailable', observation);
       const untranslatable: SpanFailure[] = [];
       const jobs = this.translateAll(spans, untranslatable);
       const deadline = Date.now() + this.config.exportTimeoutMillis;
       const delivery: Promise<void> = this.sender
         .deliver(jobs, deadline)
-        .then((report) => this.account(report, untranslatable, count))
+        .then((report) => this.account(report, untranslatable, count, observation))
         .catch((error: unknown) => this.fail(count, error))
         .then((error) => {
           this.inFlight.delete(delivery);
@@ -125,8 +132,9 @@ export class OpperSpanExporter {
     return jobs;
   }
 
-  private drop(count: number, why: string, finish: (error: Error) => void): void {
+  private drop(count: number, why: string, finish: (error: Error) => void, errorType: string, observation?: ExportObservation): void {
     this.stats.spansDropped += count;
+    observation?.failed(errorType, count);
     finish(new Error(`OpperSpanExporter: ${count} span(s) not exported: ${why}`));
   }
 
@@ -137,8 +145,11 @@ export class OpperSpanExporter {
   }
 
   /** Counts the outcome; returns the error to report, or undefined when every span arrived. */
-  private account(report: DeliveryReport, untranslatable: SpanFailure[], count: number): Error | undefined {
+  private account(report: DeliveryReport, untranslatable: SpanFailure[], count: number, observation?: ExportObservation): Error | undefined {
     this.stats.spansExported += report.delivered;
+    observation?.delivered(report.delivered);
+    observation?.failed('invalid_span', untranslatable.length);
+    for (const failure of report.failures) observation?.failed(ERROR_TYPES[failure.reason], 1);
     const failures = [...untranslatable, ...report.failures];
     if (failures.length === 0) return undefined;
     const byReason = new Map<FailureReason, { count: number; details: Set<string> }>();

@@ -1,6 +1,7 @@
 import { diag } from '@opentelemetry/api';
 import { RecordingCheck } from '../coexistence.js';
 import { Warnings, WarningCode } from '../diagnostics.js';
+import { ProcessorMetrics } from '../self-metrics.js';
 import { startEngine, translateOptions, type Engine } from '../engine.js';
 import type { OpperExporterStats } from '../exporter.js';
 import { SpanQueue, type LossReason, type QueueEntry } from '../transport/span-queue.js';
@@ -57,6 +58,7 @@ export class OpperSpanProcessor {
   private readonly lost: Partial<Record<LossReason, number>> = {};
   private shutdownPromise: Promise<void> | undefined;
   private readonly recording: RecordingCheck | undefined;
+  private readonly metrics: ProcessorMetrics | undefined;
   private closed = false;
 
   constructor(options: OpperProcessorOptions = {}) {
@@ -74,6 +76,8 @@ export class OpperSpanProcessor {
       return;
     }
     this.recording = new RecordingCheck(this.warnings, 'OpperSpanProcessor');
+    const { meterProvider, baseUrl } = exporter;
+    if (meterProvider) this.metrics = new ProcessorMetrics(meterProvider, baseUrl, this.config.maxQueueSize, () => this.queue?.size.spans ?? 0);
     if (this.engine === undefined) return;
     this.queue = new SpanQueue(this.engine.sender, {
       maxQueueSize: this.config.maxQueueSize,
@@ -82,7 +86,10 @@ export class OpperSpanProcessor {
       attemptMillis: exporter.exportTimeoutMillis,
       delayMillis: this.config.exportMode === 'immediate' ? 0 : BATCH_DELAY_MS,
       maxInFlight: exporter.concurrency * 4,
-      onDelivered: (count) => (this.stats.spansExported += count),
+      onDelivered: (count) => {
+        this.stats.spansExported += count;
+        this.metrics?.delivered(count);
+      },
       onLoss: (reason, count, detail) => this.loss(reason, count, detail),
     });
   }
@@ -210,6 +217,7 @@ export class OpperSpanProcessor {
 
   private loss(reason: LossReason, count: number, detail: string): void {
     this.lost[reason] = (this.lost[reason] ?? 0) + count;
+    this.metrics?.lost(reason, count);
     if (DROPPED.has(reason)) this.stats.spansDropped += count;
     else this.stats.spansFailed += count;
     const code = LOSS_WARNINGS[reason];
