@@ -9,6 +9,7 @@ import { parentSpanIdOf, translateSpan, type TranslateOptions } from '../transla
 import type { ReadableSpanLike } from '../translate/types.js';
 import { resolveProcessorConfig, type OpperProcessorOptions, type ProcessorConfig } from './config.js';
 import { toPredicate } from './filter.js';
+import { RequestFlush } from './request-flush.js';
 
 /** The exporter's counters, plus the queue, the live spans and the losses by reason. */
 export interface OpperProcessorStats extends OpperExporterStats {
@@ -59,6 +60,7 @@ export class OpperSpanProcessor {
   private shutdownPromise: Promise<void> | undefined;
   private readonly recording: RecordingCheck | undefined;
   private readonly metrics: ProcessorMetrics | undefined;
+  private readonly requests: RequestFlush | undefined;
   private closed = false;
 
   constructor(options: OpperProcessorOptions = {}) {
@@ -79,6 +81,7 @@ export class OpperSpanProcessor {
     const { meterProvider, baseUrl } = exporter;
     if (meterProvider) this.metrics = new ProcessorMetrics(meterProvider, baseUrl, this.config.maxQueueSize, () => this.queue?.size.spans ?? 0);
     if (this.engine === undefined) return;
+    this.requests = new RequestFlush(() => this.forceFlush());
     this.queue = new SpanQueue(this.engine.sender, {
       maxQueueSize: this.config.maxQueueSize,
       maxQueueBytes: this.config.maxQueueBytes,
@@ -106,6 +109,7 @@ export class OpperSpanProcessor {
       const link = parent === undefined ? (parentHex ?? null) : parent.exported ? parentHex! : parent.link;
       const record: OpenSpan = { exported: this.accept(span), link, span };
       this.open.set(span.spanContext().spanId, record);
+      this.requests?.started(span.spanContext().spanId, parent === undefined);
       if (record.exported && this.config.live && this.queue) {
         this.pendingCreates.push(record);
         // Translated and queued after onStart returns, never inside it.
@@ -123,6 +127,7 @@ export class OpperSpanProcessor {
       const spanHex = span.spanContext().spanId;
       const record = this.open.get(spanHex);
       this.open.delete(spanHex);
+      this.requests?.ended(spanHex);
       // A span refused at its start may show its AI attributes only now.
       if (!(record?.exported || this.accept(span))) return;
       if (this.closed || !this.queue) {
