@@ -3,7 +3,7 @@
  * metrics (otel.sdk.exporter.*, otel.sdk.processor.*), on the user's `meterProvider`. Only the
  * types of @opentelemetry/api are used; the instruments come from whatever SDK made the provider.
  */
-import type { Attributes, MeterProvider } from '@opentelemetry/api';
+import type { Attributes, Counter, Meter, MeterProvider } from '@opentelemetry/api';
 import type { LossReason } from './transport/span-queue.js';
 import { VERSION } from './version.js';
 
@@ -35,6 +35,14 @@ function withError(attributes: Attributes, errorType: string | undefined): Attri
   return errorType === undefined ? attributes : { ...attributes, 'error.type': errorType };
 }
 
+/** otel.sdk.exporter.span.exported: both doors export. */
+function exportedCounter(meter: Meter): Counter {
+  return meter.createCounter('otel.sdk.exporter.span.exported', {
+    unit: '{span}',
+    description: 'The number of spans for which the export has finished, either successful or failed.',
+  });
+}
+
 /** One export operation: what it delivered, what failed and why; `end()` records it. */
 export interface ExportObservation {
   delivered(count: number): void;
@@ -52,10 +60,7 @@ export class ExporterMetrics {
   constructor(meterProvider: MeterProvider, baseUrl: string) {
     const meter = meterProvider.getMeter(SCOPE, VERSION);
     this.attributes = componentAttributes('OpperSpanExporter', baseUrl);
-    this.exported = meter.createCounter('otel.sdk.exporter.span.exported', {
-      unit: '{span}',
-      description: 'The number of spans for which the export has finished, either successful or failed.',
-    });
+    this.exported = exportedCounter(meter);
     this.inflight = meter.createUpDownCounter('otel.sdk.exporter.span.inflight', {
       unit: '{span}',
       description: 'The number of spans which were passed to the exporter, but that have not been exported yet (neither successful, nor failed).',
@@ -111,10 +116,7 @@ export class ProcessorMetrics {
       unit: '{span}',
       description: 'The number of spans for which the processing has finished, either successful or failed.',
     });
-    this.exported = meter.createCounter('otel.sdk.exporter.span.exported', {
-      unit: '{span}',
-      description: 'The number of spans for which the export has finished, either successful or failed.',
-    });
+    this.exported = exportedCounter(meter);
     const { 'server.address': _address, 'server.port': _port, ...processor } = this.attributes;
     this.processorAttributes = processor;
     // Observed at collection time: nothing on the span path.
