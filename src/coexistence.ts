@@ -3,7 +3,6 @@
  * `@opentelemetry/api`'s global registration why, and warns once. Nothing here runs per span
  * but `seen()`, one assignment.
  */
-import { readFileSync } from 'node:fs';
 import { trace } from '@opentelemetry/api';
 import { WarningCode, type Warnings } from './diagnostics.js';
 
@@ -33,35 +32,16 @@ export function recordingProblem(door: string): { code: string; message: string 
     };
   }
   // A copy of the api that cannot use the registered version answers with its own no-op proxy.
+  // (Its own version is not asked for: resolving it would trip bundlers, and `npm ls` tells.)
   if (trace.getTracerProvider() !== registered.trace) {
-    const ours = ownApiVersion();
     return {
       code: WarningCode.ApiCopies,
       message:
         `${door}: no span has reached it, and two copies of @opentelemetry/api are loaded: the tracer provider ` +
-        `was registered through version ${globalVersion ?? 'unknown'}, which the copy this package loaded` +
-        `${ours === undefined ? '' : ` (${ours})`} cannot use, so instrumentations on that copy record nothing. ` +
-        'Install a single version (npm ls @opentelemetry/api).',
+        `was registered through version ${globalVersion ?? 'unknown'}, which the newer copy this package loaded ` +
+        'cannot use, so instrumentations on that copy record nothing. Install a single version ' +
+        '(npm ls @opentelemetry/api shows which packages bring which).',
     };
-  }
-  return undefined;
-}
-
-/** The version of the @opentelemetry/api copy this package resolves, when it can be read. */
-function ownApiVersion(): string | undefined {
-  try {
-    let url = new URL('.', import.meta.resolve('@opentelemetry/api'));
-    // Its entry point sits a few folders below its package.json.
-    for (let depth = 0; depth < 5; depth++, url = new URL('..', url)) {
-      try {
-        const manifest = JSON.parse(readFileSync(new URL('package.json', url), 'utf8')) as { name?: unknown; version?: unknown };
-        if (manifest.name === '@opentelemetry/api' && typeof manifest.version === 'string') return manifest.version;
-      } catch {
-        // not this folder
-      }
-    }
-  } catch {
-    // a bundler or a loader without import.meta.resolve
   }
   return undefined;
 }
