@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// Figures for issue 10, items 1-3: what each fault costs in spans and requests, and which warnings
-// the user sees. Needs a build (npm run build). `--dist <dir>` loads the exporter from another
-// build (e.g. one of an older commit) to compare; the local Opper always comes from ./dist.
+// Figures for issue 10, items 1-3, 5 and 8: what each fault costs in spans and requests, and which
+// warnings the user sees. Needs a build (npm run build). `--dist <dir>` loads the exporter from
+// another build (e.g. one of an older commit) to compare; the local Opper always comes from ./dist.
+// `--spans` and `--deadline-ms` size the burst (a busy machine needs a longer deadline).
 // Usage: node bench/fault-figures.mjs [--dist /path/to/dist] [--only retry-after,tls,...]
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpsServer } from 'node:https';
@@ -9,7 +10,9 @@ import { createServer as createNetServer } from 'node:net';
 import { parseArgs } from 'node:util';
 import { BasicTracerProvider, BatchSpanProcessor, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 
-const { values } = parseArgs({ options: { dist: { type: 'string' }, only: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { dist: { type: 'string' }, only: { type: 'string' }, spans: { type: 'string' }, 'deadline-ms': { type: 'string' } },
+});
 const here = new URL('../dist/', import.meta.url);
 const dist = values.dist ? new URL(`file://${values.dist.replace(/\/?$/, '/')}`) : here;
 const { OpperSpanExporter } = await import(new URL('index.js', dist).href);
@@ -19,11 +22,12 @@ const warnings = [];
 process.emitWarning = (message, options) => warnings.push(options?.code ?? String(message));
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** An SDK whose spans go to `exporter`, optionally through a BatchSpanProcessor. */
+/** An SDK whose spans go to `exporter`, optionally through a BatchSpanProcessor (`batch`: true or its options). */
 function sdk(exporter, batch) {
   const recorded = new InMemorySpanExporter();
   const processors = [new SimpleSpanProcessor(recorded)];
-  if (batch) processors.push(new BatchSpanProcessor(exporter, { scheduledDelayMillis: 200, maxQueueSize: 100_000, maxExportBatchSize: 512, exportTimeoutMillis: 30_000 }));
+  const options = { scheduledDelayMillis: 200, maxQueueSize: 100_000, maxExportBatchSize: 512, exportTimeoutMillis: 30_000, ...(batch === true ? {} : batch) };
+  if (batch) processors.push(new BatchSpanProcessor(exporter, options));
   const provider = new BasicTracerProvider({ spanProcessors: processors });
   return { provider, tracer: provider.getTracer('figures'), ended: () => recorded.getFinishedSpans() };
 }
@@ -118,6 +122,41 @@ const scenarios = {
     await exportOnce(exporter, ended());
     tally('connection refused, one export of 20 (3 s deadline)', undefined, ended(), exporter);
     await exporter.shutdown();
+  },
+  // Item 5: a burst queued, then provider.shutdown() starts every batch of 512 at once, past the
+  // default maxPendingSpans (4096), while Opper is healthy.
+  async burst() {
+    const count = Number(values.spans ?? 8192);
+    const deadline = Number(values['deadline-ms'] ?? 25_000);
+    const opper = await startLocalOpper();
+    const exporter = new OpperSpanExporter({ baseUrl: opper.url, apiKey: opper.apiKey, exportTimeoutMillis: deadline });
+    const { provider, tracer, ended } = sdk(exporter, { scheduledDelayMillis: 600_000, exportTimeoutMillis: deadline + 5000 });
+    for (let i = 0; i < count; i++) tracer.startSpan('op').end();
+    const spans = ended(); // the provider's shutdown clears this record
+    let shutdown = 'resolved';
+    await provider.shutdown().catch((error) => (shutdown = `rejected: ${error.message.slice(0, 100)}`));
+    const stats = exporter.getStats();
+    tally(`${count} spans, provider.shutdown() starts every batch at once`, opper, spans, exporter, { shutdown, dropped: stats.spansDropped });
+    await exporter.shutdown();
+    await opper.close();
+  },
+  // Item 8: 50 spans whose PATCHes are answered 503 past the export deadline, then Opper recovers
+  // and provider.shutdown() runs.
+  async unended() {
+    const opper = await startLocalOpper();
+    const exporter = new OpperSpanExporter({ baseUrl: opper.url, apiKey: opper.apiKey, exportTimeoutMillis: 6000 });
+    const { provider, tracer, ended } = sdk(exporter, true);
+    opper.inject({ match: { method: 'PATCH' }, status: 503 });
+    for (let i = 0; i < 50; i++) tracer.startSpan('op').end();
+    const spans = ended();
+    // The export has ended: its PATCHes failed (before) or are kept (after).
+    const over = () => exporter.getStats().spansFailed + (exporter.getStats().patchesPending ?? 0) >= spans.length;
+    while (!over()) await sleep(10);
+    opper.clearFaults();
+    await provider.shutdown().catch(() => undefined);
+    const withEnd = spans.filter((span) => opper.spans.get(idOf(span))?.end_time).length;
+    tally('PATCHes answered 503 past the deadline, then recovery', opper, spans, exporter, { withEnd, neverEnded: spans.length - withEnd });
+    await opper.close();
   },
 };
 

@@ -55,7 +55,7 @@ let bridge;
 try {
   log(`receiver: ${receiver.kind} (pid ${receiver.pid}) at ${receiver.url}`);
   log(`translation: ${opts.translate.rounds} rounds × ${opts.translate.n} spans of each kind`);
-  raw.translate = await phase({ phase: 'translate', ...opts.translate });
+  raw.translate = await phase({ phase: 'translate', ...opts.translate }, undefined, ['--expose-gc']);
   log(`OTLP decode: ${opts.translate.rounds} rounds × ${opts.translate.n} spans of each kind, protobuf and JSON`);
   raw.decode = await phase({ phase: 'decode', ...opts.translate });
   bridge = await startBridge(receiver, opts.concurrency);
@@ -66,6 +66,21 @@ try {
       log(`throughput round ${round}/${opts.rounds}: ${client}, ${opts.spans} ${opts.workload} spans at concurrency ${opts.concurrency}`);
       raw.throughput[client].push(await undisturbed(() => phase({ phase: client, ...throughputSpec, ...specs[client] }, opts.spans + opts.warmup)));
     }
+  }
+  raw.processor = { bsp: [], live: [], 'not-live': [] };
+  for (let round = 1; round <= opts.rounds; round++) {
+    for (const door of ['bsp', 'live', 'not-live']) {
+      log(`processor round ${round}/${opts.rounds}: ${door}, ${opts.processorSpans} spans, ${opts.processorOpen} open at once`);
+      const spec = { phase: 'processor', door, n: opts.processorSpans, open: opts.processorOpen, warmup: opts.warmup, concurrency: opts.concurrency, kind: opts.workload };
+      raw.processor[door].push(await undisturbed(() => phase(spec, opts.processorSpans + opts.warmup)));
+    }
+  }
+  raw.aiFilter = {};
+  for (const filter of ['ai', 'all']) {
+    log(`auto-instrumented HTTP app, one LLM call per request, spanFilter '${filter}': ${opts.appRequests} requests`);
+    const spec = { phase: 'aiFilter', filter, n: opts.appRequests, warmup: 20, concurrency: opts.concurrency };
+    // 'ai' keeps the LLM span of each request; 'all' also the server and model-call client spans.
+    raw.aiFilter[filter] = await phase(spec, (opts.appRequests + 20) * (filter === 'ai' ? 1 : 3));
   }
   log(`throughput: opperai baseline, ${opts.baselineSpans} spans`);
   const baselineWarmup = opts.quick ? 100 : 200;
@@ -98,7 +113,7 @@ const nodeHttp = summary(raw.throughput.http);
 const otlp = summary(raw.throughput.otlp);
 const { http: dHttp, llm: dLlm } = raw.decode;
 const baseline = summary([raw.opperai]);
-const { http: tHttp, llm: tLlm } = raw.translate;
+const { http: tHttp, llm: tLlm, huge: tHuge } = raw.translate;
 const out = raw.outage;
 
 const f0 = (x) => Math.round(x).toLocaleString('en-US');
@@ -122,6 +137,8 @@ const rows = [
   ['#', 'measurement', 'result', 'app CPU / span', 'app CPU', 'receiver CPU', 'other CPU', 'target'],
   ['1a', `translation, HTTP server span (11 attributes, 17 resource attributes; bodies ${kb(tHttp.createBytes)} + ${tHttp.updateBytes} B)`, `${tHttp.medianUs.toFixed(1)} µs/span`, '', '', '', '', `< 20 µs ${mark(tHttp.medianUs < 20)}`],
   ['1b', `translation, LLM span (4 KB GenAI messages; bodies ${kb(tLlm.createBytes)} + ${kb(tLlm.updateBytes)})`, `${tLlm.medianUs.toFixed(1)} µs/span`, '', '', '', '', ''],
+  ...Object.entries(tHuge).map(([shape, h]) => ['1c', `translation, one huge span: ${shape} (cut while walked to a ${kb(h.createBytes)} body)`, `${ms(h.medianMs)}/span (max ${ms(h.maxMs)})`, ms(h.cpuMs), '', '', '',
+    `${f0((h.medianMs * 1000) / tHttp.medianUs)}× an HTTP span (1a); event loop held that long`]),
   ['2', `OpperSpanExporter via BatchSpanProcessor (batch 512), concurrency ${c}`, rate(exporter, 'spans/s'), ms(exporter.cpuMs), pct(exporter.appPct), pct(exporter.receiverPct), pct(exporter.otherPct),
     `${vsCeiling.toFixed(2)}× ceiling (≥ 0.9 ${mark(vsCeiling >= 0.9)}); ${vsBaseline.toFixed(1)}× opperai (≥ 2.5 ${mark(vsBaseline >= 2.5)}); CPU ${cpuVsCeiling.toFixed(2)}× ceiling (≤ 1.2 ${mark(cpuVsCeiling <= 1.2)})`],
   ['2a', `ceiling: plain got ${host.got}, same create+PATCH pairs, keep-alive, concurrency ${c}`, rate(ceiling, 'pairs/s'), ms(ceiling.cpuMs), pct(ceiling.appPct), pct(ceiling.receiverPct), pct(ceiling.otherPct), ''],
@@ -138,6 +155,20 @@ const rows = [
   ['4c', `RSS ${o.recoverSeconds} s after Opper recovered`, `${mb(out.rssRecovered)} (live heap ${mb(out.heapRecovered)})`, '', '', '', '',
     `${f0(out.offered)} offered: ${f0(out.exported)} exported (${f0(out.exportedDuringOutage)} during the outage, ${f0(out.exportedDuringRecovery)} in recovery), ${f0(out.failed)} failed, ${f0(out.droppedByProcessor)} dropped by the full queue`],
 ];
+// Issue 11: the processor against the exporter in a BatchSpanProcessor, and the 'ai' filter.
+const door = (runs) => ({ ...summary(runs), inlineUs: median(runs.map((r) => r.inlineUs)), perSpan: median(runs.map((r) => r.requests / r.units)) });
+const doors = { bsp: door(raw.processor.bsp), live: door(raw.processor.live), 'not-live': door(raw.processor['not-live']) };
+const doorRow = (id, label, d) => [id, label, rate(d, 'spans/s'), ms(d.cpuMs), pct(d.appPct), pct(d.receiverPct), pct(d.otherPct),
+  `inline ${d.inlineUs.toFixed(1)} µs CPU/span in startSpan()+end(); ${d.perSpan.toFixed(2)} requests/span; CPU ${(d.cpuMs / doors.bsp.cpuMs).toFixed(2)}× the exporter (7a)`];
+const perRequest = (f) => raw.aiFilter[f].requests / raw.aiFilter[f].units;
+const { ai: fAi, all: fAll } = raw.aiFilter;
+rows.push(
+  doorRow('7a', `OpperSpanExporter via BatchSpanProcessor, real SDK spans, ${opts.processorOpen} open at once`, doors.bsp),
+  doorRow('7b', `OpperSpanProcessor, live (spanFilter 'all'), same spans`, doors.live),
+  doorRow('7c', `OpperSpanProcessor, live: false (spanFilter 'all'), same spans`, doors['not-live']),
+  ['7d', `auto-instrumented HTTP app (instrumentation-http), one LLM call per request, spanFilter 'ai'`, `${perRequest('ai').toFixed(2)} Opper requests/app request`, ms(fAi.appCpuMs / fAi.units), pct((fAi.appCpuMs / (fAi.seconds * 1000)) * 100), pct((fAi.receiverCpuMs / (fAi.seconds * 1000)) * 100), pct(otherPct(fAi)), `${fAi.stats.spansExported} spans stored for ${fAi.units + 20} requests`],
+  ['7e', `same app, spanFilter 'all'`, `${perRequest('all').toFixed(2)} Opper requests/app request`, ms(fAll.appCpuMs / fAll.units), pct((fAll.appCpuMs / (fAll.seconds * 1000)) * 100), pct((fAll.receiverCpuMs / (fAll.seconds * 1000)) * 100), pct(otherPct(fAll)), `${(perRequest('all') / perRequest('ai')).toFixed(1)}× the requests of 'ai' (7d)`],
+);
 const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
 const line = (r) => `| ${r.map((cell, i) => cell.padEnd(widths[i])).join(' | ')} |`;
 console.log(`\nopentelemetry-exporter-opper bench (${opts.quick ? 'quick' : 'full'} mode, ${opts.workload} spans, ${opts.rounds} round(s), medians) — ${describeMachine(host)}`);

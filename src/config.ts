@@ -15,7 +15,8 @@ export interface OpperExporterOptions {
   exportTimeoutMillis?: number | undefined;
   /** Requests in flight at once, across all concurrent exports. Default 32. */
   concurrency?: number | undefined;
-  /** Spans held across exports still being delivered; an export that would exceed it fails at once.
+  /** Spans held across exports still being delivered. An export that would exceed it waits for
+   * room (within its deadline) while Opper is healthy, and fails at once during an outage.
    * Bounds memory when Opper is down and the span processor keeps exporting. Default 4096. */
   maxPendingSpans?: number | undefined;
   /** Extra HTTP headers sent with every request. */

@@ -31,6 +31,10 @@ export const WarningCode = {
   Unreachable: 'OPPER_EXPORTER_UNREACHABLE',
   /** A request failed at the forward proxy: refused, unresolvable, or answered CONNECT with an error (407...). */
   ProxyFailed: 'OPPER_EXPORTER_PROXY_FAILED',
+  /** OpperSpanExporter: spans whose create landed and whose PATCH (their end) was given up. */
+  PatchesGivenUp: 'OPPER_EXPORTER_PATCHES_GIVEN_UP',
+  /** A span with an all-zero or malformed trace or span id was not exported (counted as dropped). */
+  InvalidSpanContext: 'OPPER_EXPORTER_INVALID_SPAN_CONTEXT',
   /** No span reached the door and no tracer provider is registered with `@opentelemetry/api`. */
   NoTracerProvider: 'OPPER_EXPORTER_NO_TRACER_PROVIDER',
   /** No span reached the door, and the provider was registered through another, incompatible copy of `@opentelemetry/api`. */

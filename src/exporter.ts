@@ -2,23 +2,32 @@ import { diag } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { resolveConfig, type ExporterConfig, type OpperExporterOptions } from './config.js';
 import { RecordingCheck } from './coexistence.js';
-import { Warnings } from './diagnostics.js';
+import { Warnings, WarningCode } from './diagnostics.js';
 import { ERROR_TYPES, ExporterMetrics, type ExportObservation } from './self-metrics.js';
 import { startEngine, translateOptions } from './engine.js';
 import type { HttpClient } from './transport/http-client.js';
+import { PendingPatches } from './transport/pending-patches.js';
 import type { DeliveryReport, FailureReason, SpanFailure, SpanJob, SpanSender } from './transport/span-sender.js';
-import { translateSpan, type TranslateOptions } from './translate/index.js';
+import { hasValidIds, INVALID_SPAN_CONTEXT, translateSpan, type TranslateOptions } from './translate/index.js';
 import type { ReadableSpanLike } from './translate/types.js';
 
 /** Counters for health checks; they only grow. */
 export interface OpperExporterStats {
   /** Spans whose create and PATCH Opper accepted. */
   spansExported: number;
-  /** Spans not (completely) stored: refused by Opper, or not accepted before the deadline. */
+  /** Spans not (completely) stored: refused by Opper, not accepted before the deadline, or whose
+   * PATCH was given up (`patchesGivenUp`). */
   spansFailed: number;
   /** Spans refused without trying: no API key, a rejected key or an untrusted TLS certificate,
-   * after shutdown, during an outage while an earlier export is still trying, or past `maxPendingSpans`. */
+   * after shutdown, during an outage while an earlier export is still trying or past
+   * `maxPendingSpans`, or still waiting for room under `maxPendingSpans` at the export deadline. */
   spansDropped: number;
+  /** Spans whose create landed and whose PATCH is kept to be retried (a gauge). */
+  patchesPending: number;
+  /** Of those, PATCHes that landed later (also counted in `spansExported`). */
+  patchesCompleted: number;
+  /** Of those, PATCHes given up for good (also counted in `spansFailed`). */
+  patchesGivenUp: number;
   /** HTTP requests sent, retries included. */
   requests: number;
   /** Requests that were retries of an earlier one. */
@@ -32,6 +41,7 @@ export class OpperSpanExporter {
   private readonly translation: TranslateOptions;
   private readonly client: HttpClient | undefined;
   private readonly sender: SpanSender | undefined;
+  private readonly patches: PendingPatches | undefined;
   private readonly inFlight = new Set<Promise<void>>();
   private readonly recording: RecordingCheck | undefined;
   private readonly metrics: ExporterMetrics | undefined;
@@ -48,6 +58,16 @@ export class OpperSpanExporter {
     if (this.config.disabled) return;
     this.recording = new RecordingCheck(this.warnings, 'OpperSpanExporter');
     if (this.config.meterProvider) this.metrics = new ExporterMetrics(this.config.meterProvider, this.config.baseUrl);
+    if (this.sender === undefined) return;
+    this.patches = new PendingPatches(this.sender, {
+      attemptMillis: this.config.exportTimeoutMillis,
+      maxInFlight: this.config.concurrency * 4,
+      onGivenUp: (count, why) =>
+        this.warnings.once(
+          WarningCode.PatchesGivenUp,
+          `OpperSpanExporter: the end (PATCH) of ${count} span(s) given up: ${why}; Opper shows them without an end time. Later ones are counted in getStats().patchesGivenUp.`,
+        ),
+    });
   }
 
   /** Sends the spans; calls `resultCallback` exactly once and never throws. */
@@ -76,17 +96,10 @@ export class OpperSpanExporter {
       this.recording?.seen();
       const count = Array.isArray(spans) ? spans.length : 0;
       observation = this.metrics?.started(count);
-      if (this.shutdownPromise) return this.drop(count, 'the exporter is shut down', finish, 'already_shutdown', observation);
-      if (!this.sender) return this.drop(count, this.config.environmentProblem ?? 'no API key is configured (OPPER_API_KEY)', finish, 'not_configured', observation);
+      if (this.shutdownPromise) return finish(this.drop(count, 'the exporter is shut down', observation, 'already_shutdown'));
+      if (!this.sender) return finish(this.drop(count, this.config.environmentProblem ?? 'no API key is configured (OPPER_API_KEY)', observation, 'not_configured'));
       if (count === 0) return finish();
-      const refusal = this.sender.refusal(count);
-      if (refusal !== undefined) return this.drop(count, refusal, finish, 'unavailable', observation);
-      const untranslatable: SpanFailure[] = [];
-      const jobs = this.translateAll(spans, untranslatable);
-      const deadline = Date.now() + this.config.exportTimeoutMillis;
-      const delivery: Promise<void> = this.sender
-        .deliver(jobs, deadline)
-        .then((report) => this.account(report, untranslatable, count, observation))
+      const delivery: Promise<void> = this.deliver(this.sender, spans, count, observation)
         .catch((error: unknown) => this.fail(count, error))
         .then((error) => {
           this.inFlight.delete(delivery);
@@ -98,15 +111,22 @@ export class OpperSpanExporter {
     }
   }
 
-  /** Resolves once every export started before the call has finished. */
+  /**
+   * Resolves once every export started before the call has finished and the pending PATCHes have
+   * landed or been given up, or once `exportTimeoutMillis` has passed (they stay pending).
+   */
   async forceFlush(): Promise<void> {
+    const deadline = Date.now() + this.config.exportTimeoutMillis;
     await Promise.all([...this.inFlight]);
+    await this.patches?.flush(deadline);
   }
 
-  /** Flushes, then refuses every later export without sending anything. Idempotent. */
+  /** Flushes, gives up the PATCHes still pending, then refuses every later export. Idempotent. */
   shutdown(): Promise<void> {
     this.recording?.check();
-    this.shutdownPromise ??= this.forceFlush()
+    const deadline = Date.now() + this.config.exportTimeoutMillis;
+    this.shutdownPromise ??= Promise.all([...this.inFlight])
+      .then(() => this.patches?.close(deadline))
       .finally(() => this.client?.close())
       .then(() => this.warnings.printed());
     return this.shutdownPromise;
@@ -115,13 +135,40 @@ export class OpperSpanExporter {
   /** A snapshot of the delivery counters. */
   getStats(): OpperExporterStats {
     const counters = this.sender?.counters;
-    return { ...this.stats, requests: counters?.requests ?? 0, requestsRetried: counters?.retries ?? 0 };
+    const patches = this.patches?.counts ?? { pending: 0, completed: 0, givenUp: 0 };
+    return {
+      // A span counts as exported once its PATCH landed, however late.
+      spansExported: this.stats.spansExported + patches.completed,
+      spansFailed: this.stats.spansFailed + patches.givenUp,
+      spansDropped: this.stats.spansDropped,
+      patchesPending: patches.pending,
+      patchesCompleted: patches.completed,
+      patchesGivenUp: patches.givenUp,
+      requests: counters?.requests ?? 0,
+      requestsRetried: counters?.retries ?? 0,
+    };
+  }
+
+  /** Waits for room, then translates and delivers; what a waiting export holds is its spans. */
+  private async deliver(sender: SpanSender, spans: ReadableSpanLike[], count: number, observation?: ExportObservation): Promise<Error | undefined> {
+    const deadline = Date.now() + this.config.exportTimeoutMillis;
+    const refusal = await sender.admit(count, deadline);
+    if (refusal !== undefined) return this.drop(count, refusal, observation, 'unavailable');
+    const untranslatable: SpanFailure[] = [];
+    const jobs = this.translateAll(spans, untranslatable);
+    const report = await sender.deliver(jobs, deadline, count);
+    return this.account(report, jobs, untranslatable, count, observation);
   }
 
   /** Translates each span on its own, so that one malformed span cannot sink the batch. */
   private translateAll(spans: ReadableSpanLike[], failures: SpanFailure[]): SpanJob[] {
     const jobs: SpanJob[] = [];
     for (const span of spans) {
+      if (!hasValidIds(span)) {
+        failures.push({ id: '?', reason: 'rejected', detail: `not sent: ${INVALID_SPAN_CONTEXT}`, unsent: true, created: false });
+        this.warnings.once(WarningCode.InvalidSpanContext, `OpperSpanExporter: a span was not exported: ${INVALID_SPAN_CONTEXT}. Such spans are counted in getStats().spansDropped.`);
+        continue;
+      }
       try {
         jobs.push(translateSpan(span, this.translation));
       } catch (error) {
@@ -132,10 +179,10 @@ export class OpperSpanExporter {
     return jobs;
   }
 
-  private drop(count: number, why: string, finish: (error: Error) => void, errorType: string, observation?: ExportObservation): void {
+  private drop(count: number, why: string, observation: ExportObservation | undefined, errorType: string): Error {
     this.stats.spansDropped += count;
     observation?.failed(errorType, count);
-    finish(new Error(`OpperSpanExporter: ${count} span(s) not exported: ${why}`));
+    return new Error(`OpperSpanExporter: ${count} span(s) not exported: ${why}`);
   }
 
   private fail(count: number, error: unknown): Error {
@@ -144,14 +191,20 @@ export class OpperSpanExporter {
     return new Error(this.warnings.redact(`OpperSpanExporter: export of ${count} span(s) failed: ${message}`));
   }
 
-  /** Counts the outcome; returns the error to report, or undefined when every span arrived. */
-  private account(report: DeliveryReport, untranslatable: SpanFailure[], count: number, observation?: ExportObservation): Error | undefined {
+  /**
+   * Counts the outcome; returns the error to report, or undefined when every span arrived or only
+   * its PATCH is missing and is kept to be retried (counted once it lands or is given up).
+   */
+  private account(report: DeliveryReport, jobs: SpanJob[], untranslatable: SpanFailure[], count: number, observation?: ExportObservation): Error | undefined {
     this.stats.spansExported += report.delivered;
-    observation?.delivered(report.delivered);
+    const { kept, givenUp, left } = this.patches?.keep(report.failures, jobs) ?? { kept: 0, givenUp: 0, left: report.failures };
+    // As export() reports them: a span whose PATCH is kept for a retry counts as exported.
+    observation?.delivered(report.delivered + kept);
     observation?.failed('invalid_span', untranslatable.length);
-    for (const failure of report.failures) observation?.failed(ERROR_TYPES[failure.reason], 1);
-    const failures = [...untranslatable, ...report.failures];
-    if (failures.length === 0) return undefined;
+    observation?.failed('queue_full', givenUp);
+    for (const failure of left) observation?.failed(ERROR_TYPES[failure.reason], 1);
+    const failures = [...untranslatable, ...left];
+    if (failures.length === 0 && givenUp === 0) return undefined;
     const byReason = new Map<FailureReason, { count: number; details: Set<string> }>();
     let dropped = 0;
     for (const failure of failures) {
@@ -161,14 +214,15 @@ export class OpperSpanExporter {
       group.details.add(failure.detail);
       byReason.set(failure.reason, group);
     }
-    const summary = [...byReason]
-      .map(([reason, { count, details }]) => `${count} ${REASON_TEXT[reason]} (${[...details].slice(0, 3).join('; ')})`)
-      .join('; ');
+    const parts = [...byReason].map(([reason, { count, details }]) => `${count} ${REASON_TEXT[reason]} (${[...details].slice(0, 3).join('; ')})`);
+    // Counted in spansFailed by the pending PATCHes already.
+    if (givenUp > 0) parts.push(`${givenUp} whose create landed but whose PATCH could not be kept for a retry (too many pending)`);
+    if (kept > 0) parts.push(`${kept} more whose PATCH is kept for a retry`);
     this.stats.spansDropped += dropped;
     this.stats.spansFailed += failures.length - dropped;
     // The same split as getStats(): failed (tried, not stored) and dropped (never sent).
-    const split = `${failures.length - dropped} failed, ${dropped} dropped`;
-    const message = `OpperSpanExporter: ${failures.length} of ${count} span(s) not exported (${split}): ${summary}`;
+    const split = `${failures.length + givenUp - dropped} failed, ${dropped} dropped`;
+    const message = `OpperSpanExporter: ${failures.length + givenUp} of ${count} span(s) not exported (${split}): ${parts.join('; ')}`;
     return new Error(this.warnings.redact(message));
   }
 }

@@ -6,6 +6,8 @@ import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { ExportResultCode } from '@opentelemetry/core';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { aiFilterPhase, processorCostPhase } from './processor.mjs';
+import { HUGE_SHAPES } from './huge-spans.mjs';
 import { endSpan, makeSpans, makeTracer } from './workload.mjs';
 
 const spec = JSON.parse(process.argv[2]);
@@ -120,7 +122,31 @@ async function translatePhase() {
       sink,
     };
   }
+  result.huge = hugeSpans(translateSpan);
   return result;
+}
+
+/** Event-loop ms (wall and CPU) of one translateSpan call per huge span shape (huge-spans.mjs), median of 5 spans. */
+function hugeSpans(translateSpan) {
+  const out = {};
+  for (const [shape, make] of Object.entries(HUGE_SHAPES)) {
+    const times = [];
+    let createBytes = 0;
+    for (let i = 0; i < 6; i++) {
+      const span = make(i);
+      globalThis.gc?.(); // the span's own garbage is not the translation's
+      const c0 = process.cpuUsage();
+      const t0 = performance.now();
+      createBytes = Buffer.byteLength(translateSpan(span, { maxBodyBytes: 512 * 1024 }).create);
+      const wall = performance.now() - t0;
+      const cpu = process.cpuUsage(c0);
+      // The first one warms up. CPU time too: on a busy machine the wall time includes waiting for a core.
+      if (i > 0) times.push({ wall, cpu: (cpu.user + cpu.system) / 1000 });
+    }
+    const walls = times.map((t) => t.wall);
+    out[shape] = { medianMs: median(walls), maxMs: Math.max(...walls), cpuMs: median(times.map((t) => t.cpu)), createBytes };
+  }
+  return out;
 }
 
 /** Wraps an exporter to count the spans whose export finished; `until(n)` resolves at n. */
@@ -424,7 +450,11 @@ async function outagePhase() {
   };
 }
 
-const PHASES = { translate: translatePhase, decode: decodePhase, exporter: exporterPhase, otlp: otlpPhase, opperai: opperaiPhase, got: gotPhase, http: nodeHttpPhase, outage: outagePhase };
+const PHASES = {
+  translate: translatePhase, decode: decodePhase, exporter: exporterPhase, otlp: otlpPhase, opperai: opperaiPhase, got: gotPhase, http: nodeHttpPhase, outage: outagePhase,
+  processor: () => processorCostPhase(spec, { measure, counting }),
+  aiFilter: () => aiFilterPhase(spec, { measure }),
+};
 
 try {
   const result = await PHASES[spec.phase]();

@@ -58,6 +58,9 @@ export function readOptions(argv = process.argv.slice(2), env = process.env) {
     warmup: quick ? 500 : 1000,
     rounds: Math.round(number('rounds', 'BENCH_ROUNDS', quick ? 1 : 3)),
     baselineSpans: quick ? 500 : 2000,
+    processorSpans: quick ? 2000 : 10000,
+    processorOpen: 100,
+    appRequests: quick ? 200 : 1000,
     translate: { n: quick ? 500 : 2000, rounds: 7 },
     outage: {
       rate: 1000,

@@ -4,7 +4,7 @@
  * that tells the OTLP client whether to forget the data or send it again.
  */
 import type { DeliveryReport, SpanJob, SpanSender } from '../transport/span-sender.js';
-import { translateSpan, type TranslateOptions } from '../translate/index.js';
+import { hasValidIds, INVALID_SPAN_CONTEXT, translateSpan, type TranslateOptions } from '../translate/index.js';
 import { Budget } from './budget.js';
 import { countSpans, readSpans } from './otlp-spans.js';
 
@@ -88,7 +88,11 @@ export class Forwarder {
       const refusal = this.sender.refusal(count);
       if (refusal !== undefined) return this.unavailable(count, refusal);
       const { spans, unreadable } = readSpans(request);
-      const jobs: SpanJob[] = spans.map((span) => translateSpan(span, this.options.translate));
+      const jobs: SpanJob[] = [];
+      for (const span of spans) {
+        if (hasValidIds(span)) jobs.push(translateSpan(span, this.options.translate));
+        else unreadable.push({ detail: INVALID_SPAN_CONTEXT });
+      }
       const until = Math.min(deadline, Date.now() + this.options.responseDeadlineMillis);
       const report = await this.sender.deliver(jobs, until);
       this.observe(report);

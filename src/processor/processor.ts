@@ -5,14 +5,15 @@ import { ProcessorMetrics } from '../self-metrics.js';
 import { startEngine, translateOptions, type Engine } from '../engine.js';
 import type { OpperExporterStats } from '../exporter.js';
 import { SpanQueue, type LossReason, type QueueEntry } from '../transport/span-queue.js';
-import { parentSpanIdOf, translateSpan, type TranslateOptions } from '../translate/index.js';
+import { hasValidIds, INVALID_SPAN_CONTEXT, parentSpanIdOf, translateSpan, type TranslateOptions } from '../translate/index.js';
 import type { ReadableSpanLike } from '../translate/types.js';
 import { resolveProcessorConfig, type OpperProcessorOptions, type ProcessorConfig } from './config.js';
 import { toPredicate } from './filter.js';
 import { RequestFlush } from './request-flush.js';
 
-/** The exporter's counters, plus the queue, the live spans and the losses by reason. */
-export interface OpperProcessorStats extends OpperExporterStats {
+/** The exporter's counters (its pending PATCHes are queued here), plus the queue, the live spans
+ * and the losses by reason. */
+export interface OpperProcessorStats extends Omit<OpperExporterStats, 'patchesPending' | 'patchesCompleted' | 'patchesGivenUp'> {
   /** Spans waiting for delivery or being delivered, and the characters of their bodies. */
   queuedSpans: number;
   queuedBytes: number;
@@ -103,13 +104,11 @@ export class OpperSpanProcessor {
     this.recording?.seen();
     try {
       if (this.open.size >= this.config.maxLiveSpans) return; // not tracked: decided at its end
-      const parentHex = parentSpanIdOf(span);
-      const parent = parentHex === undefined ? undefined : this.open.get(parentHex);
-      // A parent not seen starting here (remote, or untracked) is kept as it is.
-      const link = parent === undefined ? (parentHex ?? null) : parent.exported ? parentHex! : parent.link;
-      const record: OpenSpan = { exported: this.accept(span), link, span };
+      if (!hasValidIds(span)) return; // never exported, so never anyone's exported ancestor
+      const record: OpenSpan = { exported: this.accept(span), link: this.linkOf(span), span };
       this.open.set(span.spanContext().spanId, record);
-      this.requests?.started(span.spanContext().spanId, parent === undefined);
+      // A local root: its parent (if any) did not start here.
+      this.requests?.started(span.spanContext().spanId, !this.open.has(parentSpanIdOf(span) ?? ''));
       if (record.exported && this.config.live && this.queue) {
         this.pendingCreates.push(record);
         // Translated and queued after onStart returns, never inside it.
@@ -130,11 +129,13 @@ export class OpperSpanProcessor {
       this.requests?.ended(spanHex);
       // A span refused at its start may show its AI attributes only now.
       if (!(record?.exported || this.accept(span))) return;
+      if (!hasValidIds(span)) return this.invalid();
       if (this.closed || !this.queue) {
         this.loss(this.closed ? 'shutdown' : 'auth', 1, this.closed ? 'the processor is shut down' : 'no API key');
         return;
       }
-      const options = record ? { ...this.translation, parentSpanId: record.link } : this.translation;
+      // A span past maxLiveSpans still skips its filtered-out parent when that parent is tracked.
+      const options = { ...this.translation, parentSpanId: record ? record.link : this.linkOf(span) };
       const entry = record?.entry;
       if (entry === undefined) return void this.queue.add(translateSpan(span, options));
       const translated = translateSpan(span, { ...options, completeUpdate: entry.createSent });
@@ -206,6 +207,13 @@ export class OpperSpanProcessor {
     this.engine?.client.close();
   }
 
+  /** Hex id of the span's nearest exported ancestor; a parent not seen starting here (remote, or untracked) is kept as it is. */
+  private linkOf(span: ReadableSpanLike): string | null {
+    const parentHex = parentSpanIdOf(span);
+    const parent = parentHex === undefined ? undefined : this.open.get(parentHex);
+    return parent === undefined ? (parentHex ?? null) : parent.exported ? parentHex! : parent.link;
+  }
+
   /** Translates and queues the creates of live spans that are still running. */
   private queueCreates(): void {
     this.createTimer = undefined;
@@ -218,6 +226,11 @@ export class OpperSpanProcessor {
       const job = { id: translated.id, create: translated.create, ...(translated.parentId === undefined ? {} : { parentId: translated.parentId }) };
       record.entry = this.queue.add(job);
     }
+  }
+
+  private invalid(): void {
+    this.stats.spansDropped++;
+    this.warnings.once(WarningCode.InvalidSpanContext, `OpperSpanProcessor: a span was not exported: ${INVALID_SPAN_CONTEXT}. Such spans are counted in getStats().spansDropped.`);
   }
 
   private loss(reason: LossReason, count: number, detail: string): void {

@@ -13,3 +13,9 @@ export const ATTR_OPPER_SCORE = 'opper.score';
 export const META_OPPER_TRUNCATED = 'opper.truncated';
 /** Meta key on a span sent before it ended: `running` while it runs, `shutdown` when the process shut down first. */
 export const META_OPPER_UNFINISHED = 'opper.unfinished';
+/**
+ * Meta key set when a time was not sent as it is: `{start_time?, end_time?}`, each the original time
+ * as text (a time outside years 0001-9999 is sent as the nearest bound, an end before the start as
+ * the start).
+ */
+export const META_OPPER_CLAMPED_TIME = 'opper.clamped_time';

@@ -20,9 +20,12 @@ type JsonObject = Record<string, unknown>;
 /** Default limit, used when a limit is not a positive number. */
 export const DEFAULT_MAX_BODY_BYTES = 512 * 1024;
 /** Upper bound, in bytes, of a marker. */
-const MARKER_MAX = 40;
+export const MARKER_MAX = 40;
 /** Strings are never cut below this many bytes (plus the marker). */
-const MIN_KEPT = 64;
+export const MIN_KEPT = 64;
+/** A marker that ends a string cut earlier (bound.ts cuts while walking, this file cuts again). */
+const TRAILING_MARKER = /…\[truncated (\d+) bytes\]$/;
+const TRAILING_ITEMS_MARKER = /^…\[truncated (\d+) items\]$/;
 /** Top-level fields every stage keeps. */
 const PROTECTED = ['id', 'trace_id', 'parent_id', 'name', 'start_time', 'end_time'];
 /** Meta entries stage 3 keeps, when their values are small scalars. */
@@ -76,11 +79,21 @@ function jsonBytes(value: unknown): number {
   return utf8Bytes(JSON.stringify(value) ?? 'null');
 }
 
+/** Bytes an earlier cut removed from `s` (its trailing marker says), and where that marker starts. */
+function earlierCut(s: string): { at: number; removed: number } | undefined {
+  if (!s.endsWith(' bytes]')) return undefined;
+  const match = TRAILING_MARKER.exec(s.slice(-MARKER_MAX));
+  return match === null ? undefined : { at: s.length - match[0].length, removed: Number(match[1]) };
+}
+
 /**
  * The longest prefix of `s` taking at most `budget` bytes in JSON text, never splitting a
- * surrogate pair, followed by the marker of the UTF-8 bytes removed.
+ * surrogate pair, followed by the marker of the UTF-8 bytes removed (those an earlier cut removed
+ * included, so a string cut twice still counts from its original).
  */
 export function cutString(s: string, budget: number): string {
+  const earlier = earlierCut(s);
+  if (earlier !== undefined) s = s.slice(0, earlier.at);
   let bytes = 0;
   let i = 0;
   const n = s.length;
@@ -105,7 +118,7 @@ export function cutString(s: string, budget: number): string {
     i += units;
   }
   const kept = s.slice(0, i);
-  return kept + truncationMarker(utf8Bytes(s) - utf8Bytes(kept));
+  return kept + truncationMarker(utf8Bytes(s) - utf8Bytes(kept) + (earlier?.removed ?? 0));
 }
 
 /** A string cut to `level` bytes when it takes more than `level` plus a marker; else the same string. */
@@ -135,7 +148,7 @@ function collectStringSizes(value: unknown, top: boolean, sizes: number[]): void
  * The highest level (bytes kept per string, at least MIN_KEPT) at which cutting every longer string
  * saves at least `excess` bytes; MIN_KEPT when even that is not enough.
  */
-function cutLevel(sizes: number[], excess: number): number {
+export function cutLevel(sizes: number[], excess: number): number {
   const saving = (level: number): number => {
     let total = 0;
     for (const size of sizes) if (size > level + MARKER_MAX) total += size - level - MARKER_MAX;
@@ -163,18 +176,30 @@ function cutTree(value: unknown, level: number, top: boolean): unknown {
   return out;
 }
 
+/** Bytes of an array item as JSON text; numbers without a JSON.stringify call each. */
+function itemBytes(item: unknown): number {
+  return typeof item === 'number' && Number.isFinite(item) ? String(item).length : jsonBytes(item);
+}
+
+/** The items an array's trailing marker item (from an earlier cut) says were left out. */
+function earlierItems(array: readonly unknown[]): number {
+  const last = array.at(-1);
+  const match = typeof last === 'string' ? TRAILING_ITEMS_MARKER.exec(last) : null;
+  return match === null ? 0 : Number(match[1]) - 1; // the marker item itself is not one of them
+}
+
 /** The first items of `array` that fit `budget` bytes, then a marker item counting the rest. */
 function shortenArray(array: readonly unknown[], budget: number): unknown[] {
   let used = 2 + MARKER_MAX + 2; // brackets, marker item and its quotes
   let kept = 0;
   while (kept < array.length) {
-    const width = jsonBytes(array[kept]) + 1;
+    const width = itemBytes(array[kept]) + 1;
     if (used + width > budget) break;
     used += width;
     kept++;
   }
   const out = array.slice(0, kept);
-  out.push(`…[truncated ${array.length - kept} items]`);
+  out.push(`…[truncated ${array.length - kept + (kept < array.length ? earlierItems(array) : 0)} items]`);
   return out;
 }
 
@@ -195,7 +220,8 @@ function shortenLargest(root: JsonObject, excess: number): void {
   for (const { owner, key, size } of entries) {
     if (excess <= 0 || size <= MARKER_MAX + 2) break;
     const value = owner[key];
-    const shorter = Array.isArray(value) ? shortenArray(value, size - excess) : truncationMarker(size);
+    const earlier = typeof value === 'string' ? (earlierCut(value)?.removed ?? 0) : 0;
+    const shorter = Array.isArray(value) ? shortenArray(value, size - excess) : truncationMarker(size + earlier);
     const saved = size - jsonBytes(shorter);
     if (saved <= 0) continue;
     setKey(owner, key, shorter);

@@ -1,5 +1,5 @@
 /** The OTel GenAI semantic conventions (current): type rule 2 and input/output rule 2 of mapping.md. */
-import { takeText, type Dialect } from './llm.js';
+import { takeText, type Dialect } from './dialect.js';
 import { parseJson } from './dialects/messages.js';
 import { asText } from './values.js';
 

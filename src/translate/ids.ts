@@ -23,3 +23,32 @@ export function toOpperTraceId(traceIdHex: string): string {
 export function toOpperSpanId(spanIdHex: string, traceIdHex: string): string {
   return uuid(normalizeHex(spanIdHex, 16) + normalizeHex(traceIdHex, 32).slice(16));
 }
+
+const ALL_ZERO = /^0+$/;
+
+/** OpenTelemetry's rule for a trace id: 32 lower-case hex digits, not all zero. */
+export function isValidTraceId(hex: unknown): hex is string {
+  return typeof hex === 'string' && HEX32.test(hex) && !ALL_ZERO.test(hex);
+}
+
+/** OpenTelemetry's rule for a span id: 16 lower-case hex digits, not all zero. */
+export function isValidSpanId(hex: unknown): hex is string {
+  return typeof hex === 'string' && HEX16.test(hex) && !ALL_ZERO.test(hex);
+}
+
+/**
+ * Whether the span's own context is valid (OpenTelemetry's rule, mapping.md "The same span through
+ * every door"). Every door checks it before translating: an invalid span is not exported, because
+ * its ids would collapse onto another span's (the nil UUID) in Opper. Never throws.
+ */
+export function hasValidIds(span: { spanContext(): { traceId: string; spanId: string } }): boolean {
+  try {
+    const context = span.spanContext();
+    return isValidTraceId(context.traceId) && isValidSpanId(context.spanId);
+  } catch {
+    return false;
+  }
+}
+
+/** Why `hasValidIds` said no, for warnings and OTLP answers. */
+export const INVALID_SPAN_CONTEXT = 'invalid span context (the trace id must be 32 and the span id 16 lower-case hex digits, not all zero)';

@@ -1,11 +1,21 @@
 /** One ended span -> the create (POST) and update (PATCH) bodies of mapping.md, serialised once. */
 import { SpanKind, SpanStatusCode, type Attributes, type HrTime } from '@opentelemetry/api';
-import { ATTR_OPPER_INPUT, ATTR_OPPER_OUTPUT, ATTR_OPPER_SCORE, ATTR_OPPER_TYPE, META_OPPER_TRUNCATED, META_OPPER_UNFINISHED } from './attributes.js';
+import {
+  ATTR_OPPER_INPUT,
+  ATTR_OPPER_OUTPUT,
+  ATTR_OPPER_SCORE,
+  ATTR_OPPER_TYPE,
+  META_OPPER_CLAMPED_TIME,
+  META_OPPER_TRUNCATED,
+  META_OPPER_UNFINISHED,
+} from './attributes.js';
+import { boundSpan } from './bound.js';
 import { capJson, fitsBytes, normalizeMaxBytes } from './cap.js';
-import { toOpperSpanId, toOpperTraceId } from './ids.js';
-import { dialectInput, dialectMeta, dialectOutput, dialectType, takeText, type DialectContext } from './llm.js';
+import { isValidSpanId, toOpperSpanId, toOpperTraceId } from './ids.js';
+import { takeText, type DialectContext } from './dialect.js';
+import { dialectInput, dialectMeta, dialectOutput, dialectType } from './llm.js';
 import { maskBodies } from './mask.js';
-import { hrTimeToIso } from './time.js';
+import { clampedTime } from './time.js';
 import type { OpperCreateBody, OpperUpdateBody, ReadableSpanLike, TranslatedSpan, TranslateOptions } from './types.js';
 import { asText, cleanAttributes, cleanString, copyAttributes } from './values.js';
 
@@ -44,7 +54,10 @@ export function translateSpan(span: ReadableSpanLike, options: TranslateOptions)
   }
 }
 
-function translate(span: ReadableSpanLike, max: number, options: TranslateOptions): TranslatedSpan {
+function translate(whole: ReadableSpanLike, max: number, options: TranslateOptions): TranslatedSpan {
+  // Everything below reads the bounded view: a huge span costs about one body's worth of work.
+  const bounded = boundSpan(whole, max);
+  const span = bounded.span;
   const context = span.spanContext();
   const traceHex = context.traceId;
   const spanHex = context.spanId;
@@ -58,8 +71,9 @@ function translate(span: ReadableSpanLike, max: number, options: TranslateOption
 
   // Values undefined here are left out by JSON.stringify: absent fields are never sent as null.
   // The end state is read first: what becomes output or score is left out of meta.
+  const times = timesOf(span, options.unfinished !== undefined);
   const update: OpperUpdateBody = {
-    end_time: options.unfinished ? undefined : hrTimeToIso(span.endTime),
+    end_time: times.end,
     output: takeText(ctx, ATTR_OPPER_OUTPUT) ?? dialectOutput(ctx),
     error: errorOf(span),
     score: scoreOf(ctx),
@@ -71,9 +85,9 @@ function translate(span: ReadableSpanLike, max: number, options: TranslateOption
     parent_id: parentId,
     name,
     type: typeOf(ctx),
-    start_time: hrTimeToIso(span.startTime),
+    start_time: times.start,
     input: takeText(ctx, ATTR_OPPER_INPUT) ?? dialectInput(ctx),
-    meta: metaOf(ctx, traceHex, spanHex, parentHex, options.redactSecrets !== false),
+    meta: metaOf(ctx, traceHex, spanHex, parentHex, options.redactSecrets !== false, bounded),
   };
   if (options.mask) {
     const onError = options.onMaskError;
@@ -81,6 +95,8 @@ function translate(span: ReadableSpanLike, max: number, options: TranslateOption
   }
   const meta = create.meta!;
   if (options.unfinished) meta[META_OPPER_UNFINISHED] = options.unfinished;
+  if (times.clamped !== undefined) meta[META_OPPER_CLAMPED_TIME] = times.clamped;
+  if (bounded.cut) meta[META_OPPER_TRUNCATED] = true;
   const { id: _id, trace_id: _trace, parent_id: _parent, ...state } = create;
   const patch = options.completeUpdate ? { ...state, ...update } : update;
   let updateJson = JSON.stringify(patch);
@@ -95,10 +111,44 @@ function translate(span: ReadableSpanLike, max: number, options: TranslateOption
   return translated;
 }
 
-/** The parent's hex span id (SDK 2.x/3.x `parentSpanContext`, 1.x `parentSpanId`); undefined for a root. */
+/**
+ * The parent's hex span id (SDK 2.x/3.x `parentSpanContext`, 1.x `parentSpanId`); undefined for a
+ * root, for an invalid parent id (all zero, not 16 lower-case hex: OpenTelemetry's rule, as the
+ * SDK itself applies it) and for a span that names itself as its parent (a root, not a self-loop).
+ */
 export function parentSpanIdOf(span: ReadableSpanLike): string | undefined {
   const hex = span.parentSpanContext?.spanId ?? span.parentSpanId;
-  return typeof hex === 'string' && !/^0*$/.test(hex) ? hex : undefined;
+  if (!isValidSpanId(hex)) return undefined;
+  return hex === span.spanContext().spanId ? undefined : hex;
+}
+
+interface SpanTimes {
+  start: string;
+  end: string | undefined;
+  /** The times that were not sent as they are, by field, as text (meta `opper.clamped_time`). */
+  clamped?: Record<string, string>;
+}
+
+/**
+ * Start and end as Opper stores them: each clamped to years 0001-9999, and an end before the start
+ * sent as the start (zero duration); what changed is recorded in `clamped`.
+ */
+function timesOf(span: ReadableSpanLike, unfinished: boolean): SpanTimes {
+  const start = clampedTime(span.startTime);
+  const end = unfinished ? undefined : clampedTime(span.endTime);
+  const clamped: Record<string, string> = {};
+  if (start.original !== undefined) clamped.start_time = start.original;
+  if (end !== undefined) {
+    if (end.original !== undefined) clamped.end_time = end.original;
+    // Both are fixed-width ISO text in years 0001-9999: text order is time order.
+    if (end.iso < start.iso) {
+      clamped.end_time ??= end.iso;
+      end.iso = start.iso;
+    }
+  }
+  const times: SpanTimes = { start: start.iso, end: end?.iso };
+  if (Object.keys(clamped).length > 0) times.clamped = clamped;
+  return times;
 }
 
 function typeOf(ctx: DialectContext): string | undefined {
@@ -153,6 +203,7 @@ function metaOf(
   spanHex: string,
   parentHex: string | undefined,
   redact: boolean,
+  cut: { eventsCut: number; linksCut: number },
 ): Record<string, unknown> {
   const { span } = ctx;
   const meta: Record<string, unknown> = {};
@@ -173,9 +224,9 @@ function metaOf(
   meta['otel.span_id'] = cleanString(String(spanHex));
   if (parentHex !== undefined) meta['otel.parent_span_id'] = cleanString(parentHex);
   const events = span.events;
-  if ((events?.length ?? 0) > 0) meta['otel.events'] = events.map((event) => eventMeta(event, ctx.consumedEvents.get(event)));
+  if ((events?.length ?? 0) > 0) meta['otel.events'] = withCutMarker(events.map((event) => eventMeta(event, ctx.consumedEvents.get(event))), cut.eventsCut);
   const links = span.links;
-  if ((links?.length ?? 0) > 0) meta['otel.links'] = links.map(linkMeta);
+  if ((links?.length ?? 0) > 0) meta['otel.links'] = withCutMarker(links.map(linkMeta), cut.linksCut);
   if ((span.droppedAttributesCount ?? 0) > 0) meta['otel.dropped_attributes_count'] = span.droppedAttributesCount;
   if ((span.droppedEventsCount ?? 0) > 0) meta['otel.dropped_events_count'] = span.droppedEventsCount;
   if ((span.droppedLinksCount ?? 0) > 0) meta['otel.dropped_links_count'] = span.droppedLinksCount;
@@ -184,9 +235,15 @@ function metaOf(
   return meta;
 }
 
+/** A list the walk cut (bound.ts) ends with the marker item cap.ts also writes. */
+function withCutMarker(list: unknown[], cut: number): unknown[] {
+  if (cut > 0) list.push(`…[truncated ${cut} items]`);
+  return list;
+}
+
 /** One event; `consumed` are its attributes that became the input or output (left out here). */
 function eventMeta(event: ReadableSpanLike['events'][number], consumed?: ReadonlySet<string>): Record<string, unknown> {
-  const out: Record<string, unknown> = { name: cleanString(String(event?.name ?? '')), time: hrTimeToIso(event?.time) };
+  const out: Record<string, unknown> = { name: cleanString(String(event?.name ?? '')), time: clampedTime(event?.time).iso };
   const attributes: Record<string, unknown> = {};
   if (copyAttributes(event?.attributes, attributes, consumed) > 0) out.attributes = attributes;
   if ((event?.droppedAttributesCount ?? 0) > 0) out.dropped_attributes_count = event.droppedAttributesCount;
@@ -221,9 +278,9 @@ function translateUnreadable(span: ReadableSpanLike, max: number, error: unknown
   const create: OpperCreateBody = { id: translated.id, trace_id: translated.traceId, name: 'unnamed', start_time: '' };
   if (parentHex !== undefined) create.parent_id = translated.parentId = toOpperSpanId(parentHex, traceHex);
   if (typeof name === 'string' && name !== '') create.name = cleanString(name);
-  create.start_time = hrTimeToIso(read(() => span.startTime) as HrTime);
+  create.start_time = clampedTime(read(() => span.startTime) as HrTime).iso;
   create.meta = { 'opper.translate_error': read(() => cleanString(String(error))) ?? 'unknown error' };
-  const update: OpperUpdateBody = options.unfinished ? {} : { end_time: hrTimeToIso(read(() => span.endTime) as HrTime) };
+  const update: OpperUpdateBody = options.unfinished ? {} : { end_time: clampedTime(read(() => span.endTime) as HrTime).iso };
   if (options.mask) maskBodies({ mask: options.mask, onError: options.onMaskError, span: { spanName: create.name, traceId: traceHex, spanId: spanHex } }, create, update);
   if (options.unfinished) create.meta![META_OPPER_UNFINISHED] = options.unfinished;
   const { id: _id, trace_id: _trace, parent_id: _parent, ...state } = create;

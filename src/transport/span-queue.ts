@@ -135,6 +135,11 @@ export class SpanQueue {
     const pending = [...this.fresh, ...this.retries, ...this.sending].filter((entry) => entry.state !== 'settled');
     if (pending.length === 0) return;
     this.flushing++;
+    // A send waiting out the coalescing delay goes now (an outage's pause still holds).
+    if (this.timer !== undefined) {
+      this.clearTimer();
+      this.schedule();
+    }
     let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([

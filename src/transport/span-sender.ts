@@ -1,4 +1,5 @@
 import { diag } from '@opentelemetry/api';
+import { Admission } from './admission.js';
 import { Health } from './health.js';
 import { Limiter } from './limiter.js';
 import { BACKOFF_MAX_MS, classifyNetworkError, classifyStatus, isOpperReply, parseRetryAfter, retryDelay, type Verdict } from './retry-policy.js';
@@ -22,7 +23,7 @@ export interface RequestSender {
 export interface SpanSenderOptions {
   concurrency: number;
   timeoutMillis: number;
-  /** Spans held across deliveries in flight; a delivery past it is refused. */
+  /** Spans held across deliveries in flight; a delivery past it waits for room (see `admit()`). */
   maxPendingSpans: number;
   /** Cuts a body much harder, for a second try after the server answered 413. */
   shrink(body: string): string;
@@ -91,40 +92,65 @@ export class SpanSender {
   readonly counters: SenderCounters = { requests: 0, retries: 0 };
   private readonly limiter = new Limiter(1);
   private readonly health = new Health();
-  private pendingSpans = 0;
+  private readonly admission: Admission;
   private failedInOutage = false;
 
   constructor(
     private readonly client: RequestSender,
     private readonly options: SpanSenderOptions,
-  ) {}
+  ) {
+    this.admission = new Admission(options.maxPendingSpans);
+  }
 
   /**
    * Why a delivery of `count` more spans must be refused now, or undefined when it may go ahead.
    * A batch processor whose exports fail starts new ones before the old ones end (seen in SDK
    * 2.x): once a delivery has failed in an outage, the one in flight keeps probing and later ones
-   * are refused, so memory stays flat however long the outage lasts.
+   * are refused, so memory stays flat however long the outage lasts. During an outage a delivery
+   * past `maxPendingSpans` is refused too; while Opper is healthy it may wait (`admit()`).
    */
   refusal(count: number): string | undefined {
-    if (this.health.downFor(Date.now()) === 0) this.failedInOutage = false;
-    if (this.pendingSpans === 0) return undefined;
-    if (this.failedInOutage) return 'Opper is unavailable and an earlier export is still trying';
-    const { maxPendingSpans } = this.options;
-    if (this.pendingSpans + count > maxPendingSpans) {
-      return `${this.pendingSpans} spans are still being delivered (maxPendingSpans ${maxPendingSpans}): Opper is slow or unavailable`;
+    const down = this.health.downFor(Date.now()) > 0;
+    if (!down) this.failedInOutage = false;
+    const held = this.admission.held;
+    if (held === 0) return undefined;
+    if (this.failedInOutage) return OUTAGE_REFUSAL;
+    if (down && !this.admission.fits(count)) {
+      return `${held} spans are still being delivered (maxPendingSpans ${this.admission.max}) and Opper is unavailable`;
     }
     return undefined;
   }
 
-  /** Never rejects: every span ends up delivered or in `failures`. */
-  async deliver(jobs: readonly SpanJob[], deadline: number): Promise<DeliveryReport> {
-    this.pendingSpans += jobs.length;
+  /**
+   * Admits a delivery of `count` spans, to be made with `deliver(jobs, deadline, count)`: at once
+   * when it fits under `maxPendingSpans`; else, while Opper is healthy, once earlier deliveries
+   * have made room (a slow Opper or a burst is no reason to drop spans), until `deadline`.
+   * Resolves with undefined once admitted, or with why not (see `refusal()`).
+   */
+  async admit(count: number, deadline: number): Promise<string | undefined> {
+    const refusal = this.refusal(count);
+    if (refusal !== undefined) return refusal;
+    const late = () => `no room before the export deadline: ${this.admission.held} spans are still being delivered (maxPendingSpans ${this.admission.max}): Opper is slow`;
+    return this.admission.take(count, deadline, late);
+  }
+
+  /**
+   * Never rejects: every span ends up delivered or in `failures`. `admitted`: the count held for
+   * this delivery by `admit()`; without it the spans are held here, past the bound if need be (the
+   * caller bounds them).
+   */
+  async deliver(jobs: readonly SpanJob[], deadline: number, admitted?: number): Promise<DeliveryReport> {
+    const held = admitted ?? jobs.length;
+    if (admitted === undefined) this.admission.force(held);
     try {
       const report = await this.deliverAll(jobs, deadline);
-      if (report.failures.length > 0 && this.health.downFor(Date.now()) > 0) this.failedInOutage = true;
+      if (report.failures.length > 0 && this.health.downFor(Date.now()) > 0) {
+        this.failedInOutage = true;
+        this.admission.refuseWaiting(OUTAGE_REFUSAL);
+      }
       return report;
     } finally {
-      this.pendingSpans -= jobs.length;
+      this.admission.release(held);
     }
   }
 
@@ -279,6 +305,8 @@ function parentsFirst(jobs: readonly SpanJob[]): SpanJob[] {
   }
   return [...jobs].sort((a, b) => depth.get(a.id)! - depth.get(b.id)!);
 }
+
+const OUTAGE_REFUSAL = 'Opper is unavailable and an earlier export is still trying';
 
 /** `HTTP 422: <server message>`, short enough for a log line. */
 function describe(response: HttpResponse): string {

@@ -33,28 +33,33 @@ export function checkDelivery({ records, opper, ids, stored = true }) {
   }
   const exportsMade = records.filter((r) => r.type === 'export');
   const resultsSeen = records.filter((r) => r.type === 'result');
-  const shutdown = records.find((r) => r.type === 'shutdown');
-  const spans = exportsMade.flatMap((r) => r.spans);
+  // An app traced through OpperSpanProcessor: the spans are those the SDK ended. The apps and the
+  // README block that use it set spanFilter: 'all', so every one of them must be stored.
+  const ended = records.filter((r) => r.type === 'end');
+  const processor = ended.length > 0;
+  const door = processor ? 'processor' : 'exporter';
+  const shutdown = records.find((r) => r.type === 'shutdown' && (r.door ?? 'exporter') === door);
+  const spans = processor ? ended.map((r) => r.span) : exportsMade.flatMap((r) => r.spans);
 
-  // The exporter's side: each export reported success, and shutdown ran with clean stats.
-  if (exportsMade.length === 0) fail('export() was never called');
+  // The door's side: each export reported success, and shutdown ran with clean stats.
+  if (!processor && exportsMade.length === 0) fail('export() was never called, and no span reached an OpperSpanProcessor');
   const failedExports = resultsSeen.filter((r) => r.code !== SUCCESS);
   if (resultsSeen.length !== exportsMade.length) fail(`${exportsMade.length} export() calls but ${resultsSeen.length} results`);
   if (failedExports.length) fail(`export() failed: ${failedExports.map((r) => r.error).join('; ')}`);
-  if (!shutdown) fail('the exporter was never shut down (did the app flush before it exited?)');
+  if (!shutdown) fail(`the ${door} was never shut down (did the app flush before it exited?)`);
   else {
     const { spansExported, spansFailed, spansDropped } = shutdown.stats;
     if (spansExported !== spans.length || spansFailed || spansDropped) {
-      fail(`exporter stats ${JSON.stringify(shutdown.stats)} for ${spans.length} spans handed over`);
+      fail(`${door} stats ${JSON.stringify(shutdown.stats)} for ${spans.length} spans handed over`);
     }
   }
 
   // Each span handed over once.
   for (const span of spans) {
-    if (byId.has(span.spanId)) fail(`span ${span.name} (${span.spanId}) was handed to export() twice`);
+    if (byId.has(span.spanId)) fail(`span ${span.name} (${span.spanId}) was handed to the ${door} twice`);
     byId.set(span.spanId, span);
   }
-  if (!stored) return { problems, byId, exports: exportsMade.length };
+  if (!stored) return { problems, byId, exports: exportsMade.length, door };
 
   // Nothing traced the exporter's own requests.
   const opperPort = Number(new URL(opper.url).port);
@@ -84,7 +89,7 @@ export function checkDelivery({ records, opper, ids, stored = true }) {
     if (mentionsPort(got.meta, opperPort) || JSON.stringify(got.meta ?? {}).includes('/v2/spans')) fail(`Opper stored a span of its own requests: ${got.name}`);
   }
   if (opper.violations.length) fail(`Opper contract violations: ${opper.violations.map((v) => `${v.rule} on ${v.method} ${v.path}: ${v.message}`).join('; ')}`);
-  return { problems, byId, exports: exportsMade.length };
+  return { problems, byId, exports: exportsMade.length, door };
 }
 
 /**
@@ -139,6 +144,7 @@ export function checkApp({ app, records, opper, downstream, ids }) {
 
   // "GET /hello > fetch greeting > GET": the chain from the server span down to the client span.
   const chain = client ? [client, ...ancestors(client)].reverse().map((s) => s.name) : [];
-  const summary = `${byId.size} spans in ${delivery.exports} export(s), each stored once, 0 violations; ${chain.join(' > ')}`;
+  const via = delivery.door === 'processor' ? 'through OpperSpanProcessor' : `in ${delivery.exports} export(s)`;
+  const summary = `${byId.size} spans ${via}, each stored once, 0 violations; ${chain.join(' > ')}`;
   return { problems, summary };
 }

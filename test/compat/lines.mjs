@@ -107,6 +107,24 @@ export const APPS = [
     files: (line) => ['http-service/app.cjs', `commonjs/instrumentation.${line.variant}.cjs`],
     args: (line) => ['--require', `./instrumentation.${line.variant}.cjs`, '--require', './compat-probe.cjs', 'app.cjs'],
   },
+  {
+    id: 'processor-nodesdk',
+    module: 'ESM',
+    setup: () => 'NodeSDK + OpperSpanProcessor',
+    preload: () => '--import ./instrumentation.mjs',
+    server: 'node:http',
+    files: () => ['http-service/app.mjs', 'processor/instrumentation.mjs'],
+    args: () => ['--import', './instrumentation.mjs', '--import', './compat-probe.mjs', 'app.mjs'],
+  },
+  {
+    id: 'processor-cjs',
+    module: 'CommonJS',
+    setup: (line) => (line.variant === 'otel2' ? 'NodeTracerProvider + OpperSpanProcessor' : 'TracerProvider + OpperSpanProcessor'),
+    preload: (line) => `--require ./instrumentation.${line.variant}.cjs`,
+    server: 'node:http',
+    files: (line) => ['http-service/app.cjs', `processor/instrumentation.${line.variant}.cjs`],
+    args: (line) => ['--require', `./instrumentation.${line.variant}.cjs`, '--require', './compat-probe.cjs', 'app.cjs'],
+  },
 ];
 
 /** What cannot be tested on a line, and why; the suite prints these as skips. */

@@ -6,7 +6,8 @@
 //   must be on the example's `npm install` line and installed on the line.
 // - A `node` command that starts app.mjs / app.cjs that no block defines is a service ("your
 //   app": examples/http-service/): it gets GET /hello, then SIGTERM in one run and SIGINT in
-//   another, and must exit 0 by itself within SIGNAL_EXIT_MS with every span stored.
+//   another, and must exit 0 by itself within SIGNAL_EXIT_MS with every span stored (through
+//   OpperSpanProcessor: every span the SDK ended, as its block sets spanFilter: 'all').
 // - Any other `node` command is a script: exit 0 within SCRIPT_MS, every span stored; run again
 //   with a key Opper rejects, it must still exit 0, with the warning that says so on stderr. One
 //   that imports `opentelemetry-exporter-opper/testing` runs its own local Opper: only its exit
@@ -190,7 +191,8 @@ async function runOne({ nodeBin, dir, command, signal, wrongKey, ownOpper, ctx }
       ? checkApp({ app: {}, records, opper, downstream, ids })
       : checkDelivery({ records, opper, ids, stored: !ownOpper });
     problems.push(...checked.problems);
-    const spans = checked.byId?.size ?? records.filter((r) => r.type === 'export').flatMap((r) => r.spans).length;
+    // Spans handed to an exporter, or ended through an OpperSpanProcessor.
+    const spans = checked.byId?.size ?? records.filter((r) => r.type === 'export').flatMap((r) => r.spans).length + records.filter((r) => r.type === 'end').length;
     summary += `, ${spans} span(s) ${ownOpper ? 'exported to its own local Opper' : 'each stored once'}`;
     if (/Error|OpperExporterWarning/.test(log.stderr)) problems.push(`stderr: ${log.stderr.trim().split('\n')[0]}`);
   } finally {

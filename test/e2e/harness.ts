@@ -29,7 +29,7 @@ export async function startHarness(
     exporter?: OpperExporterOptions;
     server?: LocalOpperOptions;
     /** false: no BatchSpanProcessor, the test calls export() itself. */
-    batch?: { maxExportBatchSize?: number; maxQueueSize?: number } | false;
+    batch?: { maxExportBatchSize?: number; maxQueueSize?: number; scheduledDelayMillis?: number } | false;
     spanLimits?: SpanLimits;
   } = {},
 ): Promise<Harness> {

@@ -6,6 +6,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { startLocalOpper, type LocalOpper } from '../../src/testing/index.js';
+import { toOpperSpanId } from '../../src/translate/ids.js';
 
 const run = promisify(execFile);
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
@@ -39,6 +40,42 @@ describe.each(['exporter-first', 'instrumentation-first'])('an app with instrume
     // Opper received exactly those, each once, and nothing about its own requests.
     expect([...opper.spans.values()].map((s) => s.name).sort()).toEqual(['GET', 'GET', 'direct export', 'round trip']);
     expect(result.stats).toMatchObject({ spansExported: 5, spansFailed: 0 });
+    expect(opper.violations).toEqual([]);
+  });
+});
+
+describe("OpperSpanProcessor with spanFilter 'ai' in an app with instrumentation-http", () => {
+  it('stores exactly the AI and opper.* spans, each linked to its nearest stored ancestor', async () => {
+    const { result } = await runApp([fixture('processor-filter.mjs')]);
+    type Ended = { name: string; spanId: string; traceId: string; parentSpanId?: string };
+    const ended = result.spans as Ended[];
+    const byHex = new Map(ended.map((s) => [s.spanId, s]));
+    const opperId = (s: Ended) => toOpperSpanId(s.spanId, s.traceId);
+    // What the app made: client and server spans of GET /chat and of the model call, and the agent's five.
+    expect(ended.map((s) => s.name).sort()).toEqual(
+      ['GET', 'GET', 'GET', 'GET', 'chat gpt-4o', 'execute_tool weather', 'format prompt', 'invoke_agent support', 'my step'],
+    );
+    const wanted = new Set(['invoke_agent support', 'chat gpt-4o', 'execute_tool weather', 'my step']);
+    const exported = ended.filter((s) => wanted.has(s.name));
+    // Nearest exported ancestor, walking the SDK's own parent chain.
+    const expectedParent = (span: Ended): string | null => {
+      for (let up = byHex.get(span.parentSpanId ?? ''); up; up = byHex.get(up.parentSpanId ?? '')) if (wanted.has(up.name)) return opperId(up);
+      return null;
+    };
+    expect([...opper.spans.keys()].sort()).toEqual(exported.map(opperId).sort());
+    for (const span of exported) {
+      const stored = opper.spans.get(opperId(span))!;
+      expect({ name: stored.name, parent: stored.parent_id }).toEqual({ name: span.name, parent: expectedParent(span) });
+      expect(stored.end_time).toEqual(expect.any(String));
+      expect([opper.creates(opperId(span)), opper.patches(opperId(span))]).toEqual([1, 1]);
+    }
+    const agent = exported.find((s) => s.name === 'invoke_agent support')!;
+    expect(opper.spans.get(opperId(agent))!.parent_id).toBeNull(); // its ancestors are HTTP spans
+    for (const name of ['chat gpt-4o', 'execute_tool weather', 'my step']) {
+      expect(opper.spans.get(opperId(exported.find((s) => s.name === name)!))!.parent_id).toBe(opperId(agent));
+    }
+    for (const stored of opper.spans.values()) if (stored.parent_id !== null) expect(opper.spans.has(stored.parent_id)).toBe(true);
+    expect(result.stats).toMatchObject({ spansExported: 4, spansFailed: 0, spansDropped: 0, queuedSpans: 0, liveSpans: 0 });
     expect(opper.violations).toEqual([]);
   });
 });

@@ -40,4 +40,42 @@ describe('SpanQueue', () => {
       jest.useRealTimers();
     }
   });
+
+  /** A sender that delivers every job, and the jobs it was handed, in order. */
+  function healthy() {
+    const handed: string[] = [];
+    const sender = { deliver: async (jobs: readonly SpanJob[]): Promise<DeliveryReport> => (handed.push(...jobs.map((j) => j.id)), { delivered: jobs.length, failures: [] }) };
+    return { sender, handed };
+  }
+  const options = (delayMillis: number): SpanQueueOptions => ({
+    maxQueueSize: 100, maxQueueBytes: 1 << 20, maxSpanAgeMillis: 60_000, attemptMillis: 1000, delayMillis, maxInFlight: 8,
+    onDelivered: () => undefined, onLoss: () => undefined,
+  });
+  const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
+  it("delayMillis 0 ('immediate'): a job is handed over at the next turn of the event loop; a delay coalesces", async () => {
+    const immediate = healthy();
+    const now = new SpanQueue(immediate.sender, options(0));
+    now.add({ id: 'now', create: '{}', update: '{}' });
+    const batched = healthy();
+    const later = new SpanQueue(batched.sender, options(60_000));
+    later.add({ id: 'later', create: '{}', update: '{}' });
+    await nextTurn();
+    expect(immediate.handed).toEqual(['now']);
+    expect(batched.handed).toEqual([]);
+    now.close();
+    later.close(); // no timer left to fire after this file
+  });
+
+  it('flush sends at once, without waiting out a coalescing delay already scheduled', async () => {
+    const { sender, handed } = healthy();
+    const q = new SpanQueue(sender, options(60_000));
+    q.add({ id: 'a', create: '{}', update: '{}' });
+    const flushed = q.flush(Date.now() + 10_000);
+    await nextTurn();
+    expect(handed).toEqual(['a']);
+    await flushed;
+    expect(q.size.spans).toBe(0);
+    q.close();
+  });
 });

@@ -4,7 +4,7 @@
  * become the input and output. Several such events (inputs and outputs emitted apart) are read
  * together; the first one carrying each side wins.
  */
-import { consumeEvent, type Dialect, type DialectContext } from '../llm.js';
+import { consumeEvent, type Dialect, type DialectContext } from '../dialect.js';
 import { joinSystemInstructions } from '../genai.js';
 import { asText } from '../values.js';
 

@@ -10,7 +10,7 @@
  * Attributes win over events.
  */
 import type { Attributes } from '@opentelemetry/api';
-import { consumeEvent, takeText, type Dialect, type DialectContext } from '../llm.js';
+import { consumeEvent, takeText, type Dialect, type DialectContext } from '../dialect.js';
 import type { TimedEventLike } from '../types.js';
 import { asText } from '../values.js';
 import {

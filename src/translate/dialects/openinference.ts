@@ -5,7 +5,7 @@
  * are the raw request/response JSON (then left out of meta as duplicates of the input/output).
  */
 import type { Attributes } from '@opentelemetry/api';
-import type { Dialect, DialectContext } from '../llm.js';
+import type { Dialect, DialectContext } from '../dialect.js';
 import { asText } from '../values.js';
 import { contentParts, indexed, isRecord, message, render, toolCallPart, toolResponsePart, type Message, type Part } from './messages.js';
 

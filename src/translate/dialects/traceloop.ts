@@ -4,7 +4,7 @@
  * (Its LLM calls carry the GenAI conventions: current in 0.23+, indexed `gen_ai.prompt.N.*` before.)
  */
 import type { Attributes } from '@opentelemetry/api';
-import type { Dialect, DialectContext } from '../llm.js';
+import type { Dialect, DialectContext } from '../dialect.js';
 import { asText } from '../values.js';
 import { isRecord, parseJson, unquote } from './messages.js';
 

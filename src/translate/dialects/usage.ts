@@ -10,7 +10,7 @@
  * its model calls are not in the trace.
  */
 import { SpanKind, type Attributes } from '@opentelemetry/api';
-import type { Dialect, DialectContext } from '../llm.js';
+import type { Dialect, DialectContext } from '../dialect.js';
 import { cleanString, setKey } from '../values.js';
 import { openInferenceKind } from './openinference.js';
 import { isTraceloopAggregate } from './traceloop.js';

@@ -5,7 +5,7 @@
  * `...doStream`, `...doEmbed`) are the provider calls; `ai.toolCall` runs a tool.
  */
 import type { Attributes } from '@opentelemetry/api';
-import { takeText, type Dialect, type DialectContext } from '../llm.js';
+import { takeText, type Dialect, type DialectContext } from '../dialect.js';
 import { asText } from '../values.js';
 import {
   contentParts,

@@ -1,2 +1,3 @@
 // Loaded with `--require ./compat-probe.cjs` after a CommonJS app's own `--require`.
-require('./compat-probe-core.cjs').install(require('opentelemetry-exporter-opper').OpperSpanExporter, 'require');
+const { OpperSpanExporter, OpperSpanProcessor } = require('opentelemetry-exporter-opper');
+require('./compat-probe-core.cjs').install(OpperSpanExporter, 'require', OpperSpanProcessor);
