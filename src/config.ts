@@ -1,3 +1,4 @@
+import type { MeterProvider } from '@opentelemetry/api';
 import type { MaskFunction } from './translate/mask.js';
 import { parseProxyUrl, proxyFromEnvironment, type ProxySetting } from './transport/proxy.js';
 
@@ -36,6 +37,9 @@ export interface OpperExporterOptions {
    * sends directly even when the environment names a proxy. Default: `HTTPS_PROXY` (or
    * `HTTP_PROXY` for an http base URL, lower-case forms first) unless `NO_PROXY` names the host. */
   proxy?: string | false | undefined;
+  /** Where to record the OpenTelemetry SDK self-observability metrics (`otel.sdk.exporter.*`,
+   * `otel.sdk.processor.*`), e.g. a `MeterProvider` of `@opentelemetry/sdk-metrics`. Default: none. */
+  meterProvider?: MeterProvider | undefined;
 }
 
 export type Transport = 'worker' | 'inline';
@@ -55,8 +59,11 @@ export interface ExporterConfig {
   readonly redactSecrets: boolean;
   readonly mask: MaskFunction | undefined;
   readonly transport: Transport;
+  readonly meterProvider: MeterProvider | undefined;
   /** The forward proxy for the base URL, from the option or the environment; none: direct. */
   readonly proxy: ProxySetting | undefined;
+  /** `OTEL_SDK_DISABLED=true`: the door does nothing, quietly. */
+  readonly disabled: boolean;
   /** Where the key came from, for messages: the option or the environment variable. */
   readonly apiKeySource: 'the apiKey option' | 'OPPER_API_KEY';
   /** Set when the environment holds a value the exporter cannot use: it warns and sends nothing. */
@@ -136,6 +143,7 @@ export function resolveConfig(
   const maxBodyBytes = integer('maxBodyBytes', options.maxBodyBytes, 512 * 1024, MIN_BODY_BYTES, SERVER_BODY_LIMIT);
   const redactSecrets = optionalBoolean(options.redactSecrets, 'redactSecrets') ?? true;
   const notices: ConfigNotice[] = [];
+  const disabled = sdkDisabled(env.OTEL_SDK_DISABLED, notices);
   if (exportTimeoutMillis > PROCESSOR_EXPORT_TIMEOUT) {
     notices.push({
       code: 'OPPER_EXPORTER_EXPORT_TIMEOUT',
@@ -157,11 +165,35 @@ export function resolveConfig(
     redactSecrets,
     mask: parseMask(options.mask),
     transport,
+    meterProvider: parseMeterProvider(options.meterProvider),
     proxy: proxy && Object.freeze(proxy),
+    disabled,
     apiKeySource: ownKey !== undefined ? 'the apiKey option' : 'OPPER_API_KEY',
     environmentProblem,
     notices: Object.freeze(notices),
   });
+}
+
+/** OTEL_SDK_DISABLED as the OpenTelemetry spec reads booleans: only "true" (any case) is true; any
+ * value but "false" or empty is also told, once. */
+function sdkDisabled(value: string | undefined, notices: ConfigNotice[]): boolean {
+  const text = value?.trim().toLowerCase() ?? '';
+  if (text === 'true') return true;
+  if (text !== '' && text !== 'false') {
+    notices.push({
+      code: 'OPPER_EXPORTER_BAD_ENVIRONMENT',
+      message: `OTEL_SDK_DISABLED is ${JSON.stringify(value)}, which is neither "true" nor "false"; it is read as false.`,
+    });
+  }
+  return false;
+}
+
+function parseMeterProvider(provider: unknown): MeterProvider | undefined {
+  if (provider === undefined) return undefined;
+  if (provider === null || typeof provider !== 'object' || typeof (provider as MeterProvider).getMeter !== 'function') {
+    throw new TypeError(`OpperSpanExporter: meterProvider must be a MeterProvider (an object with getMeter()), got ${describe(provider)}`);
+  }
+  return provider as MeterProvider;
 }
 
 function parseMask(mask: unknown): MaskFunction | undefined {

@@ -37,6 +37,10 @@ export const WarningCode = {
   PatchesGivenUp: 'OPPER_EXPORTER_PATCHES_GIVEN_UP',
   /** A span with an all-zero or malformed trace or span id was not exported (counted as dropped). */
   InvalidSpanContext: 'OPPER_EXPORTER_INVALID_SPAN_CONTEXT',
+  /** No span reached the door and no tracer provider is registered with `@opentelemetry/api`. */
+  NoTracerProvider: 'OPPER_EXPORTER_NO_TRACER_PROVIDER',
+  /** No span reached the door, and the provider was registered through another, incompatible copy of `@opentelemetry/api`. */
+  ApiCopies: 'OPPER_EXPORTER_API_COPIES',
 } as const;
 
 /**

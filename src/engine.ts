@@ -18,9 +18,11 @@ export interface Engine {
   readonly sender: Delivery;
 }
 
-/** The delivery engine for `config`, or undefined (after a warning) when there is no API key. */
+/** The delivery engine for `config`, or undefined: quietly under OTEL_SDK_DISABLED, after a
+ * warning when there is no API key. */
 export function startEngine(config: ExporterConfig, warnings: Warnings, door: string): Engine | undefined {
   const { apiKey, baseUrl, concurrency, timeoutMillis, maxPendingSpans } = config;
+  if (config.disabled) return undefined;
   for (const notice of config.notices) warnings.once(notice.code, notice.message);
   if (config.environmentProblem !== undefined) {
     warnings.once(WarningCode.BadEnvironment, config.environmentProblem);

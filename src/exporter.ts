@@ -1,7 +1,9 @@
 import { diag } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { resolveConfig, type ExporterConfig, type OpperExporterOptions } from './config.js';
+import { RecordingCheck } from './coexistence.js';
 import { Warnings, WarningCode } from './diagnostics.js';
+import { ERROR_TYPES, ExporterMetrics, type ExportObservation } from './self-metrics.js';
 import { startEngine, translateOptions } from './engine.js';
 import { unreadableSpan, type Delivered, type Delivery } from './transport/delivery.js';
 import { PendingPatches } from './transport/pending-patches.js';
@@ -41,6 +43,8 @@ export class OpperSpanExporter {
   private readonly sender: Delivery | undefined;
   private readonly patches: PendingPatches | undefined;
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly recording: RecordingCheck | undefined;
+  private readonly metrics: ExporterMetrics | undefined;
   private readonly stats = { spansExported: 0, spansFailed: 0, spansDropped: 0 };
   private shutdownPromise?: Promise<void>;
 
@@ -49,6 +53,9 @@ export class OpperSpanExporter {
     this.warnings = new Warnings(this.config.apiKey);
     this.translation = translateOptions(this.config, this.warnings, 'OpperSpanExporter');
     this.sender = startEngine(this.config, this.warnings, 'OpperSpanExporter')?.sender;
+    if (this.config.disabled) return;
+    this.recording = new RecordingCheck(this.warnings, 'OpperSpanExporter');
+    if (this.config.meterProvider) this.metrics = new ExporterMetrics(this.config.meterProvider, this.config.baseUrl);
     if (this.sender === undefined) return;
     this.patches = new PendingPatches(this.sender, {
       attemptMillis: this.config.exportTimeoutMillis,
@@ -64,9 +71,11 @@ export class OpperSpanExporter {
   /** Sends the spans; calls `resultCallback` exactly once and never throws. */
   export(spans: ReadableSpanLike[], resultCallback: (result: ExportResult) => void): void {
     let called = false;
+    let observation: ExportObservation | undefined;
     const finish = (error?: Error) => {
       if (called) return;
       called = true;
+      observation?.end();
       const report = () => {
         try {
           resultCallback(error ? { code: ExportResultCode.FAILED, error } : { code: ExportResultCode.SUCCESS });
@@ -80,11 +89,15 @@ export class OpperSpanExporter {
       else report();
     };
     try {
+      // OTEL_SDK_DISABLED: a no-op exporter, which succeeds at doing nothing.
+      if (this.config.disabled) return finish();
+      this.recording?.seen();
       const count = Array.isArray(spans) ? spans.length : 0;
-      if (this.shutdownPromise) return finish(this.drop(count, 'the exporter is shut down'));
-      if (!this.sender) return finish(this.drop(count, this.config.environmentProblem ?? 'no API key is configured (OPPER_API_KEY)'));
+      observation = this.metrics?.started(count);
+      if (this.shutdownPromise) return finish(this.drop(count, 'the exporter is shut down', observation, 'already_shutdown'));
+      if (!this.sender) return finish(this.drop(count, this.config.environmentProblem ?? 'no API key is configured (OPPER_API_KEY)', observation, 'not_configured'));
       if (count === 0) return finish();
-      const delivery: Promise<void> = this.deliver(this.sender, spans, count)
+      const delivery: Promise<void> = this.deliver(this.sender, spans, count, observation)
         .catch((error: unknown) => this.fail(count, error))
         .then((error) => {
           this.inFlight.delete(delivery);
@@ -108,6 +121,7 @@ export class OpperSpanExporter {
 
   /** Flushes, gives up the PATCHes still pending, then refuses every later export. Idempotent. */
   shutdown(): Promise<void> {
+    this.recording?.check();
     const deadline = Date.now() + this.config.exportTimeoutMillis;
     this.shutdownPromise ??= Promise.all([...this.inFlight])
       .then(() => this.patches?.close(deadline))
@@ -134,13 +148,13 @@ export class OpperSpanExporter {
   }
 
   /** Waits for room, then translates and delivers; what a waiting export holds is its spans. */
-  private async deliver(sender: Delivery, spans: ReadableSpanLike[], count: number): Promise<Error | undefined> {
+  private async deliver(sender: Delivery, spans: ReadableSpanLike[], count: number, observation?: ExportObservation): Promise<Error | undefined> {
     const deadline = Date.now() + this.config.exportTimeoutMillis;
     const refusal = await sender.admit(count, deadline);
-    if (refusal !== undefined) return this.drop(count, refusal);
+    if (refusal !== undefined) return this.drop(count, refusal, observation, 'unavailable');
     const untranslatable: SpanFailure[] = [];
     const { report, jobs } = await this.send(sender, spans, untranslatable, deadline, count);
-    return this.account(report, jobs, untranslatable, count);
+    return this.account(report, jobs, untranslatable, count, observation);
   }
 
   /**
@@ -191,8 +205,9 @@ export class OpperSpanExporter {
     return false;
   }
 
-  private drop(count: number, why: string): Error {
+  private drop(count: number, why: string, observation: ExportObservation | undefined, errorType: string): Error {
     this.stats.spansDropped += count;
+    observation?.failed(errorType, count);
     return new Error(`OpperSpanExporter: ${count} span(s) not exported: ${why}`);
   }
 
@@ -206,9 +221,14 @@ export class OpperSpanExporter {
    * Counts the outcome; returns the error to report, or undefined when every span arrived or only
    * its PATCH is missing and is kept to be retried (counted once it lands or is given up).
    */
-  private account(report: DeliveryReport, jobs: SpanJob[], untranslatable: SpanFailure[], count: number): Error | undefined {
+  private account(report: DeliveryReport, jobs: SpanJob[], untranslatable: SpanFailure[], count: number, observation?: ExportObservation): Error | undefined {
     this.stats.spansExported += report.delivered;
     const { kept, givenUp, left } = this.patches?.keep(report.failures, jobs) ?? { kept: 0, givenUp: 0, left: report.failures };
+    // As export() reports them: a span whose PATCH is kept for a retry counts as exported.
+    observation?.delivered(report.delivered + kept);
+    observation?.failed('invalid_span', untranslatable.length);
+    observation?.failed('queue_full', givenUp);
+    for (const failure of left) observation?.failed(ERROR_TYPES[failure.reason], 1);
     const failures = [...untranslatable, ...left];
     if (failures.length === 0 && givenUp === 0) return undefined;
     const byReason = new Map<FailureReason, { count: number; details: Set<string> }>();

@@ -1,5 +1,7 @@
 import { diag } from '@opentelemetry/api';
+import { RecordingCheck } from '../coexistence.js';
 import { Warnings, WarningCode } from '../diagnostics.js';
+import { ProcessorMetrics } from '../self-metrics.js';
 import { startEngine, translateOptions, type Engine } from '../engine.js';
 import type { OpperExporterStats } from '../exporter.js';
 import { SpanQueue, type LossReason, type QueueEntry } from '../transport/span-queue.js';
@@ -7,6 +9,7 @@ import { hasValidIds, INVALID_SPAN_CONTEXT, parentSpanIdOf, translateSpan, type 
 import type { ReadableSpanLike } from '../translate/types.js';
 import { resolveProcessorConfig, type OpperProcessorOptions, type ProcessorConfig } from './config.js';
 import { toPredicate } from './filter.js';
+import { RequestFlush } from './request-flush.js';
 
 /** The exporter's counters (its pending PATCHes are queued here), plus the queue, the live spans
  * and the losses by reason. */
@@ -56,6 +59,9 @@ export class OpperSpanProcessor {
   private readonly stats = { spansExported: 0, spansFailed: 0, spansDropped: 0 };
   private readonly lost: Partial<Record<LossReason, number>> = {};
   private shutdownPromise: Promise<void> | undefined;
+  private readonly recording: RecordingCheck | undefined;
+  private readonly metrics: ProcessorMetrics | undefined;
+  private readonly requests: RequestFlush | undefined;
   private closed = false;
 
   constructor(options: OpperProcessorOptions = {}) {
@@ -67,7 +73,16 @@ export class OpperSpanProcessor {
       this.warnings.once(WarningCode.FilterThrew, `OpperSpanProcessor: spanFilter threw (${String(error)}); the span is exported.`),
     );
     this.engine = startEngine(exporter, this.warnings, 'OpperSpanProcessor');
+    // OTEL_SDK_DISABLED: closed from the start, so that every span is ignored, quietly.
+    if (exporter.disabled) {
+      this.closed = true;
+      return;
+    }
+    this.recording = new RecordingCheck(this.warnings, 'OpperSpanProcessor');
+    const { meterProvider, baseUrl } = exporter;
+    if (meterProvider) this.metrics = new ProcessorMetrics(meterProvider, baseUrl, this.config.maxQueueSize, () => this.queue?.size.spans ?? 0);
     if (this.engine === undefined) return;
+    this.requests = new RequestFlush(() => this.forceFlush());
     this.queue = new SpanQueue(this.engine.sender, {
       maxQueueSize: this.config.maxQueueSize,
       maxQueueBytes: this.config.maxQueueBytes,
@@ -75,7 +90,10 @@ export class OpperSpanProcessor {
       attemptMillis: exporter.exportTimeoutMillis,
       delayMillis: this.config.exportMode === 'immediate' ? 0 : BATCH_DELAY_MS,
       maxInFlight: exporter.concurrency * 4,
-      onDelivered: (count) => (this.stats.spansExported += count),
+      onDelivered: (count) => {
+        this.stats.spansExported += count;
+        this.metrics?.delivered(count);
+      },
       onLoss: (reason, count, detail) => this.loss(reason, count, detail),
     });
   }
@@ -83,11 +101,14 @@ export class OpperSpanProcessor {
   /** O(1) bookkeeping: the filter's verdict, the nearest exported ancestor, a live create for later. */
   onStart(span: ReadableSpanLike, _parentContext?: unknown): void {
     if (this.closed) return;
+    this.recording?.seen();
     try {
       if (this.open.size >= this.config.maxLiveSpans) return; // not tracked: decided at its end
       if (!hasValidIds(span)) return; // never exported, so never anyone's exported ancestor
       const record: OpenSpan = { exported: this.accept(span), link: this.linkOf(span), span };
       this.open.set(span.spanContext().spanId, record);
+      // A local root: its parent (if any) did not start here.
+      this.requests?.started(span.spanContext().spanId, !this.open.has(parentSpanIdOf(span) ?? ''));
       if (record.exported && this.config.live && this.queue) {
         this.pendingCreates.push(record);
         // Translated and queued after onStart returns, never inside it.
@@ -100,10 +121,12 @@ export class OpperSpanProcessor {
 
   /** The span's translation and one queue operation; no I/O. */
   onEnd(span: ReadableSpanLike): void {
+    if (this.config.exporter.disabled) return;
     try {
       const spanHex = span.spanContext().spanId;
       const record = this.open.get(spanHex);
       this.open.delete(spanHex);
+      this.requests?.ended(spanHex);
       // A span refused at its start may show its AI attributes only now.
       if (!(record?.exported || this.accept(span))) return;
       if (!hasValidIds(span)) return this.invalid();
@@ -141,6 +164,7 @@ export class OpperSpanProcessor {
    * Never rejects; idempotent.
    */
   shutdown(): Promise<void> {
+    this.recording?.check();
     this.shutdownPromise ??= this.close().catch((error: unknown) => diag.error('OpperSpanProcessor: shutdown failed', error));
     return this.shutdownPromise;
   }
@@ -211,6 +235,7 @@ export class OpperSpanProcessor {
 
   private loss(reason: LossReason, count: number, detail: string): void {
     this.lost[reason] = (this.lost[reason] ?? 0) + count;
+    this.metrics?.lost(reason, count);
     if (DROPPED.has(reason)) this.stats.spansDropped += count;
     else this.stats.spansFailed += count;
     const code = LOSS_WARNINGS[reason];

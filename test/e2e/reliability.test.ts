@@ -245,7 +245,8 @@ describe('a server that never answers', () => {
 
 describe('bounded memory', () => {
   it('during an outage, fails at once an export that would hold more than maxPendingSpans, without a request', async () => {
-    harness = await startHarness({ exporter: { maxPendingSpans: 15, exportTimeoutMillis: 3000 }, batch: false });
+    // A deadline long enough that the first export is still probing when the second comes, even on a loaded machine.
+    harness = await startHarness({ exporter: { maxPendingSpans: 15, exportTimeoutMillis: 10_000 }, batch: false });
     const { opper, exporter } = harness;
     opper.outage(60_000);
     makeTraces(harness, 20);
