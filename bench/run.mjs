@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { describeMachine, machine } from './lib/machine.mjs';
 import { median, readOptions } from './lib/options.mjs';
 import { runApp, startBridge, startReceiver } from './lib/procs.mjs';
+import { MAIN_THREAD_CLIENTS, mainThreadTable } from './lib/mainthread-table.mjs';
 
 const opts = readOptions();
 if (!existsSync(fileURLToPath(new URL('../dist/index.js', import.meta.url)))) {
@@ -52,6 +53,30 @@ async function undisturbed(measure) {
 const throughputSpec = { n: opts.spans, warmup: opts.warmup, concurrency: opts.concurrency, kind: opts.workload };
 const raw = { options: opts, machine: host, throughput: { exporter: [], got: [], http: [], otlp: [] } };
 let bridge;
+const mainThreadSpec = { phase: 'mainthread', ...opts.mainThread, warmup: opts.warmup, concurrency: opts.concurrency, kind: opts.workload };
+raw.mainThread = Object.fromEntries(MAIN_THREAD_CLIENTS.map((client) => [client, []]));
+/** Rows 8: each client in a fresh app process, rounds interleaved. */
+async function mainThreadRows() {
+  for (let round = 1; round <= opts.rounds; round++) {
+    for (const client of MAIN_THREAD_CLIENTS) {
+      log(`main thread round ${round}/${opts.rounds}: ${client}, ${opts.mainThread.n} spans, then ${opts.mainThread.loadSeconds} s under load`);
+      const result = await phase({ ...mainThreadSpec, client });
+      if (result.throughput.failed > 0) problems.push(`main thread, ${client}: ${result.throughput.failed} span(s) failed`);
+      raw.mainThread[client].push(result);
+    }
+  }
+}
+if (opts.only === 'mainthread') {
+  try {
+    await mainThreadRows();
+  } finally {
+    await receiver.close();
+  }
+  console.log(`\n${mainThreadTable(raw.mainThread, mainThreadSpec).join('\n')}`);
+  console.log(`\n${describeMachine(host)}; run time ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  if (opts.json) writeFileSync(opts.json, JSON.stringify(raw, null, 2));
+  process.exit(0);
+}
 try {
   log(`receiver: ${receiver.kind} (pid ${receiver.pid}) at ${receiver.url}`);
   log(`translation: ${opts.translate.rounds} rounds × ${opts.translate.n} spans of each kind`);
@@ -88,6 +113,7 @@ try {
   const o = opts.outage;
   log(`memory: ${o.rate} spans/s, ${o.healthySeconds} s healthy, ${o.outageSeconds} s outage (503), ${o.recoverSeconds} s recovery`);
   raw.outage = await phase({ phase: 'outage', concurrency: opts.concurrency, ...o }, undefined, ['--expose-gc']);
+  await mainThreadRows();
 } finally {
   await bridge?.close();
   await receiver.close();
@@ -176,6 +202,7 @@ console.log(`receiver: ${receiver.kind === 'local' ? 'startLocalOpper (strict, s
 console.log(line(rows[0]));
 console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
 for (const row of rows.slice(1)) console.log(line(row));
+console.log(`\n${mainThreadTable(raw.mainThread, mainThreadSpec).join('\n')}`);
 console.log(
   problems.length === 0
     ? `\nEvery span of every throughput run was created and patched at the receiver; 0 contract violations. Run time ${raw.seconds.toFixed(0)} s.`

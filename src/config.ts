@@ -30,6 +30,9 @@ export interface OpperExporterOptions {
    * in meta); returns what to send instead (undefined: leave it out). If it throws, the string is
    * replaced by `[redacted: mask threw]`. */
   mask?: MaskFunction | undefined;
+  /** Where the HTTP requests run: `'worker'`, a `worker_threads` worker of the exporter's own, or
+   * `'inline'`, the app's thread. Default: `OPPER_EXPORTER_TRANSPORT`, then `'worker'`. */
+  transport?: Transport | undefined;
   /** Forward proxy for every request to Opper, e.g. `http://user:password@proxy:3128`; `false`
    * sends directly even when the environment names a proxy. Default: `HTTPS_PROXY` (or
    * `HTTP_PROXY` for an http base URL, lower-case forms first) unless `NO_PROXY` names the host. */
@@ -38,6 +41,10 @@ export interface OpperExporterOptions {
    * `otel.sdk.processor.*`), e.g. a `MeterProvider` of `@opentelemetry/sdk-metrics`. Default: none. */
   meterProvider?: MeterProvider | undefined;
 }
+
+export type Transport = 'worker' | 'inline';
+const TRANSPORTS: readonly string[] = ['worker', 'inline'];
+export const DEFAULT_TRANSPORT: Transport = 'worker';
 
 /** The validated, frozen form of the options that the rest of the exporter reads. */
 export interface ExporterConfig {
@@ -51,6 +58,7 @@ export interface ExporterConfig {
   readonly maxBodyBytes: number;
   readonly redactSecrets: boolean;
   readonly mask: MaskFunction | undefined;
+  readonly transport: Transport;
   readonly meterProvider: MeterProvider | undefined;
   /** The forward proxy for the base URL, from the option or the environment; none: direct. */
   readonly proxy: ProxySetting | undefined;
@@ -105,6 +113,19 @@ export function resolveConfig(
       environmentProblem = `${(error as Error).message}; spans will not be exported.`;
     }
   }
+  let transport = DEFAULT_TRANSPORT;
+  if (options.transport !== undefined) {
+    if (!TRANSPORTS.includes(options.transport)) {
+      throw new TypeError(`OpperSpanExporter: transport must be 'worker' or 'inline', got ${describe(options.transport)}`);
+    }
+    transport = options.transport;
+  } else {
+    const envTransport = nonEmpty(env.OPPER_EXPORTER_TRANSPORT);
+    if (envTransport !== undefined && TRANSPORTS.includes(envTransport)) transport = envTransport as Transport;
+    else if (envTransport !== undefined) {
+      environmentProblem ??= `OpperSpanExporter: OPPER_EXPORTER_TRANSPORT must be worker or inline, got ${JSON.stringify(envTransport)}; spans will not be exported.`;
+    }
+  }
   let proxy: ProxySetting | undefined;
   const ownProxy = options.proxy === false ? undefined : optionalString(options.proxy, 'proxy', 'a string or false');
   if (ownProxy !== undefined) proxy = { url: parseProxyUrl(ownProxy, 'proxy'), source: 'the proxy option' };
@@ -143,6 +164,7 @@ export function resolveConfig(
     maxBodyBytes,
     redactSecrets,
     mask: parseMask(options.mask),
+    transport,
     meterProvider: parseMeterProvider(options.meterProvider),
     proxy: proxy && Object.freeze(proxy),
     disabled,

@@ -17,6 +17,8 @@ export const WarningCode = {
   /** OpperSpanProcessor: spans still queued, or ended, after shutdown. */
   SpansLostAtShutdown: 'OPPER_EXPORTER_SPANS_LOST_AT_SHUTDOWN',
   BadEnvironment: 'OPPER_EXPORTER_BAD_ENVIRONMENT',
+  /** The delivery worker thread died; a new one was started. */
+  WorkerStopped: 'OPPER_EXPORTER_WORKER_STOPPED',
   /** Opper asked (Retry-After) for a longer wait than the exporter ever makes (5 s). */
   RetryAfterCapped: 'OPPER_EXPORTER_RETRY_AFTER_CAPPED',
   /** A 2xx that is not Opper's JSON: a captive portal, a proxy, another service. */

@@ -1,10 +1,12 @@
 /** What every door (exporter, processor) builds the same way: the delivery engine and the translation options. */
 import { Warnings, WarningCode } from './diagnostics.js';
 import type { ExporterConfig } from './config.js';
-import { HttpClient } from './transport/http-client.js';
+import { InlineDelivery, type Delivery, type DeliverySetup } from './transport/delivery.js';
+import { HttpClient, type HttpClientOptions } from './transport/http-client.js';
 import { proxyHost } from './transport/proxy.js';
 import type { ProblemCause } from './transport/problems.js';
-import { SpanSender } from './transport/span-sender.js';
+import type { SpanSenderOptions } from './transport/span-sender.js';
+import { WorkerDelivery } from './transport/worker-delivery.js';
 import { shrinkBody, type TranslateOptions } from './translate/index.js';
 import { VERSION } from './version.js';
 
@@ -12,11 +14,11 @@ import { VERSION } from './version.js';
 const SHRUNK_BODY_BYTES = 16 * 1024;
 
 export interface Engine {
-  readonly client: HttpClient;
-  readonly sender: SpanSender;
+  /** The delivery engine: inline, or in a worker (`config.transport`). */
+  readonly sender: Delivery;
 }
 
-/** The HTTP client and sender for `config`, or undefined: quietly under OTEL_SDK_DISABLED, after a
+/** The delivery engine for `config`, or undefined: quietly under OTEL_SDK_DISABLED, after a
  * warning when there is no API key. */
 export function startEngine(config: ExporterConfig, warnings: Warnings, door: string): Engine | undefined {
   const { apiKey, baseUrl, concurrency, timeoutMillis, maxPendingSpans } = config;
@@ -31,8 +33,9 @@ export function startEngine(config: ExporterConfig, warnings: Warnings, door: st
     return undefined;
   }
   const userAgent = `opentelemetry-exporter-opper/${VERSION} node/${process.versions.node}`;
-  const client = createHttpClient(config, warnings, door, userAgent);
-  const sender = new SpanSender(client, {
+  const client = httpClientOptions(config, warnings, door, userAgent);
+  // Functions here other than shrink and redact are notifications: a worker calls them back here.
+  const sender: SpanSenderOptions = {
     concurrency,
     timeoutMillis,
     maxPendingSpans,
@@ -47,8 +50,12 @@ export function startEngine(config: ExporterConfig, warnings: Warnings, door: st
       }
       warnings.once(PROBLEM_WARNINGS[cause], `${door}: ${message}`);
     },
-  });
-  return { client, sender };
+  };
+  const setup: DeliverySetup = { client, sender, shrinkBytes: SHRUNK_BODY_BYTES };
+  if (config.transport === 'inline') return { sender: new InlineDelivery(setup) };
+  const onWorkerStopped = (detail: string) =>
+    warnings.once(WarningCode.WorkerStopped, `${door}: ${detail}; a new one took over its spans (see getStats() for any lost).`);
+  return { sender: new WorkerDelivery(setup, onWorkerStopped) };
 }
 
 /**
@@ -56,13 +63,18 @@ export function startEngine(config: ExporterConfig, warnings: Warnings, door: st
  * any; a failure at the proxy is warned about once (and passed to `log`), naming the proxy's host.
  */
 export function createHttpClient(config: ExporterConfig, warnings: Warnings, door: string, userAgent: string, log?: (message: string) => void): HttpClient {
+  return new HttpClient(httpClientOptions(config, warnings, door, userAgent, log));
+}
+
+/** The options of `createHttpClient`'s client, for an engine that builds the client itself (in a worker). */
+function httpClientOptions(config: ExporterConfig, warnings: Warnings, door: string, userAgent: string, log?: (message: string) => void): HttpClientOptions {
   const { baseUrl, apiKey, headers, concurrency, proxy } = config;
   const onProxyFailure = (reason: string) => {
     const message = `${door}: the proxy ${proxyHost(proxy!.url)} (from ${proxy!.source}) ${reason}; spans are not reaching Opper.`;
     log?.(message);
     warnings.once(WarningCode.ProxyFailed, message);
   };
-  return new HttpClient({ baseUrl, apiKey: apiKey!, headers, userAgent, maxSockets: concurrency, proxy: proxy?.url, onProxyFailure });
+  return { baseUrl, apiKey: apiKey!, headers, userAgent, maxSockets: concurrency, proxy: proxy?.url, onProxyFailure };
 }
 
 /** The warning code of each cause the sender reports. */

@@ -5,10 +5,11 @@ import { RecordingCheck } from './coexistence.js';
 import { Warnings, WarningCode } from './diagnostics.js';
 import { ERROR_TYPES, ExporterMetrics, type ExportObservation } from './self-metrics.js';
 import { startEngine, translateOptions } from './engine.js';
-import type { HttpClient } from './transport/http-client.js';
+import { unreadableSpan, type Delivered, type Delivery } from './transport/delivery.js';
 import { PendingPatches } from './transport/pending-patches.js';
-import type { DeliveryReport, FailureReason, SpanFailure, SpanJob, SpanSender } from './transport/span-sender.js';
+import type { DeliveryReport, FailureReason, SpanFailure, SpanJob } from './transport/span-sender.js';
 import { hasValidIds, INVALID_SPAN_CONTEXT, translateSpan, type TranslateOptions } from './translate/index.js';
+import { toParts, type UntranslatedBatch } from './translate/parts.js';
 import type { ReadableSpanLike } from './translate/types.js';
 
 /** Counters for health checks; they only grow. */
@@ -39,8 +40,7 @@ export class OpperSpanExporter {
   private readonly config: ExporterConfig;
   private readonly warnings: Warnings;
   private readonly translation: TranslateOptions;
-  private readonly client: HttpClient | undefined;
-  private readonly sender: SpanSender | undefined;
+  private readonly sender: Delivery | undefined;
   private readonly patches: PendingPatches | undefined;
   private readonly inFlight = new Set<Promise<void>>();
   private readonly recording: RecordingCheck | undefined;
@@ -52,9 +52,7 @@ export class OpperSpanExporter {
     this.config = resolveConfig(options);
     this.warnings = new Warnings(this.config.apiKey);
     this.translation = translateOptions(this.config, this.warnings, 'OpperSpanExporter');
-    const engine = startEngine(this.config, this.warnings, 'OpperSpanExporter');
-    this.client = engine?.client;
-    this.sender = engine?.sender;
+    this.sender = startEngine(this.config, this.warnings, 'OpperSpanExporter')?.sender;
     if (this.config.disabled) return;
     this.recording = new RecordingCheck(this.warnings, 'OpperSpanExporter');
     if (this.config.meterProvider) this.metrics = new ExporterMetrics(this.config.meterProvider, this.config.baseUrl);
@@ -127,7 +125,7 @@ export class OpperSpanExporter {
     const deadline = Date.now() + this.config.exportTimeoutMillis;
     this.shutdownPromise ??= Promise.all([...this.inFlight])
       .then(() => this.patches?.close(deadline))
-      .finally(() => this.client?.close())
+      .finally(() => this.sender?.close())
       .then(() => this.warnings.printed());
     return this.shutdownPromise;
   }
@@ -150,33 +148,61 @@ export class OpperSpanExporter {
   }
 
   /** Waits for room, then translates and delivers; what a waiting export holds is its spans. */
-  private async deliver(sender: SpanSender, spans: ReadableSpanLike[], count: number, observation?: ExportObservation): Promise<Error | undefined> {
+  private async deliver(sender: Delivery, spans: ReadableSpanLike[], count: number, observation?: ExportObservation): Promise<Error | undefined> {
     const deadline = Date.now() + this.config.exportTimeoutMillis;
     const refusal = await sender.admit(count, deadline);
     if (refusal !== undefined) return this.drop(count, refusal, observation, 'unavailable');
     const untranslatable: SpanFailure[] = [];
-    const jobs = this.translateAll(spans, untranslatable);
-    const report = await sender.deliver(jobs, deadline, count);
+    const { report, jobs } = await this.send(sender, spans, untranslatable, deadline, count);
     return this.account(report, jobs, untranslatable, count, observation);
+  }
+
+  /**
+   * Translates here, or (worker transport, no mask) hands the spans' parts, each cut to the body
+   * budget here (bound.ts), over to be translated in the worker: measured cheaper for the app's
+   * thread. Spans with invalid ids are left out here either way, before anything is posted.
+   */
+  private send(sender: Delivery, spans: ReadableSpanLike[], untranslatable: SpanFailure[], deadline: number, count: number): Promise<Delivered> {
+    const { mask, onMaskError: _, ...options } = this.translation;
+    if (sender.deliverUntranslated === undefined || mask !== undefined) {
+      const jobs = this.translateAll(spans, untranslatable);
+      return sender.deliver(jobs, deadline, count).then((report) => ({ report, jobs }));
+    }
+    const unreadable: ReadableSpanLike[] = [];
+    const batch = toParts(
+      spans.filter((span) => this.valid(span, untranslatable)),
+      options,
+      (span) => unreadable.push(span),
+    );
+    const untranslated: UntranslatedBatch = { batch, options };
+    const fallback = () => {
+      untranslatable.length = 0;
+      return this.translateAll(spans, untranslatable);
+    };
+    const jobs = this.translateAll(unreadable, untranslatable);
+    return sender.deliverUntranslated(untranslated, batch.spans.length, jobs, count, fallback, deadline);
   }
 
   /** Translates each span on its own, so that one malformed span cannot sink the batch. */
   private translateAll(spans: ReadableSpanLike[], failures: SpanFailure[]): SpanJob[] {
     const jobs: SpanJob[] = [];
     for (const span of spans) {
-      if (!hasValidIds(span)) {
-        failures.push({ id: '?', reason: 'rejected', detail: `not sent: ${INVALID_SPAN_CONTEXT}`, unsent: true, created: false });
-        this.warnings.once(WarningCode.InvalidSpanContext, `OpperSpanExporter: a span was not exported: ${INVALID_SPAN_CONTEXT}. Such spans are counted in getStats().spansDropped.`);
-        continue;
-      }
+      if (!this.valid(span, failures)) continue;
       try {
         jobs.push(translateSpan(span, this.translation));
       } catch (error) {
-        const detail = `not a readable span: ${error instanceof Error ? error.message : String(error)}`;
-        failures.push({ id: '?', reason: 'rejected', detail, unsent: true, created: false });
+        failures.push(unreadableSpan(error));
       }
     }
     return jobs;
+  }
+
+  /** Whether the span's ids are valid; if not it is counted in `failures`, never exported. */
+  private valid(span: ReadableSpanLike, failures: SpanFailure[]): boolean {
+    if (hasValidIds(span)) return true;
+    failures.push({ id: '?', reason: 'rejected', detail: `not sent: ${INVALID_SPAN_CONTEXT}`, unsent: true, created: false });
+    this.warnings.once(WarningCode.InvalidSpanContext, `OpperSpanExporter: a span was not exported: ${INVALID_SPAN_CONTEXT}. Such spans are counted in getStats().spansDropped.`);
+    return false;
   }
 
   private drop(count: number, why: string, observation: ExportObservation | undefined, errorType: string): Error {

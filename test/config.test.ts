@@ -63,6 +63,7 @@ describe('resolveConfig', () => {
       headers: undefined,
       maxBodyBytes: undefined,
       redactSecrets: undefined,
+      transport: undefined,
     };
     expect(resolveConfig(options, {})).toMatchObject({ baseUrl: DEFAULT_BASE_URL, concurrency: 32, redactSecrets: true });
   });
@@ -75,6 +76,15 @@ describe('resolveConfig', () => {
       expect(config.environmentProblem).not.toMatch(/baseUrl/);
     },
   );
+
+  it("chooses the transport: the option, then OPPER_EXPORTER_TRANSPORT, then 'worker'", () => {
+    expect(resolveConfig({}, {}).transport).toBe('worker');
+    expect(resolveConfig({}, { OPPER_EXPORTER_TRANSPORT: ' inline ' }).transport).toBe('inline');
+    expect(resolveConfig({ transport: 'worker' }, { OPPER_EXPORTER_TRANSPORT: 'inline' }).transport).toBe('worker');
+    expect(() => resolveConfig({ transport: 'thread' as never }, {})).toThrow(/transport must be 'worker' or 'inline', got the string "thread"/);
+    const config = resolveConfig({}, { OPPER_API_KEY: 'k', OPPER_EXPORTER_TRANSPORT: 'threads' });
+    expect(config.environmentProblem).toMatch(/^OpperSpanExporter: OPPER_EXPORTER_TRANSPORT must be worker or inline, got "threads"; spans will not be exported/);
+  });
 
   it('notices an exportTimeoutMillis above the span processor default of 30 s', () => {
     expect(resolveConfig({ exportTimeoutMillis: 30_000 }, {}).notices).toEqual([]);

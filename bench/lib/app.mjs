@@ -3,7 +3,8 @@
 // measured window; the receiver runs in another process and is reached only over HTTP.
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import { ExportResultCode } from '@opentelemetry/core';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { aiFilterPhase, processorCostPhase } from './processor.mjs';
@@ -450,7 +451,100 @@ async function outagePhase() {
   };
 }
 
+/** CPU ms of this process's main thread (its thread id is the pid): ns from schedstat, else ticks. */
+function mainThreadCpuMs() {
+  const task = `/proc/self/task/${process.pid}`;
+  try {
+    return Number(readFileSync(`${task}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
+  } catch {
+    const fields = readFileSync(`${task}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  }
+}
+
+/** The clients of the main-thread rows: none (the app alone), OpperSpanExporter inline or in its
+ * worker, and OpenTelemetry JS's OTLP/HTTP (JSON) exporter to a sink in the receiver's process. */
+async function clientFor(name) {
+  if (name === 'none') return { export: (spans, callback) => callback({ code: ExportResultCode.SUCCESS }), shutdown: async () => undefined };
+  if (name === 'otlp-http') {
+    const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-http');
+    return new OTLPTraceExporter({ url: `${spec.otlpUrl}/v1/traces` });
+  }
+  const { OpperSpanExporter } = await import('opentelemetry-exporter-opper');
+  return new OpperSpanExporter({ baseUrl: spec.url, apiKey: spec.apiKey, concurrency: spec.concurrency, transport: name });
+}
+
+/** What the app's thread and the whole process spent between two snapshots. */
+function snapshot() {
+  return { t: performance.now(), cpu: process.cpuUsage(), main: mainThreadCpuMs(), elu: performance.eventLoopUtilization() };
+}
+function spent(a, b) {
+  const elu = performance.eventLoopUtilization(b.elu, a.elu);
+  return {
+    seconds: (b.t - a.t) / 1000,
+    processCpuMs: (b.cpu.user - a.cpu.user + b.cpu.system - a.cpu.system) / 1000,
+    mainCpuMs: b.main - a.main,
+    eluActiveMs: elu.active,
+    elu: elu.utilization,
+  };
+}
+
+/**
+ * The app's thread, per exported span, for one client (spec.client):
+ *  - throughput: spec.n spans through a BatchSpanProcessor (batch 512) at once, as in row 2;
+ *  - load: an app serving spec.requestRate GET/s (from a client process) while it ends
+ *    spec.rate spans/s through a default BatchSpanProcessor: event-loop delay (p99), request
+ *    latency, CPU and RSS.
+ */
+async function mainThreadPhase() {
+  const exporter = await clientFor(spec.client);
+  const counted = counting(exporter);
+  const bsp = new BatchSpanProcessor(counted, { maxExportBatchSize: 512, maxQueueSize: spec.n + spec.warmup + 1024, scheduledDelayMillis: 20, exportTimeoutMillis: 30_000 });
+  const warm = makeSpans(spec.kind, spec.warmup, 0);
+  const spans = makeSpans(spec.kind, spec.n, spec.warmup);
+  for (const span of warm) bsp.onEnd(span);
+  await counted.until(warm.length);
+  let rssPeak = process.memoryUsage.rss();
+  const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage.rss())), 100);
+  const failedBefore = counted.failed;
+  const t0 = snapshot();
+  for (const span of spans) bsp.onEnd(span);
+  await counted.until(warm.length + spans.length);
+  const throughput = { ...spent(t0, snapshot()), units: spans.length, failed: counted.failed - failedBefore, rssPeak };
+  clearInterval(sampler);
+  await bsp.forceFlush();
+
+  // The app under load: its own requests, and spans ended at spec.rate per second.
+  const { fork } = await import('node:child_process');
+  const server = http.createServer((req, res) => res.end(JSON.stringify({ ok: true, at: Date.now() })));
+  server.keepAliveTimeout = 60_000;
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const live = new BatchSpanProcessor(counted, { maxExportBatchSize: 512, maxQueueSize: 2048 });
+  const { tracer } = makeTracer([live]);
+  const delay = monitorEventLoopDelay({ resolution: 10 });
+  const url = `http://127.0.0.1:${server.address().port}/`;
+  const client = fork(fileURLToPath(new URL('./load.mjs', import.meta.url)), [url, String(spec.requestRate), String(spec.loadSeconds)]);
+  const requests = new Promise((resolve) => client.once('message', resolve));
+  const l0 = snapshot();
+  const offered0 = performance.now();
+  let offered = 0;
+  const load = setInterval(() => {
+    const due = Math.floor(((performance.now() - offered0) / 1000) * spec.rate);
+    for (; offered < due; offered++) endSpan(tracer, spec.kind, spec.n + spec.warmup + offered);
+  }, 10);
+  delay.enable();
+  const served = await requests;
+  delay.disable();
+  clearInterval(load);
+  const underLoad = { ...spent(l0, snapshot()), units: offered, rss: process.memoryUsage.rss(), delayP99Ms: delay.percentile(99) / 1e6, delayMaxMs: delay.max / 1e6, requests: served };
+  server.close();
+  await live.shutdown();
+  await bsp.shutdown();
+  return { throughput, underLoad };
+}
+
 const PHASES = {
+  mainthread: mainThreadPhase,
   translate: translatePhase, decode: decodePhase, exporter: exporterPhase, otlp: otlpPhase, opperai: opperaiPhase, got: gotPhase, http: nodeHttpPhase, outage: outagePhase,
   processor: () => processorCostPhase(spec, { measure, counting }),
   aiFilter: () => aiFilterPhase(spec, { measure }),

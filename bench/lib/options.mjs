@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
  *   --receiver local|lean   startLocalOpper (default) or a bare node:http receiver     [BENCH_RECEIVER]
  *   --workload http|llm     the spans of the throughput runs (default http)            [BENCH_WORKLOAD]
  *   --json FILE             also write every raw figure to FILE
+ *   --only mainthread       run only the main-thread rows (7): inline, worker, OTLP/HTTP  [BENCH_ONLY]
  *   --levels 4,8,...        (sweep.mjs) the concurrency levels
  *   --latency-ms 0,50       (sweep.mjs) receiver latency per request, one sweep per value [BENCH_LATENCY_MS]
  *   --target a,b            (profile.mjs) the phases to profile: exporter, got, http, opperai
@@ -27,6 +28,7 @@ export function readOptions(argv = process.argv.slice(2), env = process.env) {
       receiver: { type: 'string' },
       workload: { type: 'string' },
       json: { type: 'string' },
+      only: { type: 'string' },
       levels: { type: 'string' },
       'latency-ms': { type: 'string' },
       target: { type: 'string' },
@@ -50,6 +52,7 @@ export function readOptions(argv = process.argv.slice(2), env = process.env) {
     receiver,
     workload,
     json: values.json,
+    only: values.only ?? env.BENCH_ONLY,
     levels: values.levels,
     latencies: (values['latency-ms'] ?? env.BENCH_LATENCY_MS ?? '0').split(',').map(Number),
     target: values.target,
@@ -58,6 +61,8 @@ export function readOptions(argv = process.argv.slice(2), env = process.env) {
     warmup: quick ? 500 : 1000,
     rounds: Math.round(number('rounds', 'BENCH_ROUNDS', quick ? 1 : 3)),
     baselineSpans: quick ? 500 : 2000,
+    // Rows 7: spans through the processor at once, then an app under load for loadSeconds.
+    mainThread: { n: quick ? 3000 : 10000, loadSeconds: quick ? 5 : 10, rate: 1000, requestRate: 200 },
     processorSpans: quick ? 2000 : 10000,
     processorOpen: 100,
     appRequests: quick ? 200 : 1000,

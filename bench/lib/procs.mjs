@@ -38,6 +38,7 @@ export async function startReceiver(kind = 'local') {
     kind: ready.kind,
     url: ready.url,
     apiKey: ready.apiKey,
+    otlpUrl: ready.otlpUrl,
     pid: child.pid,
     call,
     async close() {
@@ -52,7 +53,7 @@ export async function startReceiver(kind = 'local') {
  * commands (relayed here) and finally its result.
  */
 export function runApp(spec, receiver, { execArgv = [] } = {}) {
-  const child = fork(APP, [JSON.stringify({ ...spec, url: receiver.url, apiKey: receiver.apiKey })], {
+  const child = fork(APP, [JSON.stringify({ ...spec, url: receiver.url, apiKey: receiver.apiKey, otlpUrl: receiver.otlpUrl })], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     execArgv,
   });

@@ -7,7 +7,8 @@ import { startLocalOpper } from 'opentelemetry-exporter-opper/testing';
 
 const kind = process.argv[2] ?? 'local';
 const server = kind === 'lean' ? await startLean() : await startLocal();
-process.send({ type: 'ready', kind, url: server.url, apiKey: server.apiKey });
+const otlpUrl = await startOtlpSink();
+process.send({ type: 'ready', kind, url: server.url, apiKey: server.apiKey, otlpUrl });
 // Never outlive the orchestrator.
 process.on('disconnect', () => process.exit(0));
 
@@ -151,4 +152,19 @@ async function startLean() {
         for (const socket of sockets) socket.destroy();
       }),
   };
+}
+
+/** An OTLP/HTTP endpoint that reads each request and answers 200 `{}`: the OTLP exporter's receiver
+ * in the main-thread rows, where only the app's side is measured. */
+async function startOtlpSink() {
+  const sink = createServer((req, res) => {
+    req.resume().on('end', () => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': 2 });
+      res.end('{}');
+    });
+  });
+  sink.keepAliveTimeout = 60_000;
+  await new Promise((resolve) => sink.listen(0, '127.0.0.1', resolve));
+  sink.unref();
+  return `http://127.0.0.1:${sink.address().port}`;
 }

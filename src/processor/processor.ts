@@ -204,7 +204,7 @@ export class OpperSpanProcessor {
     await queue.flush(deadline);
     this.closed = true;
     queue.close();
-    this.engine?.client.close();
+    this.engine?.sender.close();
   }
 
   /** Hex id of the span's nearest exported ancestor; a parent not seen starting here (remote, or untracked) is kept as it is. */

@@ -9,7 +9,7 @@ import {
   META_OPPER_TRUNCATED,
   META_OPPER_UNFINISHED,
 } from './attributes.js';
-import { boundSpan } from './bound.js';
+import { boundSpan, type BoundedSpan } from './bound.js';
 import { capJson, fitsBytes, normalizeMaxBytes } from './cap.js';
 import { isValidSpanId, toOpperSpanId, toOpperTraceId } from './ids.js';
 import { takeText, type DialectContext } from './dialect.js';
@@ -43,20 +43,25 @@ const EMPTY: Attributes = {};
  * Translates an ended span. Each body is JSON text of at most `options.maxBodyBytes` UTF-8 bytes,
  * cut as described in cap.ts (only a limit of a few hundred bytes, too small for identity and
  * timing, cannot be met). Never throws: a span whose getters throw becomes a minimal body carrying
- * the reason in meta `opper.translate_error`.
+ * the reason in meta `opper.translate_error`. `bounded`: the span's walk (`boundFor`), when it was
+ * already made (elsewhere: the worker transport walks on the app's thread and translates in its worker).
  */
-export function translateSpan(span: ReadableSpanLike, options: TranslateOptions): TranslatedSpan {
+export function translateSpan(span: ReadableSpanLike, options: TranslateOptions, bounded?: BoundedSpan): TranslatedSpan {
   const max = normalizeMaxBytes(options?.maxBodyBytes);
   try {
-    return translate(span, max, options);
+    return translate(bounded ?? boundSpan(span, max), max, options);
   } catch (error) {
     return translateUnreadable(span, max, error, options);
   }
 }
 
-function translate(whole: ReadableSpanLike, max: number, options: TranslateOptions): TranslatedSpan {
+/** The walk `translateSpan` makes of `span` first (bound.ts), on its own. */
+export function boundFor(span: ReadableSpanLike, options: TranslateOptions): BoundedSpan {
+  return boundSpan(span, normalizeMaxBytes(options?.maxBodyBytes));
+}
+
+function translate(bounded: BoundedSpan, max: number, options: TranslateOptions): TranslatedSpan {
   // Everything below reads the bounded view: a huge span costs about one body's worth of work.
-  const bounded = boundSpan(whole, max);
   const span = bounded.span;
   const context = span.spanContext();
   const traceHex = context.traceId;

@@ -27,20 +27,87 @@ async function runApp(args: string[], env: Record<string, string> = {}) {
   return { result: JSON.parse(lines[lines.length - 1]!), stderr };
 }
 
-describe.each(['exporter-first', 'instrumentation-first'])('an app with instrumentation-http, %s', (order) => {
-  it("traces the app's own HTTP and never the exporter's requests", async () => {
-    const { result } = await runApp(
+const TRANSPORTS = ['inline', 'worker'] as const;
+const ORDERS = ['exporter-first', 'instrumentation-first'] as const;
+const IN_A_WORKER = /instrumentation loaded in a worker thread/;
+
+/** The app's own round trip (its span, the HTTP client and server spans) and the direct export. */
+function expectOnlyTheAppsSpans(result: { spans: { name: string; url?: string }[]; stats: unknown }) {
+  expect(result.spans.map((s) => s.name).sort()).toEqual(['GET', 'GET', 'direct export', 'round trip']);
+  expect(result.spans.filter((s) => String(s.url).includes('/spans'))).toEqual([]);
+  // Opper received exactly those, each once, and nothing about its own requests.
+  expect([...opper.spans.values()].map((s) => s.name).sort()).toEqual(['GET', 'GET', 'direct export', 'round trip']);
+  expect(result.stats).toMatchObject({ spansExported: 5, spansFailed: 0 });
+  expect(opper.violations).toEqual([]);
+}
+
+describe.each(TRANSPORTS)('transport %s: an app with instrumentation-http', (transport) => {
+  it.each(ORDERS)("through the ESM hook (--import), %s, traces the app's own HTTP and never the exporter's requests", async (order) => {
+    const { result, stderr } = await runApp(
       ['--import', fixture('self-tracing/instrumentation.mjs'), fixture('self-tracing/app.mjs')],
-      { ORDER: order },
+      { ORDER: order, OPPER_EXPORTER_TRANSPORT: transport },
     );
-    const spans = result.spans as { name: string; url?: string }[];
-    // The app's round trip (its own span, the HTTP client and server spans) and the direct export.
-    expect(spans.map((s) => s.name).sort()).toEqual(['GET', 'GET', 'direct export', 'round trip']);
-    expect(spans.filter((s) => String(s.url).includes('/spans'))).toEqual([]);
-    // Opper received exactly those, each once, and nothing about its own requests.
-    expect([...opper.spans.values()].map((s) => s.name).sort()).toEqual(['GET', 'GET', 'direct export', 'round trip']);
-    expect(result.stats).toMatchObject({ spansExported: 5, spansFailed: 0 });
-    expect(opper.violations).toEqual([]);
+    expectOnlyTheAppsSpans(result);
+    expect(stderr).not.toMatch(IN_A_WORKER); // the worker did not run the app's --import
+  });
+
+  it("through a CommonJS preload (NODE_OPTIONS=--require), traces the app's own HTTP and never the exporter's requests", async () => {
+    const { result, stderr } = await runApp([fixture('self-tracing/app.mjs')], {
+      NODE_OPTIONS: `--require ${fixture('self-tracing/instrumentation.cjs')}`,
+      OPPER_EXPORTER_TRANSPORT: transport,
+    });
+    expectOnlyTheAppsSpans(result);
+    expect(stderr).not.toMatch(IN_A_WORKER); // nor NODE_OPTIONS' --require
+  });
+});
+
+describe('the worker transport and the life of the process', () => {
+  const lifecycle = (mode: string) =>
+    run(process.execPath, [fixture('worker-lifecycle.mjs')], {
+      env: { ...process.env, MODE: mode, OPPER_BASE_URL: opper.url, OPPER_API_KEY: opper.apiKey },
+      timeout: 15_000,
+    }).then(
+      ({ stdout }) => ({ code: 0, stdout }),
+      (error: { code: number | null; killed?: boolean; stdout: string }) => error,
+    );
+
+  it('does not keep an idle process alive', async () => {
+    opper.reset();
+    const { code, stdout, killed } = (await lifecycle('idle')) as { code: number; stdout: string; killed?: boolean };
+    expect(killed ?? false).toBe(false); // ended on its own, not by the timeout
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ code: 0, spansExported: 1 });
+  });
+
+  it('does not keep alive a process whose exporter was created and never used', async () => {
+    opper.reset();
+    const { code, stdout, killed } = (await lifecycle('unused')) as { code: number; stdout: string; killed?: boolean };
+    expect(killed ?? false).toBe(false);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ unused: true, requests: 0 });
+  });
+
+  it('keeps the process alive while it delivers, so shutdown() flushes as the inline transport does', async () => {
+    opper.reset();
+    opper.inject({ delayMs: 1000 }); // the delivery outlasts the worker's start-up
+    const { code, stdout } = await lifecycle('shutdown');
+    opper.clearFaults();
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ spansExported: 2, spansFailed: 0 });
+    expect([...opper.spans.values()].map((s) => s.name)).toEqual(['shutdown span']);
+    expect(opper.requests.filter((r) => r.method === 'PATCH')).toHaveLength(2);
+  });
+
+  it('lets process.exit() end the process while a request hangs', async () => {
+    opper.reset();
+    opper.inject({ hang: true });
+    try {
+      const { code, killed } = (await lifecycle('exit')) as { code: number; killed?: boolean };
+      expect(killed ?? false).toBe(false);
+      expect(code).toBe(3);
+    } finally {
+      opper.clearFaults();
+    }
   });
 });
 

@@ -1,0 +1,71 @@
+/** The delivery engine behind one interface, whether it runs on the app's thread or in a worker. */
+import { HttpClient, type HttpClientOptions } from './http-client.js';
+import type { Deliverer } from './span-queue.js';
+import { SpanSender, type DeliveryReport, type SenderCounters, type SpanFailure, type SpanJob, type SpanSenderOptions } from './span-sender.js';
+
+/** What the doors (exporter, processor, pending PATCHes) use of the engine. */
+export interface Delivery extends Deliverer {
+  /** Waits for room for `count` spans; undefined once admitted, or why not (`SpanSender.admit`). */
+  admit(count: number, deadline: number): Promise<string | undefined>;
+  /** Never rejects: every span ends up delivered or in `failures` (`SpanSender.deliver`). */
+  deliver(jobs: readonly SpanJob[], deadline: number, admitted?: number): Promise<DeliveryReport>;
+  /**
+   * Only where translating elsewhere is cheaper (the worker): delivers `jobs` plus `spans`, an
+   * untranslated batch of `count` spans that the engine translates before sending. `fallback`
+   * translates everything here instead, should `spans` not be copyable. `admitted`: as `deliver`.
+   */
+  deliverUntranslated?(spans: unknown, count: number, jobs: readonly SpanJob[], admitted: number, fallback: () => SpanJob[], deadline: number): Promise<Delivered>;
+  readonly counters: SenderCounters;
+  /** Releases the connections (and the worker); call once nothing is in flight. */
+  close(): void;
+}
+
+/** A delivery's report, with the jobs its caller may keep PATCHes of (`PendingPatches.keep`):
+ * those translated on this thread, and the PATCH-only jobs of spans translated elsewhere whose
+ * create landed while their PATCH failed. */
+export interface Delivered {
+  report: DeliveryReport;
+  jobs: SpanJob[];
+}
+
+/** Everything an engine is built from. Functions in `sender` other than `shrink` and `redact` are
+ * notifications (void): a worker engine calls them back on the app's thread. */
+export interface DeliverySetup {
+  client: HttpClientOptions;
+  sender: SpanSenderOptions;
+  /** The size `sender.shrink` cuts a body to; a worker rebuilds `shrink` from it. */
+  shrinkBytes: number;
+}
+
+/** The engine on the app's own thread: the sender and its HTTP client, as they are. */
+export class InlineDelivery implements Delivery {
+  private readonly client: HttpClient;
+  private readonly sender: SpanSender;
+
+  constructor(setup: DeliverySetup) {
+    this.client = new HttpClient(setup.client);
+    this.sender = new SpanSender(this.client, setup.sender);
+  }
+
+  get counters(): SenderCounters {
+    return this.sender.counters;
+  }
+
+  admit(count: number, deadline: number): Promise<string | undefined> {
+    return this.sender.admit(count, deadline);
+  }
+
+  deliver(jobs: readonly SpanJob[], deadline: number, admitted?: number): Promise<DeliveryReport> {
+    return this.sender.deliver(jobs, deadline, admitted);
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}
+
+/** The failure of a span the translation could not read at all. */
+export function unreadableSpan(error: unknown): SpanFailure {
+  const detail = `not a readable span: ${error instanceof Error ? error.message : String(error)}`;
+  return { id: '?', reason: 'rejected', detail, unsent: true, created: false };
+}

@@ -1,0 +1,256 @@
+/**
+ * The delivery engine in a `worker_threads` worker: the app's thread posts each batch of jobs as
+ * one message and gets one report back, so got, node:http and their garbage cost the app's event
+ * loop nothing. What is in flight between the threads is bounded by the worker's sender: the
+ * exporter waits for its admission (`admit`, a round trip), the processor's queue and the pending
+ * PATCHes hand over at most `maxInFlight` jobs.
+ */
+import { Worker } from 'node:worker_threads';
+import { diag } from '@opentelemetry/api';
+import type { Delivered, Delivery, DeliverySetup } from './delivery.js';
+import type { DeliveryReport, SenderCounters, SpanJob } from './span-sender.js';
+import { packJobs, splitOptions, unpackJobs, type FromWorker, type ToWorker, type WorkerSetup } from './worker-protocol.js';
+
+/** A batch whose worker died is sent again once, to a new worker; a second death fails it. */
+const MAX_TRIES = 2;
+
+interface InFlight {
+  jobs: readonly SpanJob[];
+  /** Untranslated spans (`untranslated` of them), translated by the worker; `fallback`
+   * translates them here instead. */
+  spans?: unknown;
+  untranslated: number;
+  fallback?: () => SpanJob[];
+  /** The count `admit()` took for this batch, if it did. */
+  readonly admitted: number | undefined;
+  readonly deadline: number;
+  readonly resolve: (delivered: Delivered) => void;
+  tries: number;
+}
+
+interface Admitting {
+  readonly count: number;
+  readonly deadline: number;
+  readonly resolve: (refusal: string | undefined) => void;
+}
+
+export class WorkerDelivery implements Delivery {
+  private worker: Worker | undefined;
+  private workerError: Error | undefined;
+  private readonly inFlight = new Map<number, InFlight>();
+  private readonly admitting = new Map<number, Admitting>();
+  private nextId = 0;
+  /** Counters of workers that died, plus the live worker's last ones. */
+  private readonly past: SenderCounters = { requests: 0, retries: 0 };
+  private live: SenderCounters = { requests: 0, retries: 0 };
+  private closed = false;
+
+  /** `onWorkerStopped` is told (on this thread) each time the worker dies unasked. */
+  constructor(
+    private readonly setup: DeliverySetup,
+    private readonly onWorkerStopped: (detail: string) => void,
+  ) {
+    // Started at the next turn of the event loop, idle and unref'd, so that it is usually ready
+    // before the first export (an export that waits for it anyway has the wait added to its
+    // deadline, in the worker). Its module loads (got, node:http) happen in its own registry,
+    // never in the app's.
+    setImmediate(() => {
+      if (this.closed || this.worker !== undefined) return;
+      try {
+        this.worker = this.spawn();
+        this.idleCheck();
+      } catch {
+        // tried again at the first delivery, which reports the failure
+      }
+    }).unref();
+  }
+
+  get counters(): SenderCounters {
+    return { requests: this.past.requests + this.live.requests, retries: this.past.retries + this.live.retries };
+  }
+
+  /** `SpanSender.admit` in the worker: one round trip, the rule and its messages kept there. */
+  admit(count: number, deadline: number): Promise<string | undefined> {
+    if (this.closed) return Promise.resolve('the exporter is shut down');
+    return new Promise((resolve) => {
+      const id = ++this.nextId;
+      this.admitting.set(id, { count, deadline, resolve });
+      try {
+        this.postAdmit(id);
+      } catch (error) {
+        this.admitting.delete(id);
+        this.idleCheck();
+        resolve(`the exporter's delivery worker could not be started (${String(error)})`);
+      }
+    });
+  }
+
+  deliver(jobs: readonly SpanJob[], deadline: number, admitted?: number): Promise<DeliveryReport> {
+    return this.start({ jobs, untranslated: 0, admitted, deadline }).then(({ report }) => report);
+  }
+
+  deliverUntranslated(spans: unknown, count: number, jobs: readonly SpanJob[], admitted: number, fallback: () => SpanJob[], deadline: number): Promise<Delivered> {
+    return this.start({ jobs, spans, untranslated: count, fallback, admitted, deadline });
+  }
+
+  close(): void {
+    this.closed = true;
+    this.worker?.postMessage({ type: 'close' } satisfies ToWorker);
+  }
+
+  private start(batch: Omit<InFlight, 'resolve' | 'tries'>): Promise<Delivered> {
+    if (this.closed) return Promise.resolve(failed(batch, 'the exporter is shut down', true));
+    return new Promise((resolve) => {
+      const id = ++this.nextId;
+      this.inFlight.set(id, { ...batch, resolve, tries: 0 });
+      try {
+        this.post(id);
+      } catch (error) {
+        // No worker could be started, or the jobs could not be posted: nothing was sent.
+        this.settle(id, `the exporter's delivery worker could not take the spans (${String(error)})`, true);
+      }
+    });
+  }
+
+  /** The live worker, started if need be, held alive while it has work (as the inline
+   * transport's sockets and timers would hold the process). */
+  private busyWorker(): Worker {
+    const worker = (this.worker ??= this.spawn());
+    worker.ref();
+    return worker;
+  }
+
+  private postAdmit(id: number): void {
+    const { count, deadline } = this.admitting.get(id)!;
+    this.busyWorker().postMessage({ type: 'admit', id, count, deadline, postedAt: Date.now() } satisfies ToWorker);
+  }
+
+  private post(id: number): void {
+    const batch = this.inFlight.get(id)!;
+    batch.tries++;
+    const worker = this.busyWorker();
+    const { admitted, deadline } = batch;
+    try {
+      worker.postMessage({ type: 'deliver', id, jobs: packJobs(batch.jobs), spans: batch.spans, admitted, deadline, postedAt: Date.now() } satisfies ToWorker);
+    } catch (error) {
+      if (batch.fallback === undefined) throw error;
+      // Span data postMessage cannot copy (a function among the attributes): translated here.
+      batch.jobs = batch.fallback();
+      delete batch.spans;
+      delete batch.fallback;
+      batch.untranslated = 0;
+      worker.postMessage({ type: 'deliver', id, jobs: packJobs(batch.jobs), admitted, deadline, postedAt: Date.now() } satisfies ToWorker);
+    }
+  }
+
+  private spawn(): Worker {
+    const { client, sender, shrinkBytes } = this.setup;
+    const setup: WorkerSetup = { client: splitOptions(client), sender: splitOptions(sender, ['shrink', 'redact']), shrinkBytes };
+    // Without the app's preloads (--import, --require, in execArgv or NODE_OPTIONS): they would
+    // start a second SDK, with its own exporter, in here.
+    const { NODE_OPTIONS: _, ...env } = process.env;
+    const worker = new Worker(workerScript(), { workerData: setup, execArgv: [], env });
+    this.workerError = undefined;
+    worker.on('message', (message: FromWorker) => this.received(message));
+    worker.on('error', (error) => (this.workerError = error));
+    worker.on('exit', (code) => this.exited(worker, code));
+    return worker;
+  }
+
+  private received(message: FromWorker): void {
+    switch (message.type) {
+      case 'diag':
+        return diag[message.level](...(message.args as [string]));
+      case 'call': {
+        const notify = (this.setup[message.owner] as unknown as Record<string, (...args: unknown[]) => void>)[message.name];
+        notify?.(...message.args);
+        return;
+      }
+      case 'admitted': {
+        const waiting = this.admitting.get(message.id);
+        this.admitting.delete(message.id);
+        this.idleCheck();
+        return waiting?.resolve(message.refusal);
+      }
+      case 'report': {
+        const batch = this.inFlight.get(message.id);
+        if (batch === undefined) return;
+        this.inFlight.delete(message.id);
+        this.live = message.counters;
+        this.idleCheck();
+        batch.resolve({ report: message.report, jobs: [...batch.jobs, ...unpackJobs(message.patches)] });
+      }
+    }
+  }
+
+  /** Lets the process end while the worker has nothing to do. */
+  private idleCheck(): void {
+    if (this.inFlight.size === 0 && this.admitting.size === 0) this.worker?.unref();
+  }
+
+  /** A worker that died unasked is replaced; its batches go to the new one, or fail, counted. */
+  private exited(worker: Worker, code: number): void {
+    if (this.worker !== worker) return;
+    this.worker = undefined;
+    this.past.requests += this.live.requests;
+    this.past.retries += this.live.retries;
+    this.live = { requests: 0, retries: 0 };
+    if (this.closed) {
+      // Closed with deliveries still in flight (a processor's shutdown that ran out of time).
+      for (const id of [...this.inFlight.keys()]) this.settle(id, 'the exporter shut down before they were delivered', false);
+      for (const { resolve } of this.admitting.values()) resolve('the exporter is shut down');
+      this.admitting.clear();
+      return;
+    }
+    const detail = `the exporter's delivery worker stopped (${this.workerError?.message ?? `exit code ${code}`})`;
+    this.onWorkerStopped(detail);
+    // Waiting admissions ask the new worker; what the dead one had admitted is forced there.
+    for (const [id, waiting] of [...this.admitting]) {
+      try {
+        this.postAdmit(id);
+      } catch {
+        this.admitting.delete(id);
+        waiting.resolve(detail);
+      }
+    }
+    for (const [id, batch] of [...this.inFlight]) {
+      if (batch.tries < MAX_TRIES && batch.deadline > Date.now()) {
+        try {
+          this.post(id);
+          continue;
+        } catch {
+          // settled below
+        }
+      }
+      this.settle(id, detail, false);
+    }
+    this.idleCheck();
+  }
+
+  /** Ends a batch as failed, counted. */
+  private settle(id: number, detail: string, unsent: boolean): void {
+    const batch = this.inFlight.get(id);
+    if (batch === undefined) return;
+    this.inFlight.delete(id);
+    this.idleCheck();
+    batch.resolve(failed(batch, detail, unsent));
+  }
+}
+
+/**
+ * Every span of a batch failed for `detail`, as a deadline would fail it (not confirmed in time:
+ * a queue tries it again). `unsent` false: whether any of it landed is unknown, except that a job
+ * without a create had its create land earlier. Untranslated spans have no Opper id yet: `?`.
+ */
+function failed(batch: Pick<InFlight, 'jobs' | 'untranslated'>, detail: string, unsent: boolean): Delivered {
+  const failures = batch.jobs.map((job) => ({ id: job.id, reason: 'deadline' as const, detail, unsent, created: job.create === undefined }));
+  for (let i = 0; i < batch.untranslated; i++) failures.push({ id: '?', reason: 'deadline', detail, unsent, created: false });
+  return { report: { delivered: 0, failures }, jobs: [...batch.jobs] };
+}
+
+/** The compiled worker beside this module. Under Jest this module runs as TypeScript from src/;
+ * the worker is always the build in dist/ (npm test builds first). */
+function workerScript(): URL {
+  const here = import.meta.url;
+  return new URL(here.endsWith('.ts') ? '../../dist/transport/worker.js' : './worker.js', here);
+}

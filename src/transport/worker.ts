@@ -1,0 +1,89 @@
+/**
+ * The delivery worker's entry point: the SpanSender and its HTTP client, as on the app's thread,
+ * fed one batch per message. It loads no instrumentation (it is started without the app's
+ * preloads), and the sender's functions are rebuilt here from data.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { diag, DiagLogLevel } from '@opentelemetry/api';
+import { Warnings } from '../diagnostics.js';
+import { shrinkBody } from '../translate/cap.js';
+import { fromParts, type UntranslatedBatch } from '../translate/parts.js';
+import { translateSpan } from '../translate/index.js';
+import { unreadableSpan } from './delivery.js';
+import { HttpClient, type HttpClientOptions } from './http-client.js';
+import { SpanSender, type SpanFailure, type SpanJob, type SpanSenderOptions } from './span-sender.js';
+import { joinOptions, packJobs, unpackJobs, type DiagLevel, type FromWorker, type ToWorker, type WorkerSetup } from './worker-protocol.js';
+
+if (parentPort !== null) void serve(parentPort, workerData as WorkerSetup);
+
+async function serve(port: NonNullable<typeof parentPort>, setup: WorkerSetup): Promise<void> {
+  const post = (message: FromWorker) => port.postMessage(message);
+  // The sender's diag lines go to the app's diag logger (a no-op there unless one is installed).
+  const line = (level: DiagLevel) => (...args: unknown[]) => post({ type: 'diag', level, args });
+  const levels: DiagLevel[] = ['error', 'warn', 'info', 'debug', 'verbose'];
+  diag.setLogger(Object.fromEntries(levels.map((level) => [level, line(level)])) as never, { logLevel: DiagLogLevel.ALL, suppressOverrideMessage: true });
+  // Loaded before the first message is read: nothing in here is instrumented, and no export's
+  // deadline pays for it (see `waited`).
+  await import('got').catch(() => undefined);
+  const readyAt = Date.now();
+  // Messages wait in the port until the listener below is attached. A request posted before this
+  // worker was ready gets the time it waited added to its deadline: the worker's start-up (about
+  // 0.1 s, seconds on an overloaded machine) is not the export's to pay.
+  const waited = (postedAt: number) => Math.max(0, readyAt - postedAt);
+  const clientOptions = joinOptions<HttpClientOptions>(setup.client, 'client', post);
+  const client = new HttpClient(clientOptions);
+  const warnings = new Warnings(clientOptions.apiKey);
+  const options: SpanSenderOptions = {
+    ...joinOptions<SpanSenderOptions>(setup.sender, 'sender', post),
+    shrink: (body: string) => shrinkBody(body, setup.shrinkBytes),
+    redact: (text: string) => warnings.redact(text),
+  };
+  const sender = new SpanSender(client, options);
+  // Spans admitted here and not yet delivered: a batch admitted by a worker that died is forced.
+  let admitted = 0;
+  port.on('message', (message: ToWorker) => {
+    if (message.type === 'close') {
+      client.close();
+      port.close(); // nothing else keeps the worker alive: it ends
+      return;
+    }
+    if (message.type === 'admit') {
+      void sender.admit(message.count, message.deadline + waited(message.postedAt)).then((refusal) => {
+        if (refusal === undefined) admitted += message.count;
+        post({ type: 'admitted', id: message.id, refusal });
+      });
+      return;
+    }
+    const held = message.admitted !== undefined && message.admitted <= admitted ? message.admitted : undefined;
+    if (held !== undefined) admitted -= held;
+    const jobs = unpackJobs(message.jobs);
+    const fromApp = jobs.length;
+    const untranslatable = message.spans === undefined ? [] : translateInto(message.spans as UntranslatedBatch, jobs);
+    void sender.deliver(jobs, message.deadline + waited(message.postedAt), held).then((report) => {
+      const merged = { delivered: report.delivered, failures: [...untranslatable, ...report.failures] };
+      const patches = packJobs(patchesOf(jobs.slice(fromApp), report.failures));
+      post({ type: 'report', id: message.id, report: merged, counters: { ...sender.counters }, patches });
+    });
+  });
+}
+
+/** Translates each span on its own, as the exporter does, into `jobs`; returns the failures. */
+function translateInto({ batch, options }: UntranslatedBatch, jobs: SpanJob[]): SpanFailure[] {
+  const failures: SpanFailure[] = [];
+  for (const part of batch.spans) {
+    const bounded = fromParts(part, batch.resources);
+    try {
+      jobs.push(translateSpan(bounded.span, options, bounded));
+    } catch (error) {
+      failures.push(unreadableSpan(error));
+    }
+  }
+  return failures;
+}
+
+/** The PATCH-only jobs of `jobs` whose create landed and whose PATCH failed: all the app's
+ * thread needs of them to keep the PATCH for a retry. */
+function patchesOf(jobs: readonly SpanJob[], failures: readonly SpanFailure[]): SpanJob[] {
+  const failed = new Set(failures.filter((failure) => failure.created).map((failure) => failure.id));
+  return jobs.filter((job) => failed.has(job.id) && job.update !== undefined).map((job) => ({ id: job.id, update: job.update }));
+}
