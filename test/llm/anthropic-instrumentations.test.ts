@@ -1,0 +1,94 @@
+// End to end: the `@anthropic-ai/sdk` client against the local Anthropic Messages stub,
+// instrumented in turn by each Anthropic instrumentation, exported by OpperSpanExporter to the
+// local Opper. Each app runs as a plain `node` process (test/llm/fixtures/anthropic-app.mjs):
+// the instrumentations patch the SDK through require-in-the-middle, which does nothing in Jest.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { startLocalOpper, type LocalOpper, type StoredSpan } from '../../src/testing/index.js';
+import { STUB_ANTHROPIC_MODEL, STUB_ANTHROPIC_USAGE } from './fixtures/anthropic-stub.mjs';
+import { instrumented, readMessages, runApp, textOf, waitForTrace, type AppRun } from './helpers.js';
+
+interface Case {
+  /** argv[2] of the fixture app. */
+  readonly app: string;
+  readonly scope: string;
+  readonly title: string;
+  /** The `system` prompt reaches the rendered input (OpenInference keeps it only in input.value). */
+  readonly systemInInput: boolean;
+}
+
+const CASES: readonly Case[] = [
+  {
+    app: 'openinference',
+    scope: '@arizeai/openinference-instrumentation-anthropic',
+    title: '@arizeai/openinference-instrumentation-anthropic 0.2.8',
+    systemInInput: false,
+  },
+  {
+    app: 'traceloop',
+    scope: '@traceloop/instrumentation-anthropic',
+    title: '@traceloop/instrumentation-anthropic 0.27.0',
+    systemInInput: true,
+  },
+];
+
+let opper: LocalOpper;
+const runs = new Map<string, Promise<AppRun>>();
+
+beforeAll(async () => {
+  opper = await startLocalOpper();
+  for (const c of CASES) {
+    const run = runApp('test/llm/fixtures/anthropic-app.mjs', [c.app], opper);
+    run.catch(() => undefined); // reported by the test that awaits it
+    runs.set(c.app, run);
+  }
+});
+
+afterAll(async () => {
+  await Promise.allSettled(runs.values());
+  await opper?.close();
+});
+
+/** The instrumentation's spans in one scenario's trace, once the app's root span has landed too. */
+async function scenarioSpans(c: Case, scenario: string, expected: number): Promise<StoredSpan[]> {
+  const run = await runs.get(c.app)!;
+  const spans = await waitForTrace(opper, run.scenarios[scenario]!, expected + 1);
+  return instrumented(spans, c.scope);
+}
+
+function expectModelAndUsage(span: StoredSpan): void {
+  expect(span.type).toBe('llm');
+  expect(span.meta?.['gen_ai.request.model']).toBe('claude-sonnet-4-5');
+  expect(span.meta?.['gen_ai.response.model']).toBe(STUB_ANTHROPIC_MODEL);
+  expect(span.meta?.['gen_ai.usage.input_tokens']).toBe(STUB_ANTHROPIC_USAGE.input);
+  expect(span.meta?.['gen_ai.usage.output_tokens']).toBe(STUB_ANTHROPIC_USAGE.output);
+}
+
+describe.each(CASES)('$title', (c) => {
+  it('a Messages call: type llm, the messages in input, the answer in output, model and usage in meta', async () => {
+    const [span, ...rest] = await scenarioSpans(c, 'chat', 1);
+    expect(rest).toHaveLength(0);
+    expectModelAndUsage(span!);
+    const input = readMessages(span!.input);
+    expect(input?.at(-1)?.role).toBe('user');
+    expect(input?.at(-1)?.text).toContain('What is the capital of Sweden?');
+    if (c.systemInInput) expect(textOf(span!.input)).toContain('You are a terse geography tutor.');
+    expect(textOf(span!.output)).toContain('Stub answer to: What is the capital of Sweden?');
+    // Keys that became input or output are not repeated in meta.
+    const metaText = JSON.stringify(span!.meta);
+    expect(metaText).not.toContain('What is the capital of Sweden?');
+    expect(metaText).not.toContain('Stub answer to:');
+  });
+
+  it('a streamed Messages call: the assembled answer in output, usage from the stream', async () => {
+    const [span, ...rest] = await scenarioSpans(c, 'stream', 1);
+    expect(rest).toHaveLength(0);
+    expectModelAndUsage(span!);
+    expect(textOf(span!.input)).toContain('Name three Swedish islands.');
+    expect(textOf(span!.output)).toContain('Stub answer to: Name three Swedish islands.');
+  });
+
+  it('breaks no rule of the Opper API', async () => {
+    await runs.get(c.app);
+    expect(opper.violations).toEqual([]);
+  });
+});
