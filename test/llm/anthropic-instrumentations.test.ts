@@ -2,10 +2,10 @@
 // instrumented in turn by each Anthropic instrumentation, exported by OpperSpanExporter to the
 // local Opper. Each app runs as a plain `node` process (test/llm/fixtures/anthropic-app.mjs):
 // the instrumentations patch the SDK through require-in-the-middle, which does nothing in Jest.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startLocalOpper, type LocalOpper, type StoredSpan } from '../../src/testing/index.js';
+import { describe, expect, it } from '@jest/globals';
+import type { StoredSpan } from '../../src/testing/index.js';
 import { STUB_ANTHROPIC_MODEL, STUB_ANTHROPIC_USAGE } from './fixtures/anthropic-stub.mjs';
-import { instrumented, readMessages, runApp, textOf, waitForTrace, type AppRun } from './helpers.js';
+import { readMessages, runAppsAgainstOpper, textOf } from './helpers.js';
 
 interface Case {
   /** argv[2] of the fixture app. */
@@ -27,28 +27,11 @@ const CASES: readonly Case[] = [
   },
 ];
 
-let opper: LocalOpper;
-const runs = new Map<string, Promise<AppRun>>();
+const suite = runAppsAgainstOpper('test/llm/fixtures/anthropic-app.mjs', CASES.map((c) => c.app));
 
-beforeAll(async () => {
-  opper = await startLocalOpper();
-  for (const c of CASES) {
-    const run = runApp('test/llm/fixtures/anthropic-app.mjs', [c.app], opper);
-    run.catch(() => undefined); // reported by the test that awaits it
-    runs.set(c.app, run);
-  }
-});
-
-afterAll(async () => {
-  await Promise.allSettled(runs.values());
-  await opper?.close();
-});
-
-/** The instrumentation's spans in one scenario's trace, once the app's root span has landed too. */
-async function scenarioSpans(c: Case, scenario: string, expected: number): Promise<StoredSpan[]> {
-  const run = await runs.get(c.app)!;
-  const spans = await waitForTrace(opper, run.scenarios[scenario]!, expected + 1);
-  return instrumented(spans, c.scope);
+/** The instrumentation's spans in one scenario's trace. */
+function scenarioSpans(c: Case, scenario: string, expected: number): Promise<StoredSpan[]> {
+  return suite.scenarioSpans(c.app, c.scope, scenario, expected);
 }
 
 function expectModelAndUsage(span: StoredSpan): void {
@@ -85,7 +68,7 @@ describe.each(CASES)('$title', (c) => {
   });
 
   it('breaks no rule of the Opper API', async () => {
-    await runs.get(c.app);
-    expect(opper.violations).toEqual([]);
+    await suite.run(c.app);
+    expect(suite.opper.violations).toEqual([]);
   });
 });

@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { LocalOpper, StoredSpan } from '../../src/testing/index.js';
+import { afterAll, beforeAll } from '@jest/globals';
+import { startLocalOpper, type LocalOpper, type StoredSpan } from '../../src/testing/index.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -30,6 +31,50 @@ export function runApp(script: string, args: readonly string[], opper: LocalOppe
       }
     });
   });
+}
+
+/** One fixture app per instrumentation, all exporting to one local Opper. */
+export interface AppSuite {
+  /** The local Opper (set once `beforeAll` has run). */
+  readonly opper: LocalOpper;
+  /** Waits for the app's run to end; rejects with its error. */
+  run(app: string): Promise<AppRun>;
+  /** The spans of `scope` in one scenario's trace, once the app's root span has landed too. */
+  scenarioSpans(app: string, scope: string, scenario: string, expected: number): Promise<StoredSpan[]>;
+}
+
+/**
+ * Registers Jest hooks that start a local Opper and run `script` once per app (argv[2]) side
+ * by side: each app is a separate process, each scenario a separate trace.
+ */
+export function runAppsAgainstOpper(script: string, apps: readonly string[]): AppSuite {
+  let opper: LocalOpper | undefined;
+  const runs = new Map<string, Promise<AppRun>>();
+  beforeAll(async () => {
+    opper = await startLocalOpper();
+    for (const app of apps) {
+      const run = runApp(script, [app], opper);
+      run.catch(() => undefined); // reported by the test that awaits it
+      runs.set(app, run);
+    }
+  });
+  afterAll(async () => {
+    await Promise.allSettled(runs.values());
+    await opper?.close();
+  });
+  const suite: AppSuite = {
+    get opper() {
+      if (opper === undefined) throw new Error('the local Opper is not started yet');
+      return opper;
+    },
+    run: (app) => runs.get(app) ?? Promise.reject(new Error(`no app ${app}`)),
+    async scenarioSpans(app, scope, scenario, expected) {
+      const { scenarios } = await suite.run(app);
+      const spans = await waitForTrace(suite.opper, scenarios[scenario]!, expected + 1);
+      return instrumented(spans, scope);
+    },
+  };
+  return suite;
 }
 
 /** The stored spans of one OTel trace, in start order. */
