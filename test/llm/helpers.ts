@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll } from '@jest/globals';
+import { afterAll, beforeAll, expect } from '@jest/globals';
 import { startLocalOpper, type LocalOpper, type StoredSpan } from '../../src/testing/index.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -150,4 +150,19 @@ function strings(value: unknown): string[] {
 export function textOf(value: unknown): string {
   if (value === null || value === undefined) return '';
   return typeof value === 'string' ? [value, ...strings(value).slice(1)].join(' ') : strings(value).join(' ');
+}
+
+/**
+ * The geography chat every fixture app runs: the system prompt and the question as input
+ * messages, the stub's answer as output, and neither repeated in meta.
+ */
+export function expectGeographyChat(span: StoredSpan): void {
+  const input = readMessages(span.input);
+  expect(input?.map((m) => m.role)).toEqual(['system', 'user']);
+  expect(input?.[0]?.text).toContain('You are a terse geography tutor.');
+  expect(input?.[1]?.text).toContain('What is the capital of Sweden?');
+  expect(textOf(span.output)).toContain('Stub answer to: What is the capital of Sweden?');
+  const metaText = JSON.stringify(span.meta);
+  expect(metaText).not.toContain('What is the capital of Sweden?');
+  expect(metaText).not.toContain('Stub answer to:');
 }
