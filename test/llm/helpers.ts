@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { LocalOpper, StoredSpan } from '../../src/testing/index.js';
+import { afterAll, beforeAll, expect } from '@jest/globals';
+import { startLocalOpper, type LocalOpper, type StoredSpan } from '../../src/testing/index.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -30,6 +31,50 @@ export function runApp(script: string, args: readonly string[], opper: LocalOppe
       }
     });
   });
+}
+
+/** One fixture app per instrumentation, all exporting to one local Opper. */
+export interface AppSuite {
+  /** The local Opper (set once `beforeAll` has run). */
+  readonly opper: LocalOpper;
+  /** Waits for the app's run to end; rejects with its error. */
+  run(app: string): Promise<AppRun>;
+  /** The spans of `scope` in one scenario's trace, once the app's root span has landed too. */
+  scenarioSpans(app: string, scope: string, scenario: string, expected: number): Promise<StoredSpan[]>;
+}
+
+/**
+ * Registers Jest hooks that start a local Opper and run `script` once per app (argv[2]) side
+ * by side: each app is a separate process, each scenario a separate trace.
+ */
+export function runAppsAgainstOpper(script: string, apps: readonly string[]): AppSuite {
+  let opper: LocalOpper | undefined;
+  const runs = new Map<string, Promise<AppRun>>();
+  beforeAll(async () => {
+    opper = await startLocalOpper();
+    for (const app of apps) {
+      const run = runApp(script, [app], opper);
+      run.catch(() => undefined); // reported by the test that awaits it
+      runs.set(app, run);
+    }
+  });
+  afterAll(async () => {
+    await Promise.allSettled(runs.values());
+    await opper?.close();
+  });
+  const suite: AppSuite = {
+    get opper() {
+      if (opper === undefined) throw new Error('the local Opper is not started yet');
+      return opper;
+    },
+    run: (app) => runs.get(app) ?? Promise.reject(new Error(`no app ${app}`)),
+    async scenarioSpans(app, scope, scenario, expected) {
+      const { scenarios } = await suite.run(app);
+      const spans = await waitForTrace(suite.opper, scenarios[scenario]!, expected + 1);
+      return instrumented(spans, scope);
+    },
+  };
+  return suite;
 }
 
 /** The stored spans of one OTel trace, in start order. */
@@ -105,4 +150,19 @@ function strings(value: unknown): string[] {
 export function textOf(value: unknown): string {
   if (value === null || value === undefined) return '';
   return typeof value === 'string' ? [value, ...strings(value).slice(1)].join(' ') : strings(value).join(' ');
+}
+
+/**
+ * The geography chat every fixture app runs: the system prompt and the question as input
+ * messages, the stub's answer as output, and neither repeated in meta.
+ */
+export function expectGeographyChat(span: StoredSpan): void {
+  const input = readMessages(span.input);
+  expect(input?.map((m) => m.role)).toEqual(['system', 'user']);
+  expect(input?.[0]?.text).toContain('You are a terse geography tutor.');
+  expect(input?.[1]?.text).toContain('What is the capital of Sweden?');
+  expect(textOf(span.output)).toContain('Stub answer to: What is the capital of Sweden?');
+  const metaText = JSON.stringify(span.meta);
+  expect(metaText).not.toContain('What is the capital of Sweden?');
+  expect(metaText).not.toContain('Stub answer to:');
 }

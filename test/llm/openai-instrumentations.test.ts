@@ -2,10 +2,10 @@
 // OpenAI instrumentation, exported by OpperSpanExporter to the local Opper. Each app runs as a
 // plain `node` process (test/llm/fixtures/openai-app.mjs): the instrumentations patch `openai`
 // through require-in-the-middle, which does nothing inside Jest's module VM.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startLocalOpper, type LocalOpper, type StoredSpan } from '../../src/testing/index.js';
+import { describe, expect, it } from '@jest/globals';
+import type { StoredSpan } from '../../src/testing/index.js';
 import { STUB_CHAT_USAGE, STUB_EMBEDDING_TOKENS } from '../../examples/openai-stub.mjs';
-import { instrumented, readMessages, runApp, textOf, waitForTrace, type AppRun } from './helpers.js';
+import { expectGeographyChat, readMessages, runAppsAgainstOpper, textOf } from './helpers.js';
 
 /** What each instrumentation records, as read from its source (see docs/llm-mapping.md). */
 interface Case {
@@ -76,30 +76,11 @@ const CASES: readonly Case[] = [
   },
 ];
 
-let opper: LocalOpper;
-const runs = new Map<string, Promise<AppRun>>();
+const suite = runAppsAgainstOpper('test/llm/fixtures/openai-app.mjs', CASES.map((c) => c.app));
 
-beforeAll(async () => {
-  opper = await startLocalOpper();
-  // The apps run side by side: each is a separate process, each scenario a separate trace.
-  for (const c of CASES) {
-    const run = runApp('test/llm/fixtures/openai-app.mjs', [c.app], opper);
-    run.catch(() => undefined); // reported by the test that awaits it
-    runs.set(c.app, run);
-  }
-});
-
-afterAll(async () => {
-  await Promise.allSettled(runs.values());
-  await opper?.close();
-});
-
-/** The instrumentation's spans in one scenario's trace, once the app's root span has landed too. */
-async function scenarioSpans(c: Case, scenario: string, expected: number): Promise<StoredSpan[]> {
-  const run = await runs.get(c.app)!;
-  const traceId = run.scenarios[scenario]!;
-  const spans = await waitForTrace(opper, traceId, expected + 1);
-  return instrumented(spans, c.scope);
+/** The instrumentation's spans in one scenario's trace. */
+function scenarioSpans(c: Case, scenario: string, expected: number): Promise<StoredSpan[]> {
+  return suite.scenarioSpans(c.app, c.scope, scenario, expected);
 }
 
 function expectUsage(span: StoredSpan, input: number, output?: number): void {
@@ -129,15 +110,7 @@ describe.each(CASES)('$title', (c) => {
       expect(span!.output).toBeNull();
       return;
     }
-    const input = readMessages(span!.input);
-    expect(input?.map((m) => m.role)).toEqual(['system', 'user']);
-    expect(input?.[0]?.text).toContain('You are a terse geography tutor.');
-    expect(input?.[1]?.text).toContain('What is the capital of Sweden?');
-    expect(textOf(span!.output)).toContain('Stub answer to: What is the capital of Sweden?');
-    // Keys that became input or output are not repeated in meta.
-    const metaText = JSON.stringify(span!.meta);
-    expect(metaText).not.toContain('What is the capital of Sweden?');
-    expect(metaText).not.toContain('Stub answer to:');
+    expectGeographyChat(span!);
   });
 
   it('a streamed chat: the assembled answer in output', async () => {
@@ -184,7 +157,7 @@ describe.each(CASES)('$title', (c) => {
   });
 
   it('breaks no rule of the Opper API', async () => {
-    await runs.get(c.app);
-    expect(opper.violations).toEqual([]);
+    await suite.run(c.app);
+    expect(suite.opper.violations).toEqual([]);
   });
 });

@@ -227,4 +227,24 @@ describe('OpenInference', () => {
     ]);
     expect(seen.meta['llm.input_messages.x.message.role']).toBe('not an index');
   });
+
+  // @arizeai/openinference-instrumentation-anthropic 0.2.8 lists only `messages`; Anthropic's
+  // top-level `system` prompt is in the raw request JSON (input.value) alone.
+  it('Anthropic: the request\'s top-level system prompt comes first in the input', () => {
+    const request = { model: 'claude-sonnet-4-5', max_tokens: 256, system: SYSTEM, messages: [{ role: 'user', content: 'Hi' }] };
+    const attributes = {
+      'openinference.span.kind': 'LLM',
+      'llm.provider': 'anthropic',
+      'input.value': JSON.stringify(request),
+      'input.mime_type': 'application/json',
+      'llm.input_messages.0.message.role': 'user',
+      'llm.input_messages.0.message.content': 'Hi',
+    };
+    expect(json(translate({ attributes }).input)).toEqual([msg('system', SYSTEM), msg('user', 'Hi')]);
+    // As text blocks, and never twice when the list already has a system message.
+    const blocks = { ...request, system: [{ type: 'text', text: SYSTEM }] };
+    expect(json(translate({ attributes: { ...attributes, 'input.value': JSON.stringify(blocks) } }).input)).toEqual([msg('system', SYSTEM), msg('user', 'Hi')]);
+    const listed = { ...attributes, 'llm.input_messages.1.message.role': 'system', 'llm.input_messages.1.message.content': SYSTEM };
+    expect(json(translate({ attributes: listed }).input)).toEqual([msg('user', 'Hi'), msg('system', SYSTEM)]);
+  });
 });

@@ -7,7 +7,7 @@
 import type { Attributes } from '@opentelemetry/api';
 import type { Dialect, DialectContext } from '../dialect.js';
 import { asText } from '../values.js';
-import { contentParts, indexed, isRecord, message, render, toolCallPart, toolResponsePart, type Message, type Part } from './messages.js';
+import { contentParts, indexed, isRecord, message, parseJson, render, toolCallPart, toolResponsePart, type Message, type Part } from './messages.js';
 
 export const OPENINFERENCE_SPAN_KIND = 'openinference.span.kind';
 const INPUT_VALUE = 'input.value';
@@ -43,7 +43,7 @@ export const openInference: Dialect = {
   input: (ctx) => {
     const kind = openInferenceKind(ctx.attributes);
     if (kind !== undefined) {
-      const fromList = kind === 'EMBEDDING' ? embeddingTexts(ctx) : messagesOf(ctx, 'llm.input_messages.');
+      const fromList = kind === 'EMBEDDING' ? embeddingTexts(ctx) : messagesOf(ctx, 'llm.input_messages.', requestSystem(ctx));
       if (fromList !== undefined) {
         consume(ctx, INPUT_VALUE, INPUT_MIME_TYPE);
         return fromList;
@@ -76,15 +76,30 @@ function value(ctx: DialectContext, key: string, mimeKey: string): string | unde
   return text;
 }
 
-/** A flattened message list as GenAI messages (JSON text); undefined when there is none. */
-function messagesOf(ctx: DialectContext, prefix: string): string | undefined {
+/**
+ * A flattened message list as GenAI messages (JSON text); undefined when there is none. `system`
+ * goes first unless the list has a system message of its own.
+ */
+function messagesOf(ctx: DialectContext, prefix: string, system?: Message): string | undefined {
   const keys: string[] = [];
   const groups = indexed(ctx.attributes, prefix, keys);
   if (groups.length === 0) return undefined;
   const messages: Message[] = groups.map(({ fields }) => toMessage(fields));
+  if (system !== undefined && !messages.some((m) => m.role === 'system')) messages.unshift(system);
   const text = render(messages);
   if (text !== undefined) for (const key of keys) ctx.consumed.add(key);
   return text;
+}
+
+/**
+ * The top-level `system` prompt of the raw request JSON (Anthropic's Messages API), which the
+ * Anthropic instrumentation leaves out of `llm.input_messages`; a string or text blocks.
+ */
+function requestSystem(ctx: DialectContext): Message | undefined {
+  const request = parseJson(ctx.attributes[INPUT_VALUE]);
+  if (!isRecord(request)) return undefined;
+  const parts = contentParts(request.system);
+  return parts.length > 0 ? message('system', parts) : undefined;
 }
 
 /** One `message.*` group: role, content or contents, tool calls, tool call id. */
