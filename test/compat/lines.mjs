@@ -26,6 +26,14 @@ export const LINES = [
       ai: '6.0.326',
       '@ai-sdk/openai': '3.0.141',
       zod: '4.6.7',
+      // The README's framework parts (## Frameworks and hosts).
+      '@anthropic-ai/sdk': '0.80.0',
+      '@arizeai/openinference-instrumentation-anthropic': '0.2.8',
+      '@arizeai/openinference-instrumentation-langchain': '4.1.1',
+      '@langchain/core': '1.4.0',
+      '@langchain/openai': '1.5.8',
+      // Next.js's instrumentation.ts; @vercel/otel 2.x peers on OTel JS 2.x, so this line only.
+      '@vercel/otel': '2.1.3',
       '@types/node': '20.19.9',
     },
     // A user who pins nothing but the API: which @opentelemetry/core does our range pick?
@@ -56,6 +64,12 @@ export const LINES = [
       ai: '6.0.326',
       '@ai-sdk/openai': '3.0.141',
       zod: '4.6.7',
+      // The README's framework parts (## Frameworks and hosts).
+      '@anthropic-ai/sdk': '0.80.0',
+      '@arizeai/openinference-instrumentation-anthropic': '0.2.8',
+      '@arizeai/openinference-instrumentation-langchain': '4.1.1',
+      '@langchain/core': '1.4.0',
+      '@langchain/openai': '1.5.8',
       '@types/node': '24.19.2',
     },
     minimal: { '@opentelemetry/api': '1.10.0' },

@@ -13,7 +13,8 @@
 //   that imports `opentelemetry-exporter-opper/testing` runs its own local Opper: only its exit
 //   code and its exports are checked.
 // - .mts/.cts/.ts files are type-checked: strict, exactOptionalPropertyTypes, nodenext.
-// OPPER_API_KEY/OPPER_BASE_URL point at a fresh local Opper; OPENAI_BASE_URL at an OpenAI stub.
+// OPPER_API_KEY/OPPER_BASE_URL point at a fresh local Opper; OPENAI_BASE_URL and ANTHROPIC_BASE_URL
+// at stubs of those APIs.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -131,9 +132,11 @@ async function runOne({ nodeBin, dir, command, signal, wrongKey, ownOpper, ctx }
   const script = scriptIndex(command.args);
   const args = [...command.args.slice(0, script), cjs ? '--require' : '--import', cjs ? './compat-probe.cjs' : './compat-probe.mjs', ...command.args.slice(script)];
   const { startOpenAIStub } = await import(pathToFileURL(path.join(repo, 'examples', 'openai-stub.mjs')).href);
+  const { startAnthropicStub } = await import(pathToFileURL(path.join(repo, 'test', 'llm', 'fixtures', 'anthropic-stub.mjs')).href);
   const opper = await startLocalOpper();
   const downstream = await startDownstream();
   const model = await startOpenAIStub();
+  const claude = await startAnthropicStub();
   const log = { stdout: '', stderr: '' };
   const problems = [];
   let summary = '';
@@ -144,6 +147,8 @@ async function runOne({ nodeBin, dir, command, signal, wrongKey, ownOpper, ctx }
       OPPER_API_KEY: wrongKey ? 'sk-rejected-by-opper' : opper.apiKey,
       OPENAI_BASE_URL: model.baseURL,
       OPENAI_API_KEY: 'sk-stub',
+      ANTHROPIC_BASE_URL: claude.baseURL,
+      ANTHROPIC_API_KEY: 'sk-ant-stub',
       DOWNSTREAM_URL: downstream.url,
       PORT: '0',
       COMPAT_PROBE_FILE: probeFile,
@@ -196,7 +201,7 @@ async function runOne({ nodeBin, dir, command, signal, wrongKey, ownOpper, ctx }
     summary += `, ${spans} span(s) ${ownOpper ? 'exported to its own local Opper' : 'each stored once'}`;
     if (/Error|OpperExporterWarning/.test(log.stderr)) problems.push(`stderr: ${log.stderr.trim().split('\n')[0]}`);
   } finally {
-    await Promise.all([opper.close(), downstream.close(), model.close()]);
+    await Promise.all([opper.close(), downstream.close(), model.close(), claude.close()]);
   }
   return { problems, summary, log, args };
 }
