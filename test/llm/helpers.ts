@@ -22,7 +22,7 @@ export function runApp(script: string, args: readonly string[], opper: LocalOppe
   const env: NodeJS.ProcessEnv = { ...process.env, OPPER_BASE_URL: opper.url, OPPER_API_KEY: opper.apiKey };
   delete env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT;
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [`${ROOT}${script}`, ...args], { cwd: ROOT, env, timeout: 20_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, [`${ROOT}${script}`, ...args], { cwd: ROOT, env, timeout: 45_000 }, (error, stdout, stderr) => {
       if (error) return reject(new Error(`${script} ${args.join(' ')} failed: ${error.message}\n${stderr}`));
       try {
         resolve(JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as AppRun);
