@@ -26,6 +26,8 @@ export const LINES = [
       ai: '6.0.326',
       '@ai-sdk/openai': '3.0.141',
       zod: '4.6.7',
+      // The README's Sentry block: Sentry 11 leaves OpenTelemetry to the app's own pipeline.
+      '@sentry/node': '11.12.0',
       '@types/node': '20.19.9',
     },
     // A user who pins nothing but the API: which @opentelemetry/core does our range pick?
@@ -56,6 +58,7 @@ export const LINES = [
       ai: '6.0.326',
       '@ai-sdk/openai': '3.0.141',
       zod: '4.6.7',
+      '@sentry/node': '11.12.0',
       '@types/node': '24.19.2',
     },
     minimal: { '@opentelemetry/api': '1.10.0' },
