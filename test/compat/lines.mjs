@@ -10,7 +10,8 @@ export const LINES = [
     node: { major: 20 },
     coreMajor: 2,
     dependencies: {
-      '@opentelemetry/api': '1.9.0',
+      // 1.9.1, not 1.9.0: @sentry/node 11 asks for ^1.9.1, and npm would install it a copy of its own.
+      '@opentelemetry/api': '1.9.1',
       '@opentelemetry/core': '2.12.0',
       '@opentelemetry/resources': '2.12.0',
       '@opentelemetry/sdk-trace-base': '2.12.0',
