@@ -43,7 +43,26 @@ export function recordingProblem(door: string): { code: string; message: string 
         '(npm ls @opentelemetry/api shows which packages bring which).',
     };
   }
+  // Sentry.init({ enableOpenTelemetrySetup: true }) (the default of @sentry/nextjs) registers a
+  // provider that takes no span processors; the app's own provider.register() after it is refused.
+  if (registeredProviderName() === 'SentryTracerProvider') {
+    return {
+      code: WarningCode.SentryTracerProvider,
+      message:
+        `${door}: no span has reached it, and the registered tracer provider is Sentry's SentryTracerProvider ` +
+        '(Sentry.init with enableOpenTelemetrySetup: true), so instrumentations send spans to Sentry only. ' +
+        'Register the tracer provider that has Opper before Sentry.init, or set enableOpenTelemetrySetup: false.',
+    };
+  }
   return undefined;
+}
+
+/** The class name of the provider registered behind the API's proxy, if any. */
+function registeredProviderName(): string | undefined {
+  const proxy = trace.getTracerProvider() as { getDelegate?: () => unknown };
+  const delegate = typeof proxy.getDelegate === 'function' ? proxy.getDelegate() : undefined;
+  const name: unknown = (delegate as { constructor?: { name?: unknown } } | undefined)?.constructor?.name;
+  return typeof name === 'string' ? name : undefined;
 }
 
 /**

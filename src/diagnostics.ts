@@ -41,6 +41,8 @@ export const WarningCode = {
   NoTracerProvider: 'OPPER_EXPORTER_NO_TRACER_PROVIDER',
   /** No span reached the door, and the provider was registered through another, incompatible copy of `@opentelemetry/api`. */
   ApiCopies: 'OPPER_EXPORTER_API_COPIES',
+  /** No span reached the door, and the registered provider is Sentry's, which sends spans to Sentry only. */
+  SentryTracerProvider: 'OPPER_EXPORTER_SENTRY_TRACER_PROVIDER',
 } as const;
 
 /**

@@ -10,7 +10,8 @@ export const LINES = [
     node: { major: 20 },
     coreMajor: 2,
     dependencies: {
-      '@opentelemetry/api': '1.9.0',
+      // 1.9.1, not 1.9.0: @sentry/node 11 asks for ^1.9.1, and npm would install it a copy of its own.
+      '@opentelemetry/api': '1.9.1',
       '@opentelemetry/core': '2.12.0',
       '@opentelemetry/resources': '2.12.0',
       '@opentelemetry/sdk-trace-base': '2.12.0',
@@ -34,6 +35,7 @@ export const LINES = [
       '@langchain/openai': '1.5.8',
       // Next.js's instrumentation.ts; @vercel/otel 2.x peers on OTel JS 2.x, so this line only.
       '@vercel/otel': '2.1.3',
+      '@sentry/node': '11.12.0',
       '@types/node': '20.19.9',
     },
     // A user who pins nothing but the API: which @opentelemetry/core does our range pick?
@@ -70,6 +72,7 @@ export const LINES = [
       '@arizeai/openinference-instrumentation-langchain': '4.1.1',
       '@langchain/core': '1.4.0',
       '@langchain/openai': '1.5.8',
+      '@sentry/node': '11.12.0',
       '@types/node': '24.19.2',
     },
     minimal: { '@opentelemetry/api': '1.10.0' },
