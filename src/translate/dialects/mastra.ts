@@ -26,6 +26,13 @@ function spanType(ctx: DialectContext): string | undefined {
   return typeof type === 'string' && /^[a-z_]{1,64}$/.test(type) ? type : undefined;
 }
 
+/** `mastra.<span type>.input` (or `.output`) when the span has it. */
+function ownKey(ctx: DialectContext, field: 'input' | 'output'): string | undefined {
+  const type = spanType(ctx);
+  const key = type === undefined ? undefined : `mastra.${type}.${field}`;
+  return key !== undefined && ctx.attributes[key] !== undefined ? key : undefined;
+}
+
 export const mastra: Dialect = {
   name: 'mastra',
   type: (ctx) => {
@@ -33,11 +40,9 @@ export const mastra: Dialect = {
     return type === undefined ? undefined : SPAN_TYPES.get(type);
   },
   input: (ctx) => {
-    const type = spanType(ctx);
-    if (type === undefined) return undefined;
-    const key = `mastra.${type}.input`;
+    const key = ownKey(ctx, 'input');
+    if (key === undefined) return undefined;
     const raw = ctx.attributes[key];
-    if (raw === undefined) return undefined;
     const messages = messageList(raw);
     const system = ctx.attributes[GEN_AI_SYSTEM_INSTRUCTIONS];
     if (system == null) return messages === undefined ? takeText(ctx, key) : consumed(ctx, key, render(messages));
@@ -49,12 +54,8 @@ export const mastra: Dialect = {
     return consumed(ctx, key, joined);
   },
   output: (ctx) => {
-    const type = spanType(ctx);
-    if (type === undefined) return undefined;
-    const key = `mastra.${type}.output`;
-    const raw = ctx.attributes[key];
-    if (raw === undefined) return undefined;
-    return consumed(ctx, key, answer(raw)) ?? takeText(ctx, key);
+    const key = ownKey(ctx, 'output');
+    return key === undefined ? undefined : (consumed(ctx, key, answer(ctx.attributes[key])) ?? takeText(ctx, key));
   },
 };
 
