@@ -175,7 +175,7 @@ export function checkSpans(opper, modelRequests) {
       for (const llm of children(step, 'llm')) {
         llms += 1;
         const meta = llm.meta ?? {};
-        expect(meta['gen_ai.request.model'] === 'gpt-4o-mini', `llm ${llm.id}: model ${meta['gen_ai.request.model']}`);
+        expect(meta['gen_ai.request.model'] === 'gpt-4o-mini' && meta['gen_ai.provider.name'] === 'openai', `llm ${llm.id}: model ${meta['gen_ai.request.model']} of ${meta['gen_ai.provider.name']}`);
         expect(meta['gen_ai.usage.input_tokens'] === 21 && meta['gen_ai.usage.output_tokens'] === 9, `llm ${llm.id}: usage ${meta['gen_ai.usage.input_tokens']}/${meta['gen_ai.usage.output_tokens']}`);
         expect(typeof llm.output === 'string' && llm.output.includes('"role":"assistant"'), `llm ${llm.id}: output ${llm.output}`);
       }

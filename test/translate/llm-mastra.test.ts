@@ -121,11 +121,15 @@ describe('Mastra (@mastra/otel-exporter)', () => {
     expect(chat.meta).toMatchObject({
       'gen_ai.request.model': 'gpt-4o-mini',
       'gen_ai.response.model': 'gpt-4o-mini-2024-07-18',
+      'gen_ai.provider.name': 'openai',
       'gen_ai.usage.input_tokens': 21,
       'gen_ai.usage.output_tokens': 9,
       'gen_ai.usage.cache_read.input_tokens': 4,
       'gen_ai.usage.reasoning.output_tokens': 3,
     });
+    const provider = (name: string) =>
+      translate({ attributes: { 'gen_ai.operation.name': 'chat', 'mastra.span.type': 'model_inference', 'gen_ai.provider.name': name } }).meta['gen_ai.provider.name'];
+    expect([provider('anthropic.messages'), provider('aws.bedrock'), provider('azure.ai.openai'), provider('groq')]).toEqual(['anthropic', 'aws.bedrock', 'azure.ai.openai', 'groq']);
     const tool = translate({
       name: 'execute_tool weather',
       instrumentationScope: scope,

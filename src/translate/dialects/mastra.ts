@@ -11,6 +11,7 @@ import { isRecord, MAX_MESSAGES, message, parseJson, render, textPart, toolCallP
 import { toMessage } from './vercel-ai.js';
 
 export const MASTRA_SPAN_TYPE = 'mastra.span.type';
+const GEN_AI_PROVIDER_NAME = 'gen_ai.provider.name';
 
 /** Mastra span types the GenAI operation name leaves untyped (`model_generation`, `agent_step`, ...). */
 const SPAN_TYPES: ReadonlyMap<string, string> = new Map([
@@ -18,6 +19,17 @@ const SPAN_TYPES: ReadonlyMap<string, string> = new Map([
   ['model_generation', 'chain'],
   ['model_step', 'chain'],
   ['client_tool_call', 'tool'],
+]);
+
+/** The GenAI conventions' provider names that have a dot (Mastra writes them as they are). */
+const DOTTED_PROVIDERS: ReadonlySet<string> = new Set([
+  'aws.bedrock',
+  'azure.ai.inference',
+  'azure.ai.openai',
+  'gcp.gemini',
+  'gcp.gen_ai',
+  'gcp.vertex_ai',
+  'ibm.watsonx.ai',
 ]);
 
 /** The span's Mastra type, when it is one (lower-case words). */
@@ -56,6 +68,14 @@ export const mastra: Dialect = {
   output: (ctx) => {
     const key = ownKey(ctx, 'output');
     return key === undefined ? undefined : (consumed(ctx, key, answer(ctx.attributes[key])) ?? takeText(ctx, key));
+  },
+  meta: (ctx, meta) => {
+    // Mastra passes on the AI SDK's provider id (`openai.chat`) unless it knows the name: the
+    // provider is the part before the dot, as the Vercel dialect reads it, so one filter finds both.
+    const provider = meta[GEN_AI_PROVIDER_NAME];
+    if (spanType(ctx) === undefined || typeof provider !== 'string' || DOTTED_PROVIDERS.has(provider)) return;
+    const dot = provider.indexOf('.');
+    if (dot > 0) meta[GEN_AI_PROVIDER_NAME] = provider.slice(0, dot);
   },
 };
 
