@@ -5,6 +5,7 @@
  */
 import { genAiDetailsEvent } from './dialects/genai-events.js';
 import { genAiLegacy } from './dialects/genai-legacy.js';
+import { mastra } from './dialects/mastra.js';
 import { openInference } from './dialects/openinference.js';
 import { traceloop } from './dialects/traceloop.js';
 import { usage } from './dialects/usage.js';
@@ -13,13 +14,15 @@ import { genAi } from './genai.js';
 import type { Dialect, DialectContext } from './dialect.js';
 
 /**
- * In precedence order (docs/llm-mapping.md): the current OTel GenAI conventions first (rule 2), on
+ * In precedence order (docs/llm-spans.md): Mastra's own `mastra.<span type>.*` keys first (only its
+ * exporter writes them, and its agent spans carry the GenAI system instructions but not the prompt);
+ * then the current OTel GenAI conventions (rule 2), on
  * the span, then in a `gen_ai.client.inference.operation.details` event; then the dialects of rule 3
  * that say explicitly what the span is: OpenInference, the Vercel AI SDK, OpenLLMetry/Traceloop;
  * then the deprecated GenAI forms (indexed `gen_ai.prompt.N.*`, `gen_ai.prompt`, message events);
  * last, model and usage (a model attribute means `llm`), whose `meta` normalises every dialect's.
  */
-export const DIALECTS: readonly Dialect[] = [genAi, genAiDetailsEvent, openInference, vercelAi, traceloop, genAiLegacy, usage];
+export const DIALECTS: readonly Dialect[] = [mastra, genAi, genAiDetailsEvent, openInference, vercelAi, traceloop, genAiLegacy, usage];
 
 export function dialectType(ctx: DialectContext): string | undefined {
   for (const dialect of DIALECTS) {

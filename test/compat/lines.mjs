@@ -33,9 +33,9 @@ export const LINES = [
       '@arizeai/openinference-instrumentation-langchain': '4.1.1',
       '@langchain/core': '1.4.0',
       '@langchain/openai': '1.5.8',
+      '@sentry/node': '11.12.0',
       // Next.js's instrumentation.ts; @vercel/otel 2.x peers on OTel JS 2.x, so this line only.
       '@vercel/otel': '2.1.3',
-      '@sentry/node': '11.12.0',
       '@types/node': '20.19.9',
     },
     // A user who pins nothing but the API: which @opentelemetry/core does our range pick?
@@ -154,3 +154,22 @@ export const SKIPS = [
       'its replacement, TracerProvider from @opentelemetry/sdk-trace with a context manager and propagator set by hand, is tested instead',
   },
 ];
+
+/**
+ * Mastra (test/compat/mastra.mjs), on the otel3 line's Node 24 (Mastra needs Node >= 22.13) but in
+ * an install of its own: @mastra/otel-exporter 1.4.0 runs OpenTelemetry JS 2.x packages, whose
+ * peer range excludes @opentelemetry/api 1.10.0, so next to the otel3 line npm warns ERESOLVE.
+ * Its traces go as OTLP/HTTP protobuf to the bridge, so the exporter peer is the proto one.
+ */
+export const MASTRA = {
+  line: 'otel3',
+  dependencies: {
+    '@mastra/core': '1.71.0',
+    '@mastra/observability': '1.17.9',
+    '@mastra/otel-exporter': '1.4.0',
+    // its optional peer range is ^0.218.0: only 0.218.x
+    '@opentelemetry/exporter-trace-otlp-proto': '0.218.0',
+    '@ai-sdk/openai': '3.0.141',
+    zod: '4.6.7',
+  },
+};

@@ -14,8 +14,9 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { APPS, LINES, SKIPS } from './lines.mjs';
+import { APPS, LINES, MASTRA, SKIPS } from './lines.mjs';
 import { checkApp } from './checks.mjs';
+import { installMastra, runMastraApp } from './mastra.mjs';
 import { runReadme } from './readme.mjs';
 
 const started = Date.now();
@@ -379,13 +380,20 @@ async function runLine(line, tarballPromise, helpersPromise) {
     return; // reported once, by main()
   }
   const minimal = installMinimal(line, nodeBin, tarball).catch((error) => fail('install (api only)', error));
+  // Mastra (its own install, see lines.mjs): installed alongside, its app run after the line's apps.
+  const mastraCtx = { work, repo, record, npm, run, cleanEnv, output, writePackageJson, installedVersion, NPM_FLAGS };
+  const mastraDir = line.id === MASTRA.line ? installMastra(line, nodeBin, tarball, mastraCtx).catch((error) => fail('install (mastra)', error)) : undefined;
+  const mastra = async () => {
+    const dir = await mastraDir;
+    if (dir) await runMastraApp(line, nodeBin, dir, { ...mastraCtx, ...(await helpersPromise) }).catch((error) => fail('app mastra', error));
+  };
   const install = await installLine(line, nodeBin, tarball).catch((error) => (fail('install', error), undefined));
   line.versions = install?.versions;
   if (!install?.ok) {
     for (const name of ['typecheck', ...APPS.map((app) => `app ${app.id}`)]) {
       record({ line: line.id, name, status: 'fail', detail: 'not run: the install failed' });
     }
-    await minimal;
+    await Promise.all([minimal, mastra()]);
     return;
   }
   const helpers = await helpersPromise;
@@ -414,6 +422,7 @@ async function runLine(line, tarballPromise, helpersPromise) {
   } catch (error) {
     fail('readme', error);
   }
+  await mastra();
   await Promise.all([minimal, typechecked]);
 }
 

@@ -34,3 +34,14 @@ export const msg = (role: string, content: string, extra: Record<string, unknown
 
 /** Meta keys that start with a prefix. */
 export const keysWith = (meta: Record<string, unknown>, prefix: string): string[] => Object.keys(meta).filter((key) => key.startsWith(prefix));
+
+/** Model and usage in meta of one model call to the OpenAI stub (gpt-4o-mini, STUB_CHAT_USAGE). */
+export const STUB_CALL_META = Object.freeze({
+  'gen_ai.request.model': 'gpt-4o-mini',
+  'gen_ai.response.model': 'gpt-4o-mini-2024-07-18',
+  'gen_ai.provider.name': 'openai',
+  'gen_ai.usage.input_tokens': 21,
+  'gen_ai.usage.output_tokens': 9,
+  'gen_ai.usage.cache_read.input_tokens': 4,
+  'gen_ai.usage.reasoning.output_tokens': 3,
+});

@@ -150,7 +150,7 @@ function convertMessageList(value: unknown): string | undefined {
 }
 
 /** One AI SDK message (`{role, content: string | parts}`) as a GenAI message. */
-function toMessage(item: unknown): Message {
+export function toMessage(item: unknown): Message {
   if (!isRecord(item)) return message('user', contentParts(item));
   const content = item.content;
   const parts = Array.isArray(content) ? content.flatMap(toPart) : contentParts(content);
