@@ -26,6 +26,9 @@ export const LINES = [
       ai: '6.0.326',
       '@ai-sdk/openai': '3.0.141',
       zod: '4.6.7',
+      // The README's OpenAI Agents app: the SDK (with its own openai 7) and its OpenTelemetry bridge.
+      '@openai/agents': '0.20.0',
+      '@arizeai/openinference-instrumentation-openai-agents': '0.2.15',
       '@types/node': '20.19.9',
     },
     // A user who pins nothing but the API: which @opentelemetry/core does our range pick?
@@ -56,6 +59,8 @@ export const LINES = [
       ai: '6.0.326',
       '@ai-sdk/openai': '3.0.141',
       zod: '4.6.7',
+      '@openai/agents': '0.20.0',
+      '@arizeai/openinference-instrumentation-openai-agents': '0.2.15',
       '@types/node': '24.19.2',
     },
     minimal: { '@opentelemetry/api': '1.10.0' },
