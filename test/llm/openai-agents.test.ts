@@ -95,7 +95,7 @@ describe('@arizeai/openinference-instrumentation-openai-agents 0.2.15 with @open
     await expectToolRun('run', 'What is the weather in Stockholm?');
   });
 
-  it('a streamed run: the same spans, the answer from the stream's final event', async () => {
+  it('a streamed run: the same spans, the answer from the stream (its response.completed event)', async () => {
     await expectToolRun('stream', 'Is it raining in Stockholm?');
   });
 
