@@ -59,8 +59,8 @@ export const LINES = [
       ai: '6.0.326',
       '@ai-sdk/openai': '3.0.141',
       zod: '4.6.7',
-      '@openai/agents': '0.20.0',
-      '@arizeai/openinference-instrumentation-openai-agents': '0.2.15',
+      // Not the OpenAI Agents app: its instrumentation's @opentelemetry/core 2.x peers on
+      // @opentelemetry/api <1.10, so npm nests a second API copy (1.9.1) beside 1.10.0.
       '@types/node': '24.19.2',
     },
     minimal: { '@opentelemetry/api': '1.10.0' },
