@@ -23,3 +23,8 @@ export declare function stubReply(
 ): { text?: string; toolCall?: { id: string; name: string; arguments: string } };
 
 export declare function startOpenAIStub(options?: { model?: string }): Promise<OpenAIStub>;
+
+export declare function stubResponsesReply(
+  input: unknown,
+  tools?: readonly unknown[],
+): { text?: string; toolCall?: { name: string; arguments: string } };

@@ -1,9 +1,10 @@
 // A tiny OpenAI-compatible server on loopback, for the LLM example and the LLM end-to-end tests.
-// It answers deterministically (no model, no network): chat completions (plain, streamed, with
-// tool calls) and embeddings, with usage that includes cached and reasoning tokens.
+// It answers deterministically (no model, no network): chat completions and Responses API calls
+// (plain, streamed, with tool calls) and embeddings, with usage that includes cached and
+// reasoning tokens.
 import { createServer } from 'node:http';
 
-/** Token counts every chat completion reports, so tests can assert exact numbers. */
+/** Token counts every chat completion and every Responses API call report, so tests can assert exact numbers. */
 export const STUB_CHAT_USAGE = Object.freeze({ input: 21, output: 9, cached: 4, reasoning: 3 });
 /** Token count every embeddings call reports. */
 export const STUB_EMBEDDING_TOKENS = 5;
@@ -53,6 +54,7 @@ export async function startOpenAIStub({ model = 'gpt-4o-mini-2024-07-18' } = {})
       requests.push({ method: req.method, path, body: json });
       const id = ++counter;
       if (req.method === 'POST' && path === '/v1/chat/completions') return chat(res, json, id, model);
+      if (req.method === 'POST' && path === '/v1/responses') return respond(res, json, id, model);
       if (req.method === 'POST' && path === '/v1/embeddings') return embeddings(res, json);
       send(res, 404, { error: { message: `no route ${req.method} ${path}`, type: 'invalid_request_error' } });
     });
@@ -122,6 +124,100 @@ function chat(res, request, id, model) {
   out += chunk([{ index: 0, delta: {}, logprobs: null, finish_reason: finishReason }]);
   if (request.stream_options?.include_usage) out += chunk([], { usage });
   out += 'data: [DONE]\n\n';
+  res.end(out);
+}
+
+/**
+ * The stub's answer to a Responses API call (`input` a string or a list of items): a call of the
+ * first function tool when tools are offered and the last input item is not a tool result;
+ * otherwise a sentence quoting the last tool result (or the last user message). The call's
+ * arguments name a city when the tool takes one, else none (a handoff tool takes none).
+ */
+export function stubResponsesReply(input, tools) {
+  const items = typeof input === 'string' ? [{ role: 'user', content: input }] : Array.isArray(input) ? input : [];
+  const last = items.at(-1);
+  const tool = Array.isArray(tools) ? tools.find((t) => t?.type === 'function') : undefined;
+  if (tool !== undefined && last?.type !== 'function_call_output') {
+    const args = tool.parameters?.properties?.city !== undefined ? { city: 'Stockholm' } : {};
+    return { toolCall: { name: tool.name, arguments: JSON.stringify(args) } };
+  }
+  if (last?.type === 'function_call_output') return { text: `The tool said: ${textOf(last.output)}` };
+  const user = [...items].reverse().find((item) => item.role === 'user');
+  return { text: `Stub answer to: ${textOf(user?.content)}` };
+}
+
+// The Responses API (POST /v1/responses), in the object and event shapes of openai@7's types.
+function respond(res, request, id, model) {
+  const reply = stubResponsesReply(request.input, request.tools);
+  const item = reply.toolCall
+    ? { id: `fc_stub_${id}`, type: 'function_call', status: 'completed', call_id: `call_stub_${id}`, ...reply.toolCall }
+    : {
+        id: `msg_stub_${id}`,
+        type: 'message',
+        status: 'completed',
+        role: 'assistant',
+        content: [{ type: 'output_text', text: reply.text, annotations: [], logprobs: [] }],
+      };
+  const response = (status, output, usage) => ({
+    id: `resp_stub_${id}`,
+    object: 'response',
+    created_at: 1_750_000_000,
+    status,
+    background: false,
+    error: null,
+    incomplete_details: null,
+    instructions: request.instructions ?? null,
+    max_output_tokens: request.max_output_tokens ?? null,
+    metadata: {},
+    model,
+    output,
+    parallel_tool_calls: request.parallel_tool_calls ?? true,
+    previous_response_id: request.previous_response_id ?? null,
+    reasoning: { effort: null, summary: null },
+    service_tier: 'default',
+    store: request.store ?? true,
+    temperature: request.temperature ?? 1,
+    text: { format: { type: 'text' } },
+    tool_choice: request.tool_choice ?? 'auto',
+    tools: Array.isArray(request.tools) ? request.tools : [],
+    top_p: request.top_p ?? 1,
+    truncation: 'disabled',
+    usage,
+    user: null,
+  });
+  const usage = {
+    input_tokens: STUB_CHAT_USAGE.input,
+    input_tokens_details: { cached_tokens: STUB_CHAT_USAGE.cached, cache_write_tokens: 0 },
+    output_tokens: STUB_CHAT_USAGE.output,
+    output_tokens_details: { reasoning_tokens: STUB_CHAT_USAGE.reasoning },
+    total_tokens: STUB_CHAT_USAGE.input + STUB_CHAT_USAGE.output,
+  };
+  if (!request.stream) return send(res, 200, response('completed', [item], usage));
+  // Server-sent events as the API sends them: an `event:` line naming each `data:` line's type.
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+  let sequence = 0;
+  let out = '';
+  const event = (type, fields) => (out += `event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: sequence++, ...fields })}\n\n`);
+  event('response.created', { response: response('in_progress', [], null) });
+  event('response.in_progress', { response: response('in_progress', [], null) });
+  const at = { item_id: item.id, output_index: 0 };
+  if (reply.toolCall) {
+    event('response.output_item.added', { output_index: 0, item: { ...item, status: 'in_progress', arguments: '' } });
+    event('response.function_call_arguments.delta', { ...at, delta: item.arguments });
+    event('response.function_call_arguments.done', { ...at, arguments: item.arguments });
+  } else {
+    const text = reply.text;
+    const part = item.content[0];
+    event('response.output_item.added', { output_index: 0, item: { ...item, status: 'in_progress', content: [] } });
+    event('response.content_part.added', { ...at, content_index: 0, part: { ...part, text: '' } });
+    // Two pieces, split on a word boundary, so streaming has something to assemble.
+    const cut = Math.max(1, text.indexOf(' ', Math.floor(text.length / 2)));
+    for (const delta of [text.slice(0, cut), text.slice(cut)]) event('response.output_text.delta', { ...at, content_index: 0, delta, logprobs: [] });
+    event('response.output_text.done', { ...at, content_index: 0, text, logprobs: [] });
+    event('response.content_part.done', { ...at, content_index: 0, part });
+  }
+  event('response.output_item.done', { output_index: 0, item });
+  event('response.completed', { response: response('completed', [item], usage) });
   res.end(out);
 }
 

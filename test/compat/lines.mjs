@@ -36,6 +36,9 @@ export const LINES = [
       '@sentry/node': '11.12.0',
       // Next.js's instrumentation.ts; @vercel/otel 2.x peers on OTel JS 2.x, so this line only.
       '@vercel/otel': '2.1.3',
+      // The README's OpenAI Agents app: the SDK (with its own openai 7) and its OpenTelemetry bridge.
+      '@openai/agents': '0.20.0',
+      '@arizeai/openinference-instrumentation-openai-agents': '0.2.15',
       '@types/node': '20.19.9',
     },
     // A user who pins nothing but the API: which @opentelemetry/core does our range pick?
@@ -73,6 +76,8 @@ export const LINES = [
       '@langchain/core': '1.4.0',
       '@langchain/openai': '1.5.8',
       '@sentry/node': '11.12.0',
+      // Not the OpenAI Agents app: its instrumentation's @opentelemetry/core 2.x peers on
+      // @opentelemetry/api <1.10, so npm nests a second API copy (1.9.1) beside 1.10.0.
       '@types/node': '24.19.2',
     },
     minimal: { '@opentelemetry/api': '1.10.0' },

@@ -247,4 +247,60 @@ describe('OpenInference', () => {
     const listed = { ...attributes, 'llm.input_messages.1.message.role': 'system', 'llm.input_messages.1.message.content': SYSTEM };
     expect(json(translate({ attributes: listed }).input)).toEqual([msg('user', 'Hi'), msg('system', SYSTEM)]);
   });
+
+  // @arizeai/openinference-instrumentation-openai-agents 0.2.15 with @openai/agents 0.20.0 (as
+  // recorded from test/llm/fixtures/openai-agents-app.mjs): a Responses API call, its system
+  // prompt set after the other messages (index 0 last), the response JSON as output.value.
+  it('OpenAI Agents JS: a model call after a tool call, in the order of the indices', () => {
+    const attributes = {
+      'openinference.span.kind': 'LLM',
+      'llm.system': 'openai',
+      'llm.provider': 'openai',
+      'input.value': '[{"type":"message","role":"user","content":"What is the weather in Stockholm?"},{"type":"function_call","callId":"call_stub_1"}]',
+      'input.mime_type': 'application/json',
+      'llm.input_messages.1.message.role': 'user',
+      'llm.input_messages.1.message.content': 'What is the weather in Stockholm?',
+      'llm.input_messages.2.message.role': 'assistant',
+      'llm.input_messages.2.message.tool_calls.0.tool_call.id': 'call_stub_1',
+      'llm.input_messages.2.message.tool_calls.0.tool_call.function.name': 'get_weather',
+      'llm.input_messages.2.message.tool_calls.0.tool_call.function.arguments': '{"city":"Stockholm"}',
+      'llm.input_messages.3.message.role': 'tool',
+      'llm.input_messages.3.message.tool_call_id': 'call_stub_1',
+      'llm.input_messages.3.message.content': 'sunny, 21 C in Stockholm',
+      'output.value': '{"id":"resp_stub_2","object":"response","status":"completed","output":[]}',
+      'output.mime_type': 'application/json',
+      'llm.model_name': 'gpt-4o-mini-2024-07-18',
+      'llm.finish_reason': 'stop',
+      'llm.invocation_parameters': '{"id":"resp_stub_2","model":"gpt-4o-mini-2024-07-18","temperature":1}',
+      'llm.token_count.prompt': 21,
+      'llm.token_count.completion': 9,
+      'llm.token_count.total': 30,
+      'llm.token_count.prompt_details.cache_read': 4,
+      'llm.token_count.completion_details.reasoning': 3,
+      'llm.tools.0.tool.json_schema': '{"type":"function","function":{"name":"get_weather"}}',
+      'llm.output_messages.0.message.role': 'assistant',
+      'llm.output_messages.0.message.contents.0.message_content.type': 'text',
+      'llm.output_messages.0.message.contents.0.message_content.text': 'The tool said: sunny, 21 C in Stockholm',
+      'llm.input_messages.0.message.role': 'system',
+      'llm.input_messages.0.message.content': 'You answer questions about the weather.',
+    };
+    const seen = translate({ attributes });
+    expect(seen.type).toBe('llm');
+    expect(json(seen.input)).toEqual([
+      msg('system', 'You answer questions about the weather.'),
+      msg('user', 'What is the weather in Stockholm?'),
+      { role: 'assistant', parts: [{ type: 'tool_call', id: 'call_stub_1', name: 'get_weather', arguments: { city: 'Stockholm' } }] },
+      { role: 'tool', parts: [{ type: 'tool_call_response', id: 'call_stub_1', response: 'sunny, 21 C in Stockholm' }] },
+    ]);
+    expect(json(seen.output)).toEqual([msg('assistant', 'The tool said: sunny, 21 C in Stockholm')]);
+    expect(seen.meta).toMatchObject({
+      'gen_ai.request.model': 'gpt-4o-mini-2024-07-18',
+      'gen_ai.provider.name': 'openai',
+      'gen_ai.usage.input_tokens': 21,
+      'gen_ai.usage.output_tokens': 9,
+      'gen_ai.usage.cache_read.input_tokens': 4,
+      'gen_ai.usage.reasoning.output_tokens': 3,
+    });
+    for (const key of ['input.value', 'output.value']) expect(seen.meta).not.toHaveProperty(key);
+  });
 });
