@@ -61,8 +61,10 @@ export const LINES = [
       '@opentelemetry/instrumentation-http': '0.300.0',
       '@opentelemetry/instrumentation-express': '0.72.0',
       express: '5.3.0',
-      ai: '6.0.326',
-      '@ai-sdk/openai': '3.0.141',
+      // The README's LLM apps and test/compat/ai-sdk-7.mjs: AI SDK 7 (Node >= 22) traces through @ai-sdk/otel.
+      ai: '7.0.173',
+      '@ai-sdk/otel': '1.0.173',
+      '@ai-sdk/openai': '4.0.118',
       zod: '4.6.7',
       // The README's framework parts (## Frameworks and hosts).
       '@anthropic-ai/sdk': '0.80.0',
@@ -72,6 +74,9 @@ export const LINES = [
       '@langchain/openai': '1.5.8',
       '@types/node': '24.19.2',
     },
+    // @ai-sdk/otel 1.0.173 depends on @opentelemetry/api 1.9.1 exactly: npm nests that copy under it.
+    // It reads the 1.10.0 global (same major, older minor), so its spans join the app's provider.
+    nestedApis: ['1.9.1'],
     minimal: { '@opentelemetry/api': '1.10.0' },
     variant: 'otel3',
     tsconfig: 'tsconfig.otel3.json',

@@ -17,6 +17,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { APPS, LINES, SKIPS } from './lines.mjs';
 import { checkApp } from './checks.mjs';
 import { runReadme } from './readme.mjs';
+import { runAiSdk7 } from './ai-sdk-7.mjs';
 
 const started = Date.now();
 const repo = fileURLToPath(new URL('../../', import.meta.url));
@@ -181,7 +182,8 @@ async function installLine(line, nodeBin, tarball) {
     ls = await npm(nodeBin, ['ls', '--all'], { cwd: dir });
     if (ls.code !== 0) problems.push('npm ls --all reports an invalid tree');
     const apis = copiesOf(dir, '@opentelemetry/api');
-    if (apis.length !== 1) problems.push(`${apis.length} copies of @opentelemetry/api (${apis.join(', ')}), expected 1`);
+    const expected = [line.dependencies['@opentelemetry/api'], ...(line.nestedApis ?? [])];
+    if (apis.sort().join() !== expected.sort().join()) problems.push(`copies of @opentelemetry/api: ${apis.join(', ')}, expected ${expected.join(', ')}`);
     const exporterDir = path.join(dir, 'node_modules', 'opentelemetry-exporter-opper');
     const core = installedVersion(dir, '@opentelemetry/core', exporterDir);
     if (!core?.startsWith(`${line.coreMajor}.`)) problems.push(`the exporter resolves @opentelemetry/core ${core}, expected ${line.coreMajor}.x`);
@@ -408,6 +410,9 @@ async function runLine(line, tarballPromise, helpersPromise) {
     } catch (error) {
       fail(name, error);
     }
+  }
+  if (line.dependencies['@ai-sdk/otel']) {
+    await runAiSdk7(line, nodeBin, install.dir, { repo, probeDir, record, cleanEnv, ...helpers }).catch((error) => fail('ai-sdk-7', error));
   }
   try {
     await runReadme(line, nodeBin, install.dir, { repo, probeDir, record, run, cleanEnv, startDownstream, httpGet, ...helpers });
