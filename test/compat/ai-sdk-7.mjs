@@ -4,7 +4,8 @@
 // stored: every span delivered once (the probe), and for generateText with a tool (two steps),
 // streamText and embed: type, input, output, model, usage, the parent tree, and Opper's token
 // total counting each model call once (the invoke_agent/embeddings operation spans keep their
-// roll-up only under opper.aggregate.*). One row per scenario.
+// roll-up only under opper.aggregate.*); and one generateText through LegacyOpenTelemetry (the
+// AI SDK 6 `ai.*` spans). One row per scenario.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -55,7 +56,7 @@ export async function runAiSdk7(line, nodeBin, lineDir, ctx) {
     if (opper.violations.length) problems.push(`Opper API violations: ${JSON.stringify(opper.violations.slice(0, 3))}`);
     row('delivery', problems, `${versions}: ${delivery.byId.size} spans, each stored once, parents linked, no violation`);
     const view = (name) => traceView(opper, ids, scenarios[name]);
-    const checks = [['generateText+tool', 'tools', checkTools], ['streamText', 'stream', checkStream], ['embed', 'embed', checkEmbed]];
+    const checks = [['generateText+tool', 'tools', checkTools], ['streamText', 'stream', checkStream], ['embed', 'embed', checkEmbed], ['legacy', 'legacy', checkLegacy]];
     for (const [name, scenario, check] of checks) {
       const found = [];
       const spans = problems.length === 0 ? view(scenario) : undefined;
@@ -213,4 +214,21 @@ function checkEmbed({ root, named, parentOf, total }, { STUB_EMBEDDING_TOKENS, S
   same(fail, 'call usage', pick(call.meta, 'gen_ai.usage.'), { 'gen_ai.usage.input_tokens': STUB_EMBEDDING_TOKENS });
   same(fail, 'operation usage', pick(operation.meta, 'gen_ai.usage.'), {});
   same(fail, "Opper's trace token total", total, STUB_EMBEDDING_TOKENS);
+}
+
+/** LegacyOpenTelemetry: ai.generateText > ai.generateText.doGenerate, as AI SDK 6 wrote them. */
+function checkLegacy({ root, named, parentOf, total }, { STUB_CHAT_USAGE: u }, fail) {
+  const [outer] = named('ai.generateText').filter((s) => s.name === 'ai.generateText');
+  const [call] = named('ai.generateText.doGenerate');
+  if (!outer || !call) return fail('missing ai.generateText spans');
+  same(fail, 'parents', [parentOf(outer)?.id, parentOf(call)?.id], [root.id, outer.id]);
+  same(fail, 'types', [outer.type, call.type], ['agent', 'llm']);
+  const answer = 'Stub answer to: What is the capital of Sweden?';
+  same(fail, 'outputs', [outer.output, call.output], [answer, answer]);
+  contains(fail, 'outer input', outer.input, 'What is the capital of Sweden?');
+  same(fail, 'call input roles', messages(call.input).map((m) => m.role), ['user']);
+  same(fail, 'call model', [call.meta['gen_ai.request.model'], call.meta['gen_ai.response.model']], ['gpt-4o-mini', 'gpt-4o-mini-2024-07-18']);
+  expectCallUsage(fail, 'call', call.meta, chatUsage(u));
+  expectAggregate(fail, 'outer', outer.meta, aggregated(chatUsage(u)));
+  same(fail, "Opper's trace token total", total, u.input + u.output);
 }

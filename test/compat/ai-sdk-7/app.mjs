@@ -8,7 +8,7 @@ import { context, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { BatchSpanProcessor, InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
-import { OpenTelemetry } from '@ai-sdk/otel';
+import { LegacyOpenTelemetry, OpenTelemetry } from '@ai-sdk/otel';
 import { createOpenAI } from '@ai-sdk/openai';
 import { embed, generateText, registerTelemetry, stepCountIs, streamText, tool } from 'ai';
 import { OpperSpanExporter } from 'opentelemetry-exporter-opper';
@@ -62,6 +62,14 @@ await scenario('stream', async () => {
   for await (const part of result.textStream) void part;
 });
 await scenario('embed', () => embed({ model: openai.embedding('text-embedding-3-small'), value: 'Stockholm archipelago' }));
+// The AI SDK 6 span format (`ai.*`, scope `ai`) through AI SDK 7's LegacyOpenTelemetry, for this call only.
+await scenario('legacy', () =>
+  generateText({
+    model: openai.chat('gpt-4o-mini'),
+    prompt: 'What is the capital of Sweden?',
+    telemetry: { integrations: [new LegacyOpenTelemetry()] },
+  }),
+);
 
 await provider.forceFlush();
 const spans = dump
