@@ -196,7 +196,7 @@ async function installLine(line, nodeBin, tarball) {
     name: 'install',
     status: problems.length ? 'fail' : 'pass',
     ms: Date.now() - t0,
-    detail: problems.length ? problems.join('; ') : `npm install: no ERESOLVE, npm ls clean, one @opentelemetry/api, exporter on core ${versions['(exporter) @opentelemetry/core']}`,
+    detail: problems.length ? problems.join('; ') : `npm install: no ERESOLVE, npm ls clean, ${line.nestedApis ? `one @opentelemetry/api (+ ${line.nestedApis.join(', ')} nested)` : 'one @opentelemetry/api'}, exporter on core ${versions['(exporter) @opentelemetry/core']}`,
     output: problems.length ? [output(install), ls ? output(ls) : ''].join('\n') : undefined,
   });
   return { dir, ok: problems.length === 0, versions };
