@@ -6,7 +6,6 @@
 // total counting each model call once (the invoke_agent/embeddings operation spans keep their
 // roll-up only under opper.aggregate.*); and one generateText through LegacyOpenTelemetry (the
 // AI SDK 6 `ai.*` spans). One row per scenario.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -14,9 +13,9 @@ import { checkDelivery } from './checks.mjs';
 
 const APP_MS = 60_000;
 
-/** Runs the app and records its rows; `ctx` is the runner's (record, cleanEnv, startLocalOpper, ids). */
+/** Runs the app and records its rows; `ctx` is the runner's (record, run, cleanEnv, startLocalOpper, ids). */
 export async function runAiSdk7(line, nodeBin, lineDir, ctx) {
-  const { repo, probeDir, record, cleanEnv, startLocalOpper, ids } = ctx;
+  const { repo, probeDir, record, run, cleanEnv, startLocalOpper, ids } = ctx;
   const dir = path.join(lineDir, 'apps', 'ai-sdk-7');
   fs.mkdirSync(dir, { recursive: true });
   fs.copyFileSync(fileURLToPath(new URL('./ai-sdk-7/app.mjs', import.meta.url)), path.join(dir, 'app.mjs'));
@@ -40,7 +39,7 @@ export async function runAiSdk7(line, nodeBin, lineDir, ctx) {
       OPENAI_BASE_URL: model.baseURL,
       COMPAT_PROBE_FILE: probeFile,
     });
-    const result = await runNode(nodeBin, ['--import', './compat-probe.mjs', 'app.mjs'], dir, env);
+    const result = await run(nodeBin, ['--import', './compat-probe.mjs', 'app.mjs'], { cwd: dir, env, timeoutMs: APP_MS });
     log = `$ cd ${dir} && node --import ./compat-probe.mjs app.mjs\n--- stdout ---\n${result.stdout}\n--- stderr ---\n${result.stderr}`;
     const problems = result.code === 0 ? [] : [`the app exited with ${result.code}`];
     let scenarios = {};
@@ -67,21 +66,6 @@ export async function runAiSdk7(line, nodeBin, lineDir, ctx) {
   } finally {
     await Promise.all([opper.close(), model.close()]);
   }
-}
-
-function runNode(nodeBin, args, cwd, env) {
-  return new Promise((resolve) => {
-    const child = spawn(nodeBin, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    const timer = setTimeout(() => child.kill('SIGKILL'), APP_MS);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? signal, stdout, stderr });
-    });
-  });
 }
 
 /** One scenario's trace as Opper stores it: its spans (by name, in start order) and helpers. */

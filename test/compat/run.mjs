@@ -412,7 +412,7 @@ async function runLine(line, tarballPromise, helpersPromise) {
     }
   }
   if (line.dependencies['@ai-sdk/otel']) {
-    await runAiSdk7(line, nodeBin, install.dir, { repo, probeDir, record, cleanEnv, ...helpers }).catch((error) => fail('ai-sdk-7', error));
+    await runAiSdk7(line, nodeBin, install.dir, { repo, probeDir, record, run, cleanEnv, ...helpers }).catch((error) => fail('ai-sdk-7', error));
   }
   try {
     await runReadme(line, nodeBin, install.dir, { repo, probeDir, record, run, cleanEnv, startDownstream, httpGet, ...helpers });
