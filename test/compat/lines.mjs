@@ -74,9 +74,14 @@ export const LINES = [
       '@langchain/openai': '1.5.8',
       '@types/node': '24.19.2',
     },
-    // @ai-sdk/otel 1.0.173 depends on @opentelemetry/api 1.9.1 exactly: npm nests that copy under it.
-    // It reads the 1.10.0 global (same major, older minor), so its spans join the app's provider.
-    nestedApis: ['1.9.1'],
+    // Packages npm nests an older @opentelemetry/api (1.9.1) under, and why; any other copy fails the
+    // install. Each copy uses the 1.10.0 global (same major, older minor): spans join the app's provider.
+    nestedApis: {
+      '@ai-sdk/otel': 'depends on @opentelemetry/api 1.9.1 exactly',
+      '@arizeai/openinference-core': 'its @opentelemetry/core 2.x peers on @opentelemetry/api <1.10.0',
+      '@arizeai/openinference-instrumentation-anthropic': 'the same',
+      '@arizeai/openinference-instrumentation-langchain': 'the same',
+    },
     minimal: { '@opentelemetry/api': '1.10.0' },
     variant: 'otel3',
     tsconfig: 'tsconfig.otel3.json',

@@ -150,14 +150,15 @@ function findPackageJson(name, from) {
   }
 }
 
-/** Every copy of a package anywhere in node_modules. */
+/** Every copy of a package anywhere in node_modules: its version, and the package it is nested under ('' at the root). */
 function copiesOf(root, name) {
   const found = [];
   const walk = (dir) => {
     const nm = path.join(dir, 'node_modules');
     if (!fs.existsSync(nm)) return;
     const own = path.join(nm, name, 'package.json');
-    if (fs.existsSync(own)) found.push(JSON.parse(fs.readFileSync(own, 'utf8')).version);
+    const under = path.relative(root, dir).split(`${path.sep}node_modules${path.sep}`).at(-1).replace(/^node_modules\//, '');
+    if (fs.existsSync(own)) found.push({ version: JSON.parse(fs.readFileSync(own, 'utf8')).version, under });
     for (const entry of fs.readdirSync(nm)) {
       if (entry.startsWith('.')) continue;
       if (entry.startsWith('@')) for (const sub of fs.readdirSync(path.join(nm, entry))) walk(path.join(nm, entry, sub));
@@ -182,8 +183,12 @@ async function installLine(line, nodeBin, tarball) {
     ls = await npm(nodeBin, ['ls', '--all'], { cwd: dir });
     if (ls.code !== 0) problems.push('npm ls --all reports an invalid tree');
     const apis = copiesOf(dir, '@opentelemetry/api');
-    const expected = [line.dependencies['@opentelemetry/api'], ...(line.nestedApis ?? [])];
-    if (apis.sort().join() !== expected.sort().join()) problems.push(`copies of @opentelemetry/api: ${apis.join(', ')}, expected ${expected.join(', ')}`);
+    const atRoot = apis.filter((c) => c.under === '').map((c) => c.version);
+    const stray = apis.filter((c) => c.under !== '' && !line.nestedApis?.[c.under]);
+    if (atRoot.join() !== line.dependencies['@opentelemetry/api'] || stray.length) {
+      const where = apis.map((c) => `${c.version}${c.under ? ` under ${c.under}` : ''}`).join(', ');
+      problems.push(`copies of @opentelemetry/api: ${where}; expected one at the root, nested ones only under lines.mjs nestedApis`);
+    }
     const exporterDir = path.join(dir, 'node_modules', 'opentelemetry-exporter-opper');
     const core = installedVersion(dir, '@opentelemetry/core', exporterDir);
     if (!core?.startsWith(`${line.coreMajor}.`)) problems.push(`the exporter resolves @opentelemetry/core ${core}, expected ${line.coreMajor}.x`);
@@ -196,7 +201,7 @@ async function installLine(line, nodeBin, tarball) {
     name: 'install',
     status: problems.length ? 'fail' : 'pass',
     ms: Date.now() - t0,
-    detail: problems.length ? problems.join('; ') : `npm install: no ERESOLVE, npm ls clean, ${line.nestedApis ? `one @opentelemetry/api (+ ${line.nestedApis.join(', ')} nested)` : 'one @opentelemetry/api'}, exporter on core ${versions['(exporter) @opentelemetry/core']}`,
+    detail: problems.length ? problems.join('; ') : `npm install: no ERESOLVE, npm ls clean, ${line.nestedApis ? `one @opentelemetry/api (+ nested under ${Object.keys(line.nestedApis).join(', ')})` : 'one @opentelemetry/api'}, exporter on core ${versions['(exporter) @opentelemetry/core']}`,
     output: problems.length ? [output(install), ls ? output(ls) : ''].join('\n') : undefined,
   });
   return { dir, ok: problems.length === 0, versions };
