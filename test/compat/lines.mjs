@@ -66,8 +66,10 @@ export const LINES = [
       '@opentelemetry/instrumentation-http': '0.300.0',
       '@opentelemetry/instrumentation-express': '0.72.0',
       express: '5.3.0',
-      ai: '6.0.326',
-      '@ai-sdk/openai': '3.0.141',
+      // The README's LLM apps and test/compat/ai-sdk-7.mjs: AI SDK 7 (Node >= 22) traces through @ai-sdk/otel.
+      ai: '7.0.173',
+      '@ai-sdk/otel': '1.0.173',
+      '@ai-sdk/openai': '4.0.118',
       zod: '4.6.7',
       // The README's framework parts (## Frameworks and hosts).
       '@anthropic-ai/sdk': '0.80.0',
@@ -79,6 +81,14 @@ export const LINES = [
       // Not the OpenAI Agents app: its instrumentation's @opentelemetry/core 2.x peers on
       // @opentelemetry/api <1.10, so npm nests a second API copy (1.9.1) beside 1.10.0.
       '@types/node': '24.19.2',
+    },
+    // Packages npm nests an older @opentelemetry/api (1.9.1) under, and why; any other copy fails the
+    // install. Each copy uses the 1.10.0 global (same major, older minor): spans join the app's provider.
+    nestedApis: {
+      '@ai-sdk/otel': 'depends on @opentelemetry/api 1.9.1 exactly',
+      '@arizeai/openinference-core': 'its @opentelemetry/core 2.x peers on @opentelemetry/api <1.10.0',
+      '@arizeai/openinference-instrumentation-anthropic': 'the same',
+      '@arizeai/openinference-instrumentation-langchain': 'the same',
     },
     minimal: { '@opentelemetry/api': '1.10.0' },
     variant: 'otel3',

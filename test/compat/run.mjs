@@ -18,6 +18,7 @@ import { APPS, LINES, MASTRA, SKIPS } from './lines.mjs';
 import { checkApp } from './checks.mjs';
 import { installMastra, runMastraApp } from './mastra.mjs';
 import { runReadme } from './readme.mjs';
+import { runAiSdk7 } from './ai-sdk-7.mjs';
 
 const started = Date.now();
 const repo = fileURLToPath(new URL('../../', import.meta.url));
@@ -150,14 +151,15 @@ function findPackageJson(name, from) {
   }
 }
 
-/** Every copy of a package anywhere in node_modules. */
+/** Every copy of a package anywhere in node_modules: its version, and the package it is nested under ('' at the root). */
 function copiesOf(root, name) {
   const found = [];
   const walk = (dir) => {
     const nm = path.join(dir, 'node_modules');
     if (!fs.existsSync(nm)) return;
     const own = path.join(nm, name, 'package.json');
-    if (fs.existsSync(own)) found.push(JSON.parse(fs.readFileSync(own, 'utf8')).version);
+    const under = path.relative(root, dir).split(`${path.sep}node_modules${path.sep}`).at(-1).replace(/^node_modules\//, '');
+    if (fs.existsSync(own)) found.push({ version: JSON.parse(fs.readFileSync(own, 'utf8')).version, under });
     for (const entry of fs.readdirSync(nm)) {
       if (entry.startsWith('.')) continue;
       if (entry.startsWith('@')) for (const sub of fs.readdirSync(path.join(nm, entry))) walk(path.join(nm, entry, sub));
@@ -182,7 +184,12 @@ async function installLine(line, nodeBin, tarball) {
     ls = await npm(nodeBin, ['ls', '--all'], { cwd: dir });
     if (ls.code !== 0) problems.push('npm ls --all reports an invalid tree');
     const apis = copiesOf(dir, '@opentelemetry/api');
-    if (apis.length !== 1) problems.push(`${apis.length} copies of @opentelemetry/api (${apis.join(', ')}), expected 1`);
+    const atRoot = apis.filter((c) => c.under === '').map((c) => c.version);
+    const stray = apis.filter((c) => c.under !== '' && !line.nestedApis?.[c.under]);
+    if (atRoot.join() !== line.dependencies['@opentelemetry/api'] || stray.length) {
+      const where = apis.map((c) => `${c.version}${c.under ? ` under ${c.under}` : ''}`).join(', ');
+      problems.push(`copies of @opentelemetry/api: ${where}; expected one at the root, nested ones only under lines.mjs nestedApis`);
+    }
     const exporterDir = path.join(dir, 'node_modules', 'opentelemetry-exporter-opper');
     const core = installedVersion(dir, '@opentelemetry/core', exporterDir);
     if (!core?.startsWith(`${line.coreMajor}.`)) problems.push(`the exporter resolves @opentelemetry/core ${core}, expected ${line.coreMajor}.x`);
@@ -195,7 +202,7 @@ async function installLine(line, nodeBin, tarball) {
     name: 'install',
     status: problems.length ? 'fail' : 'pass',
     ms: Date.now() - t0,
-    detail: problems.length ? problems.join('; ') : `npm install: no ERESOLVE, npm ls clean, one @opentelemetry/api, exporter on core ${versions['(exporter) @opentelemetry/core']}`,
+    detail: problems.length ? problems.join('; ') : `npm install: no ERESOLVE, npm ls clean, ${line.nestedApis ? `one @opentelemetry/api (+ nested under ${Object.keys(line.nestedApis).join(', ')})` : 'one @opentelemetry/api'}, exporter on core ${versions['(exporter) @opentelemetry/core']}`,
     output: problems.length ? [output(install), ls ? output(ls) : ''].join('\n') : undefined,
   });
   return { dir, ok: problems.length === 0, versions };
@@ -416,6 +423,9 @@ async function runLine(line, tarballPromise, helpersPromise) {
     } catch (error) {
       fail(name, error);
     }
+  }
+  if (line.dependencies['@ai-sdk/otel']) {
+    await runAiSdk7(line, nodeBin, install.dir, { repo, probeDir, record, run, cleanEnv, ...helpers }).catch((error) => fail('ai-sdk-7', error));
   }
   try {
     await runReadme(line, nodeBin, install.dir, { repo, probeDir, record, run, cleanEnv, startDownstream, httpGet, ...helpers });

@@ -1,8 +1,13 @@
 /**
- * Vercel AI SDK telemetry (`experimental_telemetry`, instrumentation scope `ai`), versions 3 to 6:
- * the span is told by `ai.operationId`. Outer spans (`ai.generateText`, `ai.streamText`, ...) are
- * what the app called and sum the usage of their steps; inner spans (`...doGenerate`,
- * `...doStream`, `...doEmbed`) are the provider calls; `ai.toolCall` runs a tool.
+ * Vercel AI SDK telemetry (`experimental_telemetry`, instrumentation scope `ai`), versions 3 to 6,
+ * and AI SDK 7's `LegacyOpenTelemetry`: the span is told by `ai.operationId`. Outer spans
+ * (`ai.generateText`, `ai.streamText`, ...) are what the app called and sum the usage of their
+ * steps; inner spans (`...doGenerate`, `...doStream`, `...doEmbed`) are the provider calls;
+ * `ai.toolCall` runs a tool.
+ *
+ * AI SDK 7's `OpenTelemetry` (`@ai-sdk/otel`, scope `gen_ai`) writes the GenAI conventions, read by
+ * genai.ts, except for embeddings: with its `embedding: true` option, the `embeddings` spans carry
+ * the values and vectors only in this dialect's `ai.value(s)` / `ai.embedding(s)`, read here too.
  */
 import type { Attributes } from '@opentelemetry/api';
 import { takeText, type Dialect, type DialectContext } from '../dialect.js';
@@ -63,7 +68,7 @@ export const vercelAi: Dialect = {
   },
   input: (ctx) => {
     const operation = vercelOperation(ctx.attributes);
-    if (operation === undefined) return undefined;
+    if (operation === undefined) return isGenAiEmbedding(ctx.attributes) ? embedValues(ctx) : undefined;
     if (operation === 'ai.toolCall') return first(ctx, 'ai.toolCall.args', 'ai.toolCall.input');
     if (operation.startsWith('ai.embed')) return embedValues(ctx);
     const messages = ctx.attributes['ai.prompt.messages'];
@@ -74,12 +79,15 @@ export const vercelAi: Dialect = {
   },
   output: (ctx) => {
     const operation = vercelOperation(ctx.attributes);
-    if (operation === undefined) return undefined;
+    if (operation === undefined) return isGenAiEmbedding(ctx.attributes) ? embeddings(ctx) : undefined;
     if (operation === 'ai.toolCall') return first(ctx, 'ai.toolCall.result', 'ai.toolCall.output');
     if (operation.startsWith('ai.embed')) return embeddings(ctx);
     return response(ctx);
   },
 };
+
+/** A GenAI `embeddings` span (AI SDK 7's `@ai-sdk/otel` writes no ai.operationId). */
+const isGenAiEmbedding = (attributes: Attributes): boolean => attributes['gen_ai.operation.name'] === 'embeddings';
 
 /** The first present attribute as text, consumed. */
 function first(ctx: DialectContext, ...keys: string[]): string | undefined {
