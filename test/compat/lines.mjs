@@ -78,8 +78,8 @@ export const LINES = [
       '@langchain/core': '1.4.0',
       '@langchain/openai': '1.5.8',
       '@sentry/node': '11.12.0',
-      // Not the OpenAI Agents app: its instrumentation's @opentelemetry/core 2.x peers on
-      // @opentelemetry/api <1.10, so npm nests a second API copy (1.9.1) beside 1.10.0.
+      '@openai/agents': '0.20.0',
+      '@arizeai/openinference-instrumentation-openai-agents': '0.2.15',
       '@types/node': '24.19.2',
     },
     // Packages npm nests an older @opentelemetry/api (1.9.1) under, and why; any other copy fails the
@@ -89,6 +89,7 @@ export const LINES = [
       '@arizeai/openinference-core': 'its @opentelemetry/core 2.x peers on @opentelemetry/api <1.10.0',
       '@arizeai/openinference-instrumentation-anthropic': 'the same',
       '@arizeai/openinference-instrumentation-langchain': 'the same',
+      '@arizeai/openinference-instrumentation-openai-agents': 'the same',
     },
     minimal: { '@opentelemetry/api': '1.10.0' },
     variant: 'otel3',
