@@ -4,7 +4,7 @@
 // test/compat/ai-sdk-7.mjs runs end to end on Node 24.
 import { SpanKind } from '@opentelemetry/api';
 import { describe, expect, it } from '@jest/globals';
-import { json, keysWith, msg, translate } from './llm-helpers.js';
+import { json, keysWith, msg, STUB_CALL_META, translate } from './llm-helpers.js';
 
 const GEN_AI = { name: 'gen_ai' };
 const VECTOR = '[0.21649484536082475,0.4329896907216495,0.6494845360824743,0.865979381443299]';
@@ -130,15 +130,7 @@ describe('AI SDK 7 generateText with a tool (regression guards)', () => {
     expect(seen.type).toBe('llm');
     expect(json(seen.input)).toEqual([msg('system', 'You are a terse weather assistant.'), msg('user', 'What is the weather in Stockholm?')]);
     expect(json(seen.output)).toEqual([{ role: 'assistant', parts: [TOOL_CALL], finish_reason: 'tool_call' }]);
-    expect(seen.meta).toMatchObject({
-      'gen_ai.request.model': 'gpt-4o-mini',
-      'gen_ai.response.model': 'gpt-4o-mini-2024-07-18',
-      'gen_ai.provider.name': 'openai',
-      'gen_ai.usage.input_tokens': 21,
-      'gen_ai.usage.output_tokens': 9,
-      'gen_ai.usage.cache_read.input_tokens': 4,
-      'gen_ai.usage.reasoning.output_tokens': 3,
-    });
+    expect(seen.meta).toMatchObject(STUB_CALL_META);
     expect(keysWith(seen.meta, 'opper.aggregate.')).toEqual([]);
   });
 
