@@ -18,7 +18,7 @@ describe('the README test', () => {
     const { examples } = planExamples('README.md', read('README.md')) as Plan;
     const ids = examples.filter((e) => e.commands.length).map((e) => e.id.replace('README.md: ', ''));
     expect(ids).toEqual(
-      expect.arrayContaining(['Node SDK, ES modules', 'Node SDK, CommonJS', 'A tracer provider of your own', 'An LLM app', 'Live spans: OpperSpanProcessor', 'LangChain.js', 'Anthropic', 'OpenAI Agents', 'Vercel AI SDK 7', 'Sentry']),
+      expect.arrayContaining(['Node SDK, ES modules', 'Node SDK, CommonJS', 'A tracer provider of your own', 'An LLM app', 'Live spans: OpperSpanProcessor', 'LangChain.js', 'Anthropic', 'OpenAI Agents', 'Vercel AI SDK 7', 'Sentry', 'Check that it works']),
     );
   });
 

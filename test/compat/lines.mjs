@@ -34,6 +34,8 @@ export const LINES = [
       '@langchain/core': '1.4.0',
       '@langchain/openai': '1.5.8',
       '@sentry/node': '11.12.0',
+      // The README's self-metrics block (the meterProvider option).
+      '@opentelemetry/sdk-metrics': '2.12.0',
       // Next.js's instrumentation.ts; @vercel/otel 2.x peers on OTel JS 2.x, so this line only.
       '@vercel/otel': '2.1.3',
       // The README's OpenAI Agents app: the SDK (with its own openai 7) and its OpenTelemetry bridge.
@@ -78,6 +80,7 @@ export const LINES = [
       '@langchain/core': '1.4.0',
       '@langchain/openai': '1.5.8',
       '@sentry/node': '11.12.0',
+      '@opentelemetry/sdk-metrics': '3.1.1',
       '@openai/agents': '0.20.0',
       '@arizeai/openinference-instrumentation-openai-agents': '0.2.15',
       '@types/node': '24.19.2',
