@@ -192,3 +192,33 @@ export const MASTRA = {
     zod: '4.6.7',
   },
 };
+
+const otel2 = LINES.find((line) => line.id === 'otel2').dependencies;
+
+/**
+ * Next.js (test/compat/nextjs.mjs): `next build` and `next start` of an app whose instrumentation.ts
+ * is the README's, on the otel2 line's Node 20 (Next 16 needs Node >= 20.9) but in an install of
+ * its own, so that Next, React and their types stay out of the line's install. @vercel/otel 2
+ * peers on OpenTelemetry JS 2.x: its peers are pinned at the otel2 line's versions.
+ */
+export const NEXTJS = {
+  line: 'otel2',
+  dependencies: {
+    next: '16.4.6',
+    react: '19.3.1',
+    'react-dom': '19.3.1',
+    '@vercel/otel': otel2['@vercel/otel'],
+    '@opentelemetry/api': otel2['@opentelemetry/api'],
+    '@opentelemetry/resources': otel2['@opentelemetry/resources'],
+    '@opentelemetry/sdk-trace-base': otel2['@opentelemetry/sdk-trace-base'],
+    '@opentelemetry/sdk-metrics': otel2['@opentelemetry/sdk-metrics'],
+    '@opentelemetry/instrumentation': otel2['@opentelemetry/instrumentation'],
+    // Peers of @vercel/otel that the line does not install, from the same 0.223 release.
+    '@opentelemetry/api-logs': '0.223.0',
+    '@opentelemetry/sdk-logs': '0.223.0',
+    // A TypeScript app (instrumentation.ts) needs these; without them `next build` installs them itself.
+    typescript: '5.9.3',
+    '@types/react': '19.3.3',
+    '@types/node': otel2['@types/node'],
+  },
+};

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { MASTRA } from './lines.mjs';
+import { installOwn } from './own-install.mjs';
 import { importedPackages, readBlocks } from './readme-blocks.mjs';
 
 const APP_MS = 120_000;
@@ -25,30 +26,12 @@ export function mastraReadmeApp(markdown) {
   return { source: app.text, packages };
 }
 
-/** Installs the step's own dir with the line's node; records `install (mastra)`; resolves the dir, or undefined. */
-export async function installMastra(line, nodeBin, tarball, ctx) {
-  const { work, record, npm, output, writePackageJson, installedVersion, NPM_FLAGS } = ctx;
-  const dir = path.join(work, `${line.id}-mastra`);
-  writePackageJson(dir, `compat-${line.id}-mastra`, { 'opentelemetry-exporter-opper': `file:${tarball}`, ...MASTRA.dependencies });
-  const t0 = Date.now();
-  const install = await npm(nodeBin, ['install', ...NPM_FLAGS], { cwd: dir });
-  const problems = [];
-  if (install.code !== 0) problems.push(`npm install exited ${install.code}`);
-  if (/ERESOLVE/.test(install.stdout + install.stderr)) problems.push('npm reported ERESOLVE');
-  const ls = install.code === 0 ? await npm(nodeBin, ['ls', '--all'], { cwd: dir }) : undefined;
-  if (ls && ls.code !== 0) problems.push('npm ls --all reports an invalid tree');
-  const versions = Object.keys(MASTRA.dependencies).map((name) => `${name} ${installedVersion(dir, name)}`);
-  record({
-    line: line.id,
-    name: 'install (mastra)',
-    status: problems.length ? 'fail' : 'pass',
-    ms: Date.now() - t0,
-    detail: problems.length ? problems.join('; ') : `own dir, npm ls clean: ${versions.join(', ')}, @opentelemetry/api ${installedVersion(dir, '@opentelemetry/api')}`,
-    output: problems.length ? [output(install), ls ? output(ls) : ''].join('\n') : undefined,
-  });
-  if (!problems.length) return dir;
-  record({ line: line.id, name: 'app mastra', status: 'fail', detail: 'not run: the install failed' });
-  return undefined;
+/** The step's own install (own-install.mjs), with the API it got; resolves the dir, or undefined. */
+export function installMastra(line, nodeBin, tarball, ctx) {
+  return installOwn('mastra', MASTRA.dependencies, line, nodeBin, tarball, ctx, (dir) => ({
+    problems: [],
+    detail: `@opentelemetry/api ${ctx.installedVersion(dir, '@opentelemetry/api')}`,
+  }));
 }
 
 /** Runs the README's Mastra app in `dir` against the bridge and a local Opper; records `app mastra`. */

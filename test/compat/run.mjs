@@ -14,9 +14,10 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { APPS, LINES, MASTRA, SKIPS } from './lines.mjs';
+import { APPS, LINES, MASTRA, NEXTJS, SKIPS } from './lines.mjs';
 import { checkApp } from './checks.mjs';
 import { installMastra, runMastraApp } from './mastra.mjs';
+import { installNext, runNextApp } from './nextjs.mjs';
 import { runReadme } from './readme.mjs';
 import { runAiSdk7 } from './ai-sdk-7.mjs';
 
@@ -387,12 +388,18 @@ async function runLine(line, tarballPromise, helpersPromise) {
     return; // reported once, by main()
   }
   const minimal = installMinimal(line, nodeBin, tarball).catch((error) => fail('install (api only)', error));
-  // Mastra (its own install, see lines.mjs): installed alongside, its app run after the line's apps.
-  const mastraCtx = { work, repo, record, npm, run, cleanEnv, output, writePackageJson, installedVersion, NPM_FLAGS };
-  const mastraDir = line.id === MASTRA.line ? installMastra(line, nodeBin, tarball, mastraCtx).catch((error) => fail('install (mastra)', error)) : undefined;
+  // Mastra and Next.js (own installs, see lines.mjs): installed alongside, run after the line's apps.
+  const stepCtx = { work, repo, record, npm, run, cleanEnv, output, writePackageJson, installedVersion, NPM_FLAGS };
+  const mastraDir = line.id === MASTRA.line ? installMastra(line, nodeBin, tarball, stepCtx).catch((error) => fail('install (mastra)', error)) : undefined;
   const mastra = async () => {
     const dir = await mastraDir;
-    if (dir) await runMastraApp(line, nodeBin, dir, { ...mastraCtx, ...(await helpersPromise) }).catch((error) => fail('app mastra', error));
+    if (dir) await runMastraApp(line, nodeBin, dir, { ...stepCtx, ...(await helpersPromise) }).catch((error) => fail('app mastra', error));
+  };
+  const nextDir = line.id === NEXTJS.line ? installNext(line, nodeBin, tarball, stepCtx).catch((error) => fail('install (nextjs)', error)) : undefined;
+  const nextjs = async () => {
+    const dir = await nextDir;
+    const helpers = { ...stepCtx, startDownstream, httpGet, ...(await helpersPromise) };
+    if (dir) await runNextApp(line, nodeBin, dir, helpers).catch((error) => fail('app nextjs', error));
   };
   const install = await installLine(line, nodeBin, tarball).catch((error) => (fail('install', error), undefined));
   line.versions = install?.versions;
@@ -400,7 +407,7 @@ async function runLine(line, tarballPromise, helpersPromise) {
     for (const name of ['typecheck', ...APPS.map((app) => `app ${app.id}`)]) {
       record({ line: line.id, name, status: 'fail', detail: 'not run: the install failed' });
     }
-    await Promise.all([minimal, mastra()]);
+    await Promise.all([minimal, mastra(), nextjs()]);
     return;
   }
   const helpers = await helpersPromise;
@@ -433,6 +440,7 @@ async function runLine(line, tarballPromise, helpersPromise) {
     fail('readme', error);
   }
   await mastra();
+  await nextjs();
   await Promise.all([minimal, typechecked]);
 }
 
