@@ -4,9 +4,10 @@
 // downstream. `next start` serves it with OPPER_* pointing at a fresh local Opper; after one
 // GET the step waits (with a deadline) for the route's trace in Opper, then sends SIGTERM.
 // Checked: Next's server span is the root, the route's spans descend from it in one trace, each
-// span stored once, no contract violation. A second `next start` shows what the README says of
-// SIGTERM: Next exits 143 and spans still in the batch never leave. Its own install (lines.mjs
-// NEXTJS says why).
+// span stored once, no contract violation. Two more runs hold the batch back and send SIGTERM right
+// after the response, as the README says: by default Next exits 143 and the queued spans never
+// leave; with NEXT_MANUAL_SIG_HANDLE=true the block's handler sends them and exits 0. Its own
+// install (lines.mjs NEXTJS says why).
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -69,9 +70,10 @@ export function installNext(line, nodeBin, tarball, ctx) {
 }
 
 /**
- * Builds the app in `dir` and serves it twice: `app nextjs` checks the trace in Opper; `app nextjs
- * (SIGTERM)` holds the batch back and stops the server right after the response, to show that
- * `next start` exits on SIGTERM without shutting tracing down (the README says so).
+ * Builds the app in `dir` and serves it three times: `app nextjs` checks the trace in Opper; `app
+ * nextjs (SIGTERM)` holds the batch back and stops the server right after the response, to show
+ * that `next start` exits on SIGTERM without shutting tracing down; `(SIGTERM, manual)` does the
+ * same with NEXT_MANUAL_SIG_HANDLE=true, where the README block's handler must send the spans.
  */
 export async function runNextApp(line, nodeBin, dir, ctx) {
   const { repo, record, run, cleanEnv, output } = ctx;
@@ -91,7 +93,7 @@ export async function runNextApp(line, nodeBin, dir, ctx) {
   if (build.code !== 0) return fail('app nextjs', `next build exited ${build.code}`, `$ cd ${dir} && next build\n${output(build)}`);
   const app = { line, nodeBin, next, dir, env, ctx };
 
-  await serve(app, 'app nextjs', {}, async (opper, problems) => {
+  await serve(app, 'app nextjs', {}, NEXT_SIGTERM_EXIT, async (opper, problems) => {
     // No sleep: the route's trace is awaited in Opper, then the server is stopped.
     const answered = Date.now();
     await opper.waitForSpans((spans) => requestTrace([...spans.values()]).complete, SPANS_MS).then(
@@ -105,14 +107,21 @@ export async function runNextApp(line, nodeBin, dir, ctx) {
   });
 
   // A batch delay no run reaches: every span is still queued when SIGTERM comes.
-  await serve(app, 'app nextjs (SIGTERM)', { OTEL_BSP_SCHEDULE_DELAY: '600000' }, async () => {}, (opper, downstream, problems) => {
+  const held = { OTEL_BSP_SCHEDULE_DELAY: '600000' };
+  await serve(app, 'app nextjs (SIGTERM)', held, NEXT_SIGTERM_EXIT, async () => {}, (opper, downstream, problems) => {
     if (opper.requests.length !== 0) problems.push(`Opper got ${opper.requests.length} requests: Next.js now flushes on SIGTERM; update the README's Next.js part`);
-    return `SIGTERM right after the response, spans still in @vercel/otel's batch: exit ${NEXT_SIGTERM_EXIT}, 0 spans reach Opper, as the README says`;
+    return `SIGTERM right after the response, spans still in the batch: exit ${NEXT_SIGTERM_EXIT}, 0 spans reach Opper, as the README says`;
+  });
+  // The block's own handler: the processor's shutdown sends the queued spans before the exit.
+  await serve(app, 'app nextjs (SIGTERM, manual)', { ...held, NEXT_MANUAL_SIG_HANDLE: 'true' }, 0, async () => {}, (opper, downstream, problems) => {
+    const checked = checkNextSpans(opper, downstream);
+    problems.push(...checked.problems);
+    return `NEXT_MANUAL_SIG_HANDLE=true, SIGTERM right after the response, spans still in the batch: exit 0, ${checked.summary}`;
   });
 }
 
-/** One `next start` against a fresh Opper: GET the route, `beforeStop`, SIGTERM, `check`; records `name`. */
-async function serve({ line, nodeBin, next, dir, env, ctx }, name, extraEnv, beforeStop, check) {
+/** One `next start` against a fresh Opper: GET the route, `beforeStop`, SIGTERM (exit `exitCode`), `check`; records `name`. */
+async function serve({ line, nodeBin, next, dir, env, ctx }, name, extraEnv, exitCode, beforeStop, check) {
   const { record, startDownstream, httpGet, startLocalOpper } = ctx;
   const t0 = Date.now();
   const opper = await startLocalOpper();
@@ -127,7 +136,7 @@ async function serve({ line, nodeBin, next, dir, env, ctx }, name, extraEnv, bef
     }
     await beforeStop(opper, problems);
     const exit = await server.stop();
-    if (exit !== NEXT_SIGTERM_EXIT) problems.push(`next start exited ${exit} after SIGTERM (Next.js 16 exits ${NEXT_SIGTERM_EXIT})`);
+    if (exit !== exitCode) problems.push(`next start exited ${exit} after SIGTERM, expected ${exitCode}`);
     const summary = check(opper, downstream, problems);
     record({
       line: line.id,
