@@ -1,6 +1,19 @@
 // What the compatibility suite tests: two OpenTelemetry JS lines, each with exact versions, and
 // the apps run on each. README.md's Compatibility section names the same versions; change both together.
 
+/** The README's framework parts (## Frameworks and hosts), the same on both lines. */
+const FRAMEWORKS = {
+  '@anthropic-ai/sdk': '0.80.0',
+  '@arizeai/openinference-instrumentation-anthropic': '0.2.8',
+  '@arizeai/openinference-instrumentation-langchain': '4.1.1',
+  '@langchain/core': '1.4.0',
+  '@langchain/openai': '1.5.8',
+  '@sentry/node': '11.12.0',
+  // The README's OpenAI Agents app: the SDK (with its own openai 7) and its OpenTelemetry bridge.
+  '@openai/agents': '0.20.0',
+  '@arizeai/openinference-instrumentation-openai-agents': '0.2.15',
+};
+
 /** One install per line; every app of the line runs against it. */
 export const LINES = [
   {
@@ -27,20 +40,11 @@ export const LINES = [
       ai: '6.0.326',
       '@ai-sdk/openai': '3.0.141',
       zod: '4.6.7',
-      // The README's framework parts (## Frameworks and hosts).
-      '@anthropic-ai/sdk': '0.80.0',
-      '@arizeai/openinference-instrumentation-anthropic': '0.2.8',
-      '@arizeai/openinference-instrumentation-langchain': '4.1.1',
-      '@langchain/core': '1.4.0',
-      '@langchain/openai': '1.5.8',
-      '@sentry/node': '11.12.0',
+      ...FRAMEWORKS,
       // The README's self-metrics block (the meterProvider option).
       '@opentelemetry/sdk-metrics': '2.12.0',
       // Next.js's instrumentation.ts; @vercel/otel 2.x peers on OTel JS 2.x, so this line only.
       '@vercel/otel': '2.1.3',
-      // The README's OpenAI Agents app: the SDK (with its own openai 7) and its OpenTelemetry bridge.
-      '@openai/agents': '0.20.0',
-      '@arizeai/openinference-instrumentation-openai-agents': '0.2.15',
       '@types/node': '20.19.9',
     },
     // A user who pins nothing but the API: which @opentelemetry/core does our range pick?
@@ -73,16 +77,8 @@ export const LINES = [
       '@ai-sdk/otel': '1.0.173',
       '@ai-sdk/openai': '4.0.118',
       zod: '4.6.7',
-      // The README's framework parts (## Frameworks and hosts).
-      '@anthropic-ai/sdk': '0.80.0',
-      '@arizeai/openinference-instrumentation-anthropic': '0.2.8',
-      '@arizeai/openinference-instrumentation-langchain': '4.1.1',
-      '@langchain/core': '1.4.0',
-      '@langchain/openai': '1.5.8',
-      '@sentry/node': '11.12.0',
+      ...FRAMEWORKS,
       '@opentelemetry/sdk-metrics': '3.1.1',
-      '@openai/agents': '0.20.0',
-      '@arizeai/openinference-instrumentation-openai-agents': '0.2.15',
       '@types/node': '24.19.2',
     },
     // Packages npm nests an older @opentelemetry/api (1.9.1) under, and why; any other copy fails the
