@@ -1,10 +1,12 @@
 /**
  * Forward proxies: which one the environment or the `proxy` option names for the API base URL, its
- * keep-alive agents, and which failures are the proxy's. The agent library (hpagent) is loaded
- * only once a proxy is in use.
+ * keep-alive dispatcher (undici's ProxyAgent, loaded only once a proxy is in use), and which
+ * failures are the proxy's. The environment is read here rather than by undici's
+ * EnvHttpProxyAgent, whose rules differ from the README's: it proxies loopback, sends https
+ * through HTTP_PROXY when HTTPS_PROXY is unset, and lets an empty lower-case variable hide the
+ * upper-case one.
  */
-import type { Agent as HttpAgent } from 'node:http';
-import type { Agent as HttpsAgent } from 'node:https';
+import type { Dispatcher } from 'undici';
 
 /** The proxy to send through, and where it was configured (for messages). */
 export interface ProxySetting {
@@ -93,16 +95,19 @@ function bare(host: string): string {
   return host.replace(/^\[(.*)\]$/, '$1');
 }
 
-export interface AgentOptions {
-  keepAlive: true;
-  maxSockets: number;
-  maxFreeSockets: number;
-}
-
-/** Keep-alive agents that reach every target through a CONNECT tunnel of `proxyUrl`. */
-export async function proxyAgents(proxyUrl: string, options: AgentOptions): Promise<[HttpAgent, HttpsAgent]> {
-  const { HttpProxyAgent, HttpsProxyAgent } = await import('hpagent');
-  return [new HttpProxyAgent({ ...options, proxy: proxyUrl }), new HttpsProxyAgent({ ...options, proxy: proxyUrl })];
+/**
+ * A keep-alive dispatcher that reaches every target, http or https, through a CONNECT tunnel of
+ * `proxyUrl`. Credentials in the URL become a Basic Proxy-Authorization, a user without a
+ * password included.
+ */
+export async function proxyDispatcher(proxyUrl: string, connections: number): Promise<Dispatcher> {
+  const { ProxyAgent } = await import('undici');
+  const url = new URL(proxyUrl);
+  const credentials = url.username ? `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}` : undefined;
+  url.username = '';
+  url.password = '';
+  const token = credentials === undefined ? undefined : `Basic ${Buffer.from(credentials).toString('base64')}`;
+  return new ProxyAgent({ uri: url.href, token, connections });
 }
 
 /** Failures only a proxy can cause, once every connection goes to it: why, for a message. */
@@ -118,8 +123,8 @@ const PROXY_ERROR_CODES: Readonly<Record<string, string>> = {
 export function proxyFailure(error: unknown, proxyUrl: string): string | undefined {
   const code = (error as { code?: unknown })?.code;
   if (typeof code === 'string' && code in PROXY_ERROR_CODES) return `${PROXY_ERROR_CODES[code]} (${code})`;
-  // hpagent's words when the proxy answers CONNECT with anything but 200.
-  const status = /Bad response: (\d{3})/.exec(error instanceof Error ? error.message : '')?.[1];
+  // undici's words when the proxy answers CONNECT with anything but 200.
+  const status = /Proxy response \((\d{3})\)/.exec(error instanceof Error ? error.message : '')?.[1];
   if (status === undefined) return undefined;
   if (status !== '407') return `refused the tunnel to Opper (HTTP ${status})`;
   const url = new URL(proxyUrl);

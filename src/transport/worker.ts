@@ -24,7 +24,7 @@ async function serve(port: NonNullable<typeof parentPort>, setup: WorkerSetup): 
   diag.setLogger(Object.fromEntries(levels.map((level) => [level, line(level)])) as never, { logLevel: DiagLogLevel.ALL, suppressOverrideMessage: true });
   // Loaded before the first message is read: nothing in here is instrumented, and no export's
   // deadline pays for it (see `waited`).
-  await import('got').catch(() => undefined);
+  await import('undici').catch(() => undefined);
   const readyAt = Date.now();
   // Messages wait in the port until the listener below is attached. A request posted before this
   // worker was ready gets the time it waited added to its deadline: the worker's start-up (about

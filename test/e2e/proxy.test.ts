@@ -57,7 +57,7 @@ describe('the proxy option', () => {
     expect(exporter.getStats()).toMatchObject({ spansExported: 60, spansFailed: 0 });
     expect(opper.spans.size).toBe(60);
     expect(opper.violations).toEqual([]);
-    // hpagent tunnels http targets too: every request went through a CONNECT tunnel, reused.
+    // undici tunnels http targets too: every request went through a CONNECT tunnel, reused.
     expect(proxy.requests).toBe(0);
     expect(proxy.connects).toBeGreaterThanOrEqual(1);
     expect(proxy.connects).toBeLessThanOrEqual(4);
@@ -115,7 +115,7 @@ describe('the proxy from the environment (in a child process)', () => {
   interface AppResult {
     spansExported: number;
     spansFailed: number;
-    hpagentLoaded: boolean;
+    clientLoaded: boolean;
     warnings: { code: string; message: string }[];
   }
   /** Runs test/fixtures/proxy-app.mjs with exactly `env` (plus PATH) and these exporter options. */
@@ -124,17 +124,17 @@ describe('the proxy from the environment (in a child process)', () => {
     return JSON.parse(stdout.trim().split('\n').at(-1)!) as AppResult;
   }
 
-  it('HTTP_PROXY carries an http base URL; without a proxy the proxy library is never loaded', async () => {
+  it('HTTP_PROXY carries an http base URL; the HTTP client loads only on the thread that sends', async () => {
     const { opper, proxy } = await opperAndProxy();
     const direct = await runApp({ OPPER_API_KEY: opper.apiKey, OPPER_BASE_URL: opper.url }, { count: 2 });
-    expect(direct).toMatchObject({ spansExported: 2, hpagentLoaded: false, warnings: [] });
+    expect(direct).toMatchObject({ spansExported: 2, clientLoaded: false, warnings: [] });
     const proxiedEnv = { OPPER_API_KEY: opper.apiKey, OPPER_BASE_URL: byName(opper.url), HTTP_PROXY: proxy.url };
     // Loaded by the thread that makes the requests: the app's with the inline transport...
     const inline = await runApp(proxiedEnv, { count: 20, transport: 'inline' });
-    expect(inline).toMatchObject({ spansExported: 20, spansFailed: 0, hpagentLoaded: true, warnings: [] });
+    expect(inline).toMatchObject({ spansExported: 20, spansFailed: 0, clientLoaded: true, warnings: [] });
     // ...and only the worker's with the worker transport (the default).
     const worker = await runApp(proxiedEnv, { count: 20 });
-    expect(worker).toMatchObject({ spansExported: 20, spansFailed: 0, hpagentLoaded: false, warnings: [] });
+    expect(worker).toMatchObject({ spansExported: 20, spansFailed: 0, clientLoaded: false, warnings: [] });
     expect(proxy.connects).toBeGreaterThanOrEqual(2);
     expect(opper.spans.size).toBe(42);
   });
@@ -163,13 +163,13 @@ describe('the proxy from the environment (in a child process)', () => {
     const env = { OPPER_API_KEY: opper.apiKey, OPPER_BASE_URL: byName(opper.url) };
     // Bypassed: the app resolves opper.test itself and fails, without touching the proxy.
     const bypassed = await runApp({ ...env, HTTP_PROXY: proxy.url, NO_PROXY: 'example.com,.test' }, { exportTimeoutMillis: 500 });
-    expect(bypassed).toMatchObject({ spansExported: 0, spansFailed: 1, hpagentLoaded: false });
+    expect(bypassed).toMatchObject({ spansExported: 0, spansFailed: 1, clientLoaded: false });
     expect(proxy.connects + proxy.requests).toBe(0);
     const overridden = await runApp({ ...env, HTTP_PROXY: dead }, { proxy: proxy.url, count: 3 });
     expect(overridden).toMatchObject({ spansExported: 3, warnings: [] });
     expect(proxy.connects).toBeGreaterThanOrEqual(1);
     const off = await runApp({ ...env, OPPER_BASE_URL: opper.url, http_proxy: dead, HTTP_PROXY: dead }, { proxy: false, count: 2 });
-    expect(off).toMatchObject({ spansExported: 2, hpagentLoaded: false, warnings: [] });
+    expect(off).toMatchObject({ spansExported: 2, clientLoaded: false, warnings: [] });
     expect(opper.spans.size).toBe(5);
   });
 
@@ -177,7 +177,7 @@ describe('the proxy from the environment (in a child process)', () => {
     const opper = await startLocalOpper();
     cleanups.push(() => opper.close());
     const result = await runApp({ OPPER_API_KEY: opper.apiKey, OPPER_BASE_URL: byName(opper.url), HTTP_PROXY: 'http://u:hunter2@[proxy:3128' });
-    expect(result).toMatchObject({ spansExported: 0, hpagentLoaded: false });
+    expect(result).toMatchObject({ spansExported: 0, clientLoaded: false });
     expect(result.warnings).toEqual([
       { code: WarningCode.BadEnvironment, message: 'OpperSpanExporter: HTTP_PROXY is not a valid proxy URL: "http://[REDACTED]@[proxy:3128"; spans will not be exported.' },
     ]);

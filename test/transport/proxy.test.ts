@@ -85,9 +85,9 @@ describe('failures the proxy caused', () => {
   const proxy = 'http://user:pw@proxy:3128/';
   it('are connection failures and non-200 answers to CONNECT, explained without credentials', () => {
     expect(proxyFailure(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), proxy)).toBe('refused the connection (ECONNREFUSED)');
-    expect(proxyFailure(new Error('Bad response: 407'), proxy)).toBe('rejected the credentials in the proxy URL (HTTP 407)');
-    expect(proxyFailure(new Error('Bad response: 407'), 'http://proxy:3128/')).toMatch(/^asks for credentials \(HTTP 407\)/);
-    expect(proxyFailure(new Error('Bad response: 403'), proxy)).toBe('refused the tunnel to Opper (HTTP 403)');
+    expect(proxyFailure(new Error('Proxy response (407) !== 200 when HTTP Tunneling'), proxy)).toBe('rejected the credentials in the proxy URL (HTTP 407)');
+    expect(proxyFailure(new Error('Proxy response (407) !== 200 when HTTP Tunneling'), 'http://proxy:3128/')).toMatch(/^asks for credentials \(HTTP 407\)/);
+    expect(proxyFailure(new Error('Proxy response (403) !== 200 when HTTP Tunneling'), proxy)).toBe('refused the tunnel to Opper (HTTP 403)');
     expect(proxyFailure(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }), proxy)).toBeUndefined();
   });
 });
