@@ -1,6 +1,10 @@
 import type { MeterProvider } from '@opentelemetry/api';
 import type { MaskFunction } from './translate/mask.js';
+import type { CapacityRange } from './transport/capacity.js';
 import { parseProxyUrl, proxyFromEnvironment, type ProxySetting } from './transport/proxy.js';
+
+// Connections to Opper at most: one per request in flight.
+const MAX_CONCURRENCY = 4096;
 
 /** Options of `OpperSpanExporter`; every one is optional. */
 export interface OpperExporterOptions {
@@ -13,8 +17,13 @@ export interface OpperExporterOptions {
   /** Deadline of one `export()` call, retries included, in ms. Keep it below the span processor's
    * `exportTimeoutMillis` (30000 by default). Default 20000. */
   exportTimeoutMillis?: number | undefined;
-  /** Requests in flight at once, across all concurrent exports. Default 32. */
+  /** Requests in flight at once, fixed, across all concurrent exports. Default: unset, so the number
+   * adapts (see `maxConcurrency`). */
   concurrency?: number | undefined;
+  /** The most requests in flight at once. Unless `concurrency` fixes it, the number starts at 32
+   * and adapts between 4 and this bound: it grows while requests wait and Opper answers well, and
+   * shrinks when Opper answers 429/503, times out or slows down. Default 1024. */
+  maxConcurrency?: number | undefined;
   /** Spans held across exports still being delivered. An export that would exceed it waits for
    * room (within its deadline) while Opper is healthy, and fails at once during an outage.
    * Bounds memory when Opper is down and the span processor keeps exporting. Default 4096. */
@@ -52,7 +61,8 @@ export interface ExporterConfig {
   readonly baseUrl: string;
   readonly timeoutMillis: number;
   readonly exportTimeoutMillis: number;
-  readonly concurrency: number;
+  /** Requests in flight: where they start and the range they adapt within. */
+  readonly concurrency: CapacityRange;
   readonly maxPendingSpans: number;
   readonly headers: Readonly<Record<string, string>>;
   readonly maxBodyBytes: number;
@@ -138,7 +148,7 @@ export function resolveConfig(
   }
   const timeoutMillis = integer('timeoutMillis', options.timeoutMillis, 10_000, 1, 600_000);
   const exportTimeoutMillis = integer('exportTimeoutMillis', options.exportTimeoutMillis, 20_000, 1, 3_600_000);
-  const concurrency = integer('concurrency', options.concurrency, 32, 1, 1024);
+  const concurrency = concurrencyRange(options.concurrency, options.maxConcurrency);
   const maxPendingSpans = integer('maxPendingSpans', options.maxPendingSpans, 4096, 1, 10_000_000);
   const maxBodyBytes = integer('maxBodyBytes', options.maxBodyBytes, 512 * 1024, MIN_BODY_BYTES, SERVER_BODY_LIMIT);
   const redactSecrets = optionalBoolean(options.redactSecrets, 'redactSecrets') ?? true;
@@ -172,6 +182,16 @@ export function resolveConfig(
     environmentProblem,
     notices: Object.freeze(notices),
   });
+}
+
+/** A fixed `concurrency`, or the adaptive range up to `maxConcurrency` (`Capacity`). */
+function concurrencyRange(fixed: number | undefined, max: number | undefined): CapacityRange {
+  if (fixed !== undefined) {
+    const value = integer('concurrency', fixed, 32, 1, MAX_CONCURRENCY);
+    return Object.freeze({ initial: value, min: value, max: value });
+  }
+  const bound = integer('maxConcurrency', max, 1024, 1, MAX_CONCURRENCY);
+  return Object.freeze({ initial: Math.min(32, bound), min: Math.min(4, bound), max: bound });
 }
 
 /** OTEL_SDK_DISABLED as the OpenTelemetry spec reads booleans: only "true" (any case) is true; any

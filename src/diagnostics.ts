@@ -29,6 +29,9 @@ export const WarningCode = {
   Redirected: 'OPPER_EXPORTER_REDIRECTED',
   /** The TLS certificate is not trusted; delivery stops until it is. */
   TlsUntrusted: 'OPPER_EXPORTER_TLS_UNTRUSTED',
+  /** Spans arrive faster than Opper accepts them (requests at their bound, 429s, or exports
+   * waiting for room; for the exporter, a BatchSpanProcessor whose queue does not drain). */
+  FallingBehind: 'OPPER_EXPORTER_FALLING_BEHIND',
   /** Connection refused, DNS failure...: retried, but said once. */
   Unreachable: 'OPPER_EXPORTER_UNREACHABLE',
   /** A request failed at the forward proxy: refused, unresolvable, or answered CONNECT with an error (407...). */

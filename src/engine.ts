@@ -5,7 +5,7 @@ import { InlineDelivery, type Delivery, type DeliverySetup } from './transport/d
 import { HttpClient, type HttpClientOptions } from './transport/http-client.js';
 import { proxyHost } from './transport/proxy.js';
 import type { ProblemCause } from './transport/problems.js';
-import type { SpanSenderOptions } from './transport/span-sender.js';
+import type { SenderCounters, SpanSenderOptions } from './transport/span-sender.js';
 import { WorkerDelivery } from './transport/worker-delivery.js';
 import { shrinkBody, type TranslateOptions } from './translate/index.js';
 import { VERSION } from './version.js';
@@ -74,7 +74,18 @@ function httpClientOptions(config: ExporterConfig, warnings: Warnings, door: str
     log?.(message);
     warnings.once(WarningCode.ProxyFailed, message);
   };
-  return { baseUrl, apiKey: apiKey!, headers, userAgent, maxSockets: concurrency, proxy: proxy?.url, onProxyFailure };
+  return { baseUrl, apiKey: apiKey!, headers, userAgent, maxConnections: concurrency.max, proxy: proxy?.url, onProxyFailure };
+}
+
+/** The request counters of `getStats()` (exporter and processor alike). */
+export function requestStats(counters: SenderCounters | undefined) {
+  return {
+    requests: counters?.requests ?? 0,
+    requestsRetried: counters?.retries ?? 0,
+    requestsPushedBack: counters?.pushedBack ?? 0,
+    concurrency: counters?.concurrency ?? 0,
+    fallingBehind: counters?.windowsBehind ?? 0,
+  };
 }
 
 /** The warning code of each cause the sender reports. */
@@ -87,6 +98,7 @@ export const PROBLEM_WARNINGS: Readonly<Record<ProblemCause, string>> = {
   redirected: WarningCode.Redirected,
   'tls-untrusted': WarningCode.TlsUntrusted,
   unreachable: WarningCode.Unreachable,
+  'falling-behind': WarningCode.FallingBehind,
 };
 
 /** The translation options of `config`; a mask that throws is warned about once. */

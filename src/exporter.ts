@@ -4,7 +4,9 @@ import { resolveConfig, type ExporterConfig, type OpperExporterOptions } from '.
 import { RecordingCheck } from './coexistence.js';
 import { Warnings, WarningCode } from './diagnostics.js';
 import { ERROR_TYPES, ExporterMetrics, type ExportObservation } from './self-metrics.js';
-import { startEngine, translateOptions } from './engine.js';
+import { requestStats, startEngine, translateOptions } from './engine.js';
+import { fallingBehindMessage } from './transport/backlog.js';
+import { UpstreamBacklog } from './upstream-backlog.js';
 import { unreadableSpan, type Delivered, type Delivery } from './transport/delivery.js';
 import { PendingPatches } from './transport/pending-patches.js';
 import type { DeliveryReport, FailureReason, SpanFailure, SpanJob } from './transport/span-sender.js';
@@ -33,6 +35,13 @@ export interface OpperExporterStats {
   requests: number;
   /** Requests that were retries of an earlier one. */
   requestsRetried: number;
+  /** Requests Opper pushed back on (429, 503) or did not answer in time: each lowers `concurrency`. */
+  requestsPushedBack: number;
+  /** Requests allowed in flight now: adapts between 4 and `maxConcurrency` unless `concurrency` is set. */
+  concurrency: number;
+  /** Windows of 5 s in which spans arrived faster than Opper accepted them (see the warning
+   * OPPER_EXPORTER_FALLING_BEHIND). */
+  fallingBehind: number;
 }
 
 /** OpenTelemetry `SpanExporter` that sends each ended span to Opper as a create and a PATCH. */
@@ -46,6 +55,7 @@ export class OpperSpanExporter {
   private readonly recording: RecordingCheck | undefined;
   private readonly metrics: ExporterMetrics | undefined;
   private readonly stats = { spansExported: 0, spansFailed: 0, spansDropped: 0 };
+  private readonly upstream = new UpstreamBacklog();
   private shutdownPromise?: Promise<void>;
 
   constructor(options: OpperExporterOptions = {}) {
@@ -59,7 +69,7 @@ export class OpperSpanExporter {
     if (this.sender === undefined) return;
     this.patches = new PendingPatches(this.sender, {
       attemptMillis: this.config.exportTimeoutMillis,
-      maxInFlight: this.config.concurrency * 4,
+      maxInFlight: this.config.concurrency.max * 4,
       onGivenUp: (count, why) =>
         this.warnings.once(
           WarningCode.PatchesGivenUp,
@@ -97,6 +107,7 @@ export class OpperSpanExporter {
       if (this.shutdownPromise) return finish(this.drop(count, 'the exporter is shut down', observation, 'already_shutdown'));
       if (!this.sender) return finish(this.drop(count, this.config.environmentProblem ?? 'no API key is configured (OPPER_API_KEY)', observation, 'not_configured'));
       if (count === 0) return finish();
+      this.upstream.started(spans, Date.now());
       const delivery: Promise<void> = this.deliver(this.sender, spans, count, observation)
         .catch((error: unknown) => this.fail(count, error))
         .then((error) => {
@@ -134,6 +145,7 @@ export class OpperSpanExporter {
   getStats(): OpperExporterStats {
     const counters = this.sender?.counters;
     const patches = this.patches?.counts ?? { pending: 0, completed: 0, givenUp: 0 };
+    const stats = requestStats(counters);
     return {
       // A span counts as exported once its PATCH landed, however late.
       spansExported: this.stats.spansExported + patches.completed,
@@ -142,8 +154,8 @@ export class OpperSpanExporter {
       patchesPending: patches.pending,
       patchesCompleted: patches.completed,
       patchesGivenUp: patches.givenUp,
-      requests: counters?.requests ?? 0,
-      requestsRetried: counters?.retries ?? 0,
+      ...stats,
+      fallingBehind: stats.fallingBehind + this.upstream.windowsBehind,
     };
   }
 
@@ -151,7 +163,10 @@ export class OpperSpanExporter {
   private async deliver(sender: Delivery, spans: ReadableSpanLike[], count: number, observation?: ExportObservation): Promise<Error | undefined> {
     const deadline = Date.now() + this.config.exportTimeoutMillis;
     const refusal = await sender.admit(count, deadline);
-    if (refusal !== undefined) return this.drop(count, refusal, observation, 'unavailable');
+    if (refusal !== undefined) {
+      this.watchUpstream(0);
+      return this.drop(count, refusal, observation, 'unavailable');
+    }
     const untranslatable: SpanFailure[] = [];
     const { report, jobs } = await this.send(sender, spans, untranslatable, deadline, count);
     return this.account(report, jobs, untranslatable, count, observation);
@@ -205,6 +220,12 @@ export class OpperSpanExporter {
     return false;
   }
 
+  /** An export ended with `delivered` spans delivered: says so once if the processor in front falls behind. */
+  private watchUpstream(delivered: number): void {
+    const behind = this.upstream.finished(delivered, Date.now());
+    if (behind !== undefined) this.warnings.once(WarningCode.FallingBehind, `OpperSpanExporter: ${fallingBehindMessage(behind, this.config.concurrency.max)}`);
+  }
+
   private drop(count: number, why: string, observation: ExportObservation | undefined, errorType: string): Error {
     this.stats.spansDropped += count;
     observation?.failed(errorType, count);
@@ -224,6 +245,7 @@ export class OpperSpanExporter {
   private account(report: DeliveryReport, jobs: SpanJob[], untranslatable: SpanFailure[], count: number, observation?: ExportObservation): Error | undefined {
     this.stats.spansExported += report.delivered;
     const { kept, givenUp, left } = this.patches?.keep(report.failures, jobs) ?? { kept: 0, givenUp: 0, left: report.failures };
+    this.watchUpstream(report.delivered + kept);
     // As export() reports them: a span whose PATCH is kept for a retry counts as exported.
     observation?.delivered(report.delivered + kept);
     observation?.failed('invalid_span', untranslatable.length);

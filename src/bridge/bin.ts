@@ -21,7 +21,9 @@ Flags:
   --port N                    OTLP/HTTP port (default ${DEFAULT_HTTP_PORT})
   --grpc-port N|off           OTLP/gRPC port (default ${DEFAULT_GRPC_PORT})
   --response-deadline-ms N    answer "send again" after this long without every span in Opper (default ${DEFAULT_RESPONSE_DEADLINE_MS})
-  --concurrency N             requests to Opper in flight at once (default 32)
+  --max-concurrency N         most requests to Opper in flight at once; the number adapts
+                              between 4 and this to the load and to Opper's answers (default 1024)
+  --concurrency N             a fixed number of requests in flight instead (default: adaptive)
   --max-pending-spans N       spans in flight; past it requests get 429 / RESOURCE_EXHAUSTED (default 4096)
   --max-pending-bytes N       decoded request bytes in flight, likewise (default 67108864)
   --max-request-bytes N       largest body after decompression; larger ones get 413 (default 8388608)
@@ -39,6 +41,7 @@ const FLAGS = {
   'grpc-port': { type: 'string' },
   'response-deadline-ms': { type: 'string' },
   concurrency: { type: 'string' },
+  'max-concurrency': { type: 'string' },
   'max-pending-spans': { type: 'string' },
   'max-pending-bytes': { type: 'string' },
   'max-request-bytes': { type: 'string' },
@@ -68,6 +71,7 @@ function optionsFrom(argv: string[], env: NodeJS.ProcessEnv): OtlpBridgeOptions 
     grpcPort: grpcPort?.trim() === 'off' ? false : number('grpc-port', grpcPort),
     responseDeadlineMillis: number('response-deadline-ms', values['response-deadline-ms']),
     concurrency: number('concurrency', values.concurrency),
+    maxConcurrency: number('max-concurrency', values['max-concurrency']),
     maxPendingSpans: number('max-pending-spans', values['max-pending-spans']),
     maxPendingBytes: number('max-pending-bytes', values['max-pending-bytes']),
     maxRequestBytes: number('max-request-bytes', values['max-request-bytes']),

@@ -2,7 +2,7 @@ import { diag } from '@opentelemetry/api';
 import { RecordingCheck } from '../coexistence.js';
 import { Warnings, WarningCode } from '../diagnostics.js';
 import { ProcessorMetrics } from '../self-metrics.js';
-import { startEngine, translateOptions, type Engine } from '../engine.js';
+import { requestStats, startEngine, translateOptions, type Engine } from '../engine.js';
 import type { OpperExporterStats } from '../exporter.js';
 import { SpanQueue, type LossReason, type QueueEntry } from '../transport/span-queue.js';
 import { hasValidIds, INVALID_SPAN_CONTEXT, parentSpanIdOf, translateSpan, type TranslateOptions } from '../translate/index.js';
@@ -89,7 +89,7 @@ export class OpperSpanProcessor {
       maxSpanAgeMillis: this.config.maxSpanAgeMillis,
       attemptMillis: exporter.exportTimeoutMillis,
       delayMillis: this.config.exportMode === 'immediate' ? 0 : BATCH_DELAY_MS,
-      maxInFlight: exporter.concurrency * 4,
+      maxInFlight: exporter.concurrency.max * 4,
       onDelivered: (count) => {
         this.stats.spansExported += count;
         this.metrics?.delivered(count);
@@ -177,8 +177,7 @@ export class OpperSpanProcessor {
     for (const record of this.open.values()) if (record.entry !== undefined && record.entry.state !== 'settled') liveSpans++;
     return {
       ...this.stats,
-      requests: counters?.requests ?? 0,
-      requestsRetried: counters?.retries ?? 0,
+      ...requestStats(counters),
       queuedSpans: size.spans,
       queuedBytes: size.bytes,
       liveSpans,

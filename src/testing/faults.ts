@@ -27,6 +27,7 @@ interface Rule {
 export class FaultTable {
   #rules: Rule[] = [];
   #outage: { readonly until: number; readonly action: Action } | undefined;
+  #concurrency: { readonly max: number; readonly action: Action } | undefined;
   readonly #random: () => number;
 
   constructor(seed?: number) {
@@ -49,17 +50,28 @@ export class FaultTable {
     this.#outage = { until: Date.now() + ms, action: statusAction(`outage:${status}`, status, options.retryAfter) };
   }
 
+  /** Past `max` requests open at once, answer `status` (429) with Retry-After, as a rate-limiting edge does. */
+  limitConcurrency(max: number, options: OutageOptions = {}): void {
+    if (!(Number.isInteger(max) && max >= 1)) throw new RangeError(`the concurrency limit must be a positive integer, got ${max}`);
+    const status = options.status ?? 429;
+    checkStatus(status);
+    this.#concurrency = { max, action: statusAction(`concurrency:${max}`, status, options.retryAfter ?? 1) };
+  }
+
   clear(): void {
     this.#rules = [];
     this.#outage = undefined;
+    this.#concurrency = undefined;
   }
 
-  /** The action for a request: the outage if one is on, else the first rule that matches and wins its probability draw. */
-  pick(method: string, path: string, now: number): Action | undefined {
+  /** The action for a request: the outage if one is on, else the concurrency limit if `open`
+   * requests (this one included) pass it, else the first rule that matches and wins its probability draw. */
+  pick(method: string, path: string, now: number, open = 0): Action | undefined {
     if (this.#outage) {
       if (now < this.#outage.until) return this.#outage.action;
       this.#outage = undefined;
     }
+    if (this.#concurrency !== undefined && open > this.#concurrency.max) return this.#concurrency.action;
     for (const rule of this.#rules) {
       if (rule.method !== undefined && rule.method !== method) continue;
       if (rule.path === undefined ? !isUnderV2(path) : !testPath(rule.path, path)) continue;

@@ -140,6 +140,10 @@ class LocalOpperServer implements LocalOpper {
     this.#faults.outage(ms, options);
   }
 
+  limitConcurrency(max: number, options?: OutageOptions): void {
+    this.#faults.limitConcurrency(max, options);
+  }
+
   clearFaults(): void {
     this.#faults.clear();
   }
@@ -213,7 +217,7 @@ class LocalOpperServer implements LocalOpper {
     this.#maxInFlight = Math.max(this.#maxInFlight, ++this.#inFlight);
     res.once('close', () => this.#inFlight--);
     // Picked on arrival, so `times` and the seeded draws follow arrival order.
-    const fault = this.#faults.pick(method, path, record.at);
+    const fault = this.#faults.pick(method, path, record.at, this.#inFlight);
     if (fault) record.fault = fault.label;
 
     const received = await receiveBody(req, this.#maxBodyBytes);

@@ -178,7 +178,10 @@ export interface LocalOpper {
   inject(fault: Fault): void;
   /** Answers every request with `status` (default 503) for `ms` milliseconds; takes precedence over rules. */
   outage(ms: number, options?: OutageOptions): void;
-  /** Removes all fault rules and ends any outage. */
+  /** Answers 429 (or `status`) with `Retry-After` (default 1 s) to every request past `max` open at
+   * once, as an edge that limits concurrent requests does; takes precedence over rules. */
+  limitConcurrency(max: number, options?: OutageOptions): void;
+  /** Removes all fault rules, the concurrency limit, and ends any outage. */
   clearFaults(): void;
   /** Forgets spans, requests, violations and faults. */
   reset(): void;

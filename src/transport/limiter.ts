@@ -7,21 +7,32 @@ export class Limiter {
   private readonly urgent: Array<() => void> = [];
   private readonly normal: Array<() => void> = [];
 
-  constructor(private limit: number) {}
+  constructor(private bound: number) {}
 
   get inFlight(): number {
     return this.active;
   }
 
+  /** Tasks waiting for a slot. */
+  get waiting(): number {
+    return this.urgent.length + this.normal.length;
+  }
+
+  /** The bound now. */
+  get limit(): number {
+    return this.bound;
+  }
+
   /** Changes the bound; waiters start at once if the new bound allows. */
   setLimit(limit: number): void {
-    this.limit = limit;
+    if (limit === this.bound) return;
+    this.bound = limit;
     this.drain();
   }
 
   /** Runs `task` once a slot is free. */
   async run<T>(task: () => Promise<T>, urgent = false): Promise<T> {
-    if (this.active < this.limit && this.urgent.length === 0 && this.normal.length === 0) {
+    if (this.active < this.bound && this.urgent.length === 0 && this.normal.length === 0) {
       this.active++;
     } else {
       await new Promise<void>((resolve) => {
@@ -38,7 +49,7 @@ export class Limiter {
   }
 
   private drain(): void {
-    while (this.active < this.limit) {
+    while (this.active < this.bound) {
       const next = this.urgent.shift() ?? this.normal.shift();
       if (!next) return;
       this.active++;

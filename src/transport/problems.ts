@@ -10,7 +10,8 @@ export type ProblemCause =
   | 'wrong-base-url' // 404 on a create
   | 'redirected' // 3xx: redirects are not followed
   | 'tls-untrusted' // the certificate is not trusted
-  | 'unreachable'; // refused, DNS failure...
+  | 'unreachable' // refused, DNS failure...
+  | 'falling-behind'; // spans arrive faster than Opper accepts them
 
 export interface Problem {
   readonly cause: ProblemCause;

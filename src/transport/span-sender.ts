@@ -1,5 +1,7 @@
 import { diag } from '@opentelemetry/api';
 import { Admission } from './admission.js';
+import { BacklogWatch, fallingBehindMessage } from './backlog.js';
+import { Capacity, type CapacityRange } from './capacity.js';
 import { Health } from './health.js';
 import { Limiter } from './limiter.js';
 import { BACKOFF_MAX_MS, classifyNetworkError, classifyStatus, isOpperReply, parseRetryAfter, retryDelay, type Verdict } from './retry-policy.js';
@@ -21,7 +23,8 @@ export interface RequestSender {
 }
 
 export interface SpanSenderOptions {
-  concurrency: number;
+  /** Requests in flight: where they start and the range they adapt within (`Capacity`). */
+  concurrency: CapacityRange;
   timeoutMillis: number;
   /** Spans held across deliveries in flight; a delivery past it waits for room (see `admit()`). */
   maxPendingSpans: number;
@@ -63,6 +66,12 @@ export interface DeliveryReport {
 export interface SenderCounters {
   requests: number;
   retries: number;
+  /** Requests Opper pushed back on (429, 503) or did not answer in time. */
+  pushedBack: number;
+  /** Windows of 5 s in which spans arrived faster than they were delivered. */
+  windowsBehind: number;
+  /** Requests allowed in flight now (a gauge). */
+  concurrency: number;
 }
 
 type Outcome = { ok: true } | { ok: false; reason: FailureReason; detail: string; sent: boolean };
@@ -89,17 +98,26 @@ interface Delivery {
  * key is unproven, so a rejected key costs one request per export rather than a storm.
  */
 export class SpanSender {
-  readonly counters: SenderCounters = { requests: 0, retries: 0 };
   private readonly limiter = new Limiter(1);
   private readonly health = new Health();
+  private readonly capacity: Capacity;
+  private readonly backlog = new BacklogWatch(Date.now());
   private readonly admission: Admission;
   private failedInOutage = false;
+  private requests = 0;
+  private retries = 0;
 
   constructor(
     private readonly client: RequestSender,
     private readonly options: SpanSenderOptions,
   ) {
     this.admission = new Admission(options.maxPendingSpans);
+    this.capacity = new Capacity(options.concurrency);
+  }
+
+  get counters(): SenderCounters {
+    const { requests, retries, capacity, backlog } = this;
+    return { requests, retries, pushedBack: capacity.pushedBack, windowsBehind: backlog.windowsBehind, concurrency: this.limiter.limit };
   }
 
   /**
@@ -131,6 +149,7 @@ export class SpanSender {
     const refusal = this.refusal(count);
     if (refusal !== undefined) return refusal;
     const late = () => `no room before the export deadline: ${this.admission.held} spans are still being delivered (maxPendingSpans ${this.admission.max}): Opper is slow`;
+    if (!this.admission.fits(count)) this.backlog.waitedForRoom();
     return this.admission.take(count, deadline, late);
   }
 
@@ -142,8 +161,10 @@ export class SpanSender {
   async deliver(jobs: readonly SpanJob[], deadline: number, admitted?: number): Promise<DeliveryReport> {
     const held = admitted ?? jobs.length;
     if (admitted === undefined) this.admission.force(held);
+    this.backlog.offer(jobs.length);
     try {
       const report = await this.deliverAll(jobs, deadline);
+      this.backlog.deliver(report.delivered);
       if (report.failures.length > 0 && this.health.downFor(Date.now()) > 0) {
         this.failedInOutage = true;
         this.admission.refuseWaiting(OUTAGE_REFUSAL);
@@ -220,7 +241,7 @@ export class SpanSender {
           const delay = retryDelay(attempt, result.retryAfter, Date.now(), Math.random());
           // Waiting past the deadline would only delay the failure.
           if (Date.now() + delay >= delivery.deadline) return { ok: false, reason: 'deadline', detail: result.detail, sent };
-          this.counters.retries++;
+          this.retries++;
           diag.debug(this.options.redact(`OpperSpanExporter: ${method} /${path} failed (${result.detail}); retry ${attempt} in ${Math.round(delay)} ms`));
           await sleep(delay);
         }
@@ -242,9 +263,11 @@ export class SpanSender {
     }
     const remaining = delivery.deadline - Date.now();
     if (delivery.stopped !== undefined || remaining <= 0) return undefined;
-    this.counters.requests++;
+    this.requests++;
     let result: Attempt;
     let problem: Problem | undefined;
+    let pushedBack = false;
+    const sentAt = Date.now();
     try {
       const response = await this.client.request(method, path, body, Math.min(this.options.timeoutMillis, remaining));
       let verdict = classifyStatus(response.status, method);
@@ -257,6 +280,7 @@ export class SpanSender {
       result = { verdict, detail, retryAfter: response.retryAfter, status: response.status };
       problem = verdict === 'done' ? undefined : this.answerProblem(method, path, response, unexpected);
       this.health.record(verdict, response.retryAfter, Date.now(), Math.random());
+      pushedBack = response.status === 429 || response.status === 503;
     } catch (error) {
       if (!(error instanceof NetworkError)) {
         // A fault of the client itself, not of the network: retrying would not help.
@@ -266,14 +290,27 @@ export class SpanSender {
       result = { verdict: fault === 'tls' ? 'tls' : 'retry', detail: `${error.code}: ${error.message}` };
       problem = networkProblem(this.options.baseUrl, fault, error.code, error.message);
       this.health.record(fault === 'tls' ? 'tls' : 'network', undefined, Date.now(), Math.random());
+      pushedBack = isTimeout(error.code);
     }
-    this.limiter.setLimit(this.health.limit(this.options.concurrency));
+    this.adapt(sentAt, pushedBack);
     const { verdict } = result;
     if ((verdict === 'auth' || verdict === 'tls') && delivery.stopped === undefined) {
       delivery.stopped = { reason: verdict, detail: result.detail };
     }
     if (problem !== undefined) this.options.onProblem(problem);
     return result;
+  }
+
+  /** Takes one request's round trip into the limit of requests in flight, and into the backlog watch. */
+  private adapt(sentAt: number, pushedBack: boolean): void {
+    const now = Date.now();
+    const waiting = this.limiter.waiting > 0;
+    if (pushedBack) this.capacity.pushedBackNow(now);
+    else this.capacity.answered(now - sentAt, now, waiting);
+    this.limiter.setLimit(this.health.limit(this.capacity.limit));
+    this.backlog.request(pushedBack, waiting && this.capacity.limit >= this.options.concurrency.max);
+    const behind = this.backlog.check(now);
+    if (behind !== undefined) this.options.onProblem({ cause: 'falling-behind', message: fallingBehindMessage(behind, this.options.concurrency.max) });
   }
 
   /** What an HTTP answer that is not a success tells the user, if anything. */
@@ -322,6 +359,13 @@ function describe(response: HttpResponse): string {
   }
   message = excerpt(message);
   return message ? `HTTP ${response.status}: ${message}` : `HTTP ${response.status}`;
+}
+
+// A request that got no answer, or no connection, in time (the client names both as node does).
+const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT']);
+
+function isTimeout(code: string): boolean {
+  return TIMEOUT_CODES.has(code);
 }
 
 function sleep(ms: number): Promise<void> {

@@ -11,6 +11,8 @@ import type { Delivered, Delivery, DeliverySetup } from './delivery.js';
 import type { DeliveryReport, SenderCounters, SpanJob } from './span-sender.js';
 import { packJobs, splitOptions, unpackJobs, type FromWorker, type ToWorker, type WorkerSetup } from './worker-protocol.js';
 
+const NO_COUNTS: SenderCounters = { requests: 0, retries: 0, pushedBack: 0, windowsBehind: 0, concurrency: 0 };
+
 /** A batch whose worker died is sent again once, to a new worker; a second death fails it. */
 const MAX_TRIES = 2;
 
@@ -41,8 +43,8 @@ export class WorkerDelivery implements Delivery {
   private readonly admitting = new Map<number, Admitting>();
   private nextId = 0;
   /** Counters of workers that died, plus the live worker's last ones. */
-  private readonly past: SenderCounters = { requests: 0, retries: 0 };
-  private live: SenderCounters = { requests: 0, retries: 0 };
+  private readonly past: SenderCounters = { ...NO_COUNTS };
+  private live: SenderCounters = { ...NO_COUNTS };
   private closed = false;
 
   /** `onWorkerStopped` is told (on this thread) each time the worker dies unasked. */
@@ -66,7 +68,14 @@ export class WorkerDelivery implements Delivery {
   }
 
   get counters(): SenderCounters {
-    return { requests: this.past.requests + this.live.requests, retries: this.past.retries + this.live.retries };
+    const { past, live } = this;
+    return {
+      requests: past.requests + live.requests,
+      retries: past.retries + live.retries,
+      pushedBack: past.pushedBack + live.pushedBack,
+      windowsBehind: past.windowsBehind + live.windowsBehind,
+      concurrency: live.concurrency,
+    };
   }
 
   /** `SpanSender.admit` in the worker: one round trip, the rule and its messages kept there. */
@@ -192,9 +201,8 @@ export class WorkerDelivery implements Delivery {
   private exited(worker: Worker, code: number): void {
     if (this.worker !== worker) return;
     this.worker = undefined;
-    this.past.requests += this.live.requests;
-    this.past.retries += this.live.retries;
-    this.live = { requests: 0, retries: 0 };
+    Object.assign(this.past, { ...this.counters, concurrency: 0 });
+    this.live = { ...NO_COUNTS };
     if (this.closed) {
       // Closed with deliveries still in flight (a processor's shutdown that ran out of time).
       for (const id of [...this.inFlight.keys()]) this.settle(id, 'the exporter shut down before they were delivered', false);

@@ -1,0 +1,93 @@
+/** How long one look at the rates lasts. */
+export const BACKLOG_WINDOW_MS = 5000;
+// Pushed back on more than this share of requests: Opper is limiting the rate.
+const PUSHBACK_SHARE = 0.1;
+// Taking in this much more than it delivers: the backlog is growing.
+const GROWTH = 1.1;
+
+/** What a window in which delivery fell behind looked like. */
+export interface FallingBehind {
+  /** Spans per second handed to the engine, and delivered by it, over the window. */
+  offered: number;
+  delivered: number;
+  /** Why: the limit is at its bound with requests waiting, Opper pushes back, deliveries waited
+   * for room under maxPendingSpans, or (seen by a door) the queue in front of it does not drain. */
+  why: 'at-bound' | 'pushed-back' | 'no-room' | 'upstream';
+}
+
+/**
+ * Watches whether spans arrive faster than Opper takes them, over windows of 5 s, from counts the
+ * sender hands in as they happen (no timer of its own). A window falls behind when the backlog
+ * grew (more offered than delivered) and something held delivery back.
+ */
+export class BacklogWatch {
+  private start: number;
+  private offered = 0;
+  private delivered = 0;
+  private requests = 0;
+  private pushbacks = 0;
+  private atBound = false;
+  private noRoom = false;
+  private behind = 0;
+
+  constructor(now: number) {
+    this.start = now;
+  }
+
+  /** Windows that fell behind so far. */
+  get windowsBehind(): number {
+    return this.behind;
+  }
+
+  offer(spans: number): void {
+    this.offered += spans;
+  }
+
+  deliver(spans: number): void {
+    this.delivered += spans;
+  }
+
+  /** One request ended; `atBound`: it found requests waiting with the limit at its bound. */
+  request(pushedBack: boolean, atBound: boolean): void {
+    this.requests++;
+    if (pushedBack) this.pushbacks++;
+    if (atBound) this.atBound = true;
+  }
+
+  /** A delivery had to wait for room. */
+  waitedForRoom(): void {
+    this.noRoom = true;
+  }
+
+  /** At the end of a window, whether it fell behind (and the next window starts). */
+  check(now: number): FallingBehind | undefined {
+    const elapsed = now - this.start;
+    if (elapsed < BACKLOG_WINDOW_MS) return undefined;
+    const seconds = elapsed / 1000;
+    const offered = this.offered / seconds;
+    const delivered = this.delivered / seconds;
+    const why = this.atBound ? 'at-bound' : this.pushbacks > this.requests * PUSHBACK_SHARE ? 'pushed-back' : this.noRoom ? 'no-room' : undefined;
+    const growing = this.offered > this.delivered * GROWTH;
+    this.start = now;
+    this.offered = this.delivered = this.requests = this.pushbacks = 0;
+    this.atBound = this.noRoom = false;
+    if (why === undefined || !growing) return undefined;
+    this.behind++;
+    return { offered: Math.round(offered), delivered: Math.round(delivered), why };
+  }
+}
+
+/** The user's words for a window that fell behind. */
+export function fallingBehindMessage({ offered, delivered, why }: FallingBehind, maxConcurrency: number): string {
+  const cause = {
+    'at-bound': `all ${maxConcurrency} requests allowed in flight are busy (maxConcurrency)`,
+    'pushed-back': 'Opper is limiting the rate (HTTP 429/503)',
+    'no-room': 'exports are waiting for room under maxPendingSpans',
+    upstream: 'the span processor in front hands over full batches back to back, so its queue is not draining and it drops spans once full',
+  }[why];
+  return (
+    `spans arrive faster than Opper accepts them: about ${offered} spans/s offered, ${delivered} delivered over the last ` +
+    `${BACKLOG_WINDOW_MS / 1000} s; ${cause}. Spans will be lost once the queues are full: raise maxConcurrency, ` +
+    'sample or filter spans (spanFilter), or send through the OTLP bridge (see getStats()).'
+  );
+}
