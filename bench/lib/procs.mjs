@@ -52,8 +52,8 @@ export async function startReceiver(kind = 'local') {
  * Runs one phase in a fresh app process: `spec` is handed to app.mjs, which may send receiver
  * commands (relayed here) and finally its result.
  */
-export function runApp(spec, receiver, { execArgv = [] } = {}) {
-  const child = fork(APP, [JSON.stringify({ ...spec, url: receiver.url, apiKey: receiver.apiKey, otlpUrl: receiver.otlpUrl })], {
+export function runApp(spec, receiver, { execArgv = [], script = APP } = {}) {
+  const child = fork(script, [JSON.stringify({ ...spec, url: receiver.url, apiKey: receiver.apiKey, otlpUrl: receiver.otlpUrl })], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     execArgv,
   });
@@ -79,7 +79,8 @@ const BRIDGE = fileURLToPath(new URL('../../dist/bridge/bin.js', import.meta.url
 
 /** Spawns the `opper-otlp-bridge` bin in front of the receiver; resolves with its URL once it listens. */
 export async function startBridge(receiver, concurrency) {
-  const child = spawn(process.execPath, [BRIDGE, '--port', '0', '--grpc-port', 'off', '--concurrency', String(concurrency)], {
+  const fixed = concurrency === undefined ? [] : ['--concurrency', String(concurrency)];
+  const child = spawn(process.execPath, [BRIDGE, '--port', '0', '--grpc-port', 'off', ...fixed], {
     env: { ...process.env, OPPER_API_KEY: receiver.apiKey, OPPER_BASE_URL: receiver.url },
     stdio: ['ignore', 'ignore', 'pipe'],
   });

@@ -7,7 +7,8 @@ import { startLocalOpper } from 'opentelemetry-exporter-opper/testing';
 
 const kind = process.argv[2] ?? 'local';
 const server = kind === 'lean' ? await startLean() : await startLocal();
-const otlpUrl = await startOtlpSink();
+const sink = { latencyMs: 0, spans: 0 };
+const otlpUrl = await startOtlpSink(sink);
 process.send({ type: 'ready', kind, url: server.url, apiKey: server.apiKey, otlpUrl });
 // Never outlive the orchestrator.
 process.on('disconnect', () => process.exit(0));
@@ -18,11 +19,20 @@ process.on('message', async (message) => {
   switch (cmd) {
     case 'reset':
       server.reset();
+      sink.latencyMs = sink.spans = 0;
       reply = {};
       break;
     case 'latency':
       server.latency(message.ms);
+      sink.latencyMs = message.ms;
       reply = {};
+      break;
+    case 'limit':
+      server.limit(message.max);
+      reply = {};
+      break;
+    case 'sink':
+      reply = { spans: sink.spans };
       break;
     case 'outage':
       server.outage(message.ms);
@@ -54,6 +64,8 @@ async function startLocal() {
     outage: (ms) => opper.outage(ms),
     // Every request waits this long before it is processed (a far-away or busy Opper).
     latency: (ms) => ms > 0 && opper.inject({ delayMs: ms }),
+    // Past `max` requests at once, 429 with Retry-After: 1 (an edge that limits concurrency).
+    limit: (max) => opper.limitConcurrency(max),
     requestCount: () => opper.requests.length,
     stats() {
       let completed = 0;
@@ -68,6 +80,7 @@ async function startLocal() {
         statuses,
         violations: opper.violations.length,
         firstViolation: first && `${first.rule} on ${first.method} ${first.path}: ${first.message}`,
+        duplicated: [...opper.spans.keys()].filter((id) => opper.creates(id) > 1).length,
         maxConcurrent: opper.maxConcurrentRequests,
       };
     },
@@ -154,13 +167,25 @@ async function startLean() {
   };
 }
 
-/** An OTLP/HTTP endpoint that reads each request and answers 200 `{}`: the OTLP exporter's receiver
- * in the main-thread rows, where only the app's side is measured. */
-async function startOtlpSink() {
+/** An OTLP/HTTP endpoint that reads each request and answers 200 `{}`, after `state.latencyMs`
+ * like the receiver: the OTLP exporter's receiver, where only the app's side is measured. Counts
+ * the spans of JSON requests into `state.spans`. */
+async function startOtlpSink(state) {
   const sink = createServer((req, res) => {
-    req.resume().on('end', () => {
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': 2 });
-      res.end('{}');
+    const chunks = [];
+    req.on('data', (chunk) => chunks.push(chunk));
+    req.on('end', () => {
+      if (/json/.test(req.headers['content-type'] ?? '')) {
+        for (const resource of JSON.parse(Buffer.concat(chunks).toString('utf8')).resourceSpans ?? []) {
+          for (const scope of resource.scopeSpans ?? []) state.spans += scope.spans?.length ?? 0;
+        }
+      }
+      const reply = () => {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': 2 });
+        res.end('{}');
+      };
+      if (state.latencyMs > 0) setTimeout(reply, state.latencyMs);
+      else reply();
     });
   });
   sink.keepAliveTimeout = 60_000;

@@ -1,7 +1,5 @@
 /** How long one look at the rates lasts. */
 export const BACKLOG_WINDOW_MS = 5000;
-// Pushed back on more than this share of requests: Opper is limiting the rate.
-const PUSHBACK_SHARE = 0.1;
 // Taking in this much more than it delivers: the backlog is growing.
 const GROWTH = 1.1;
 
@@ -10,9 +8,10 @@ export interface FallingBehind {
   /** Spans per second handed to the engine, and delivered by it, over the window. */
   offered: number;
   delivered: number;
-  /** Why: the limit is at its bound with requests waiting, Opper pushes back, deliveries waited
-   * for room under maxPendingSpans, or (seen by a door) the queue in front of it does not drain. */
-  why: 'at-bound' | 'pushed-back' | 'no-room' | 'upstream';
+  /** Why: Opper pushed back, the limit is at its bound with requests waiting, deliveries waited
+   * for room under maxPendingSpans, requests waited for a slot while the limit grows, or (seen by
+   * a door) the queue in front of it does not drain. */
+  why: 'pushed-back' | 'at-bound' | 'no-room' | 'waiting' | 'upstream';
 }
 
 /**
@@ -24,8 +23,8 @@ export class BacklogWatch {
   private start: number;
   private offered = 0;
   private delivered = 0;
-  private requests = 0;
   private pushbacks = 0;
+  private waited = false;
   private atBound = false;
   private noRoom = false;
   private behind = 0;
@@ -47,11 +46,11 @@ export class BacklogWatch {
     this.delivered += spans;
   }
 
-  /** One request ended; `atBound`: it found requests waiting with the limit at its bound. */
-  request(pushedBack: boolean, atBound: boolean): void {
-    this.requests++;
+  /** One request ended; `waiting`: others waited for a slot, `atBound`: with the limit at its bound. */
+  request(pushedBack: boolean, waiting: boolean, atBound: boolean): void {
     if (pushedBack) this.pushbacks++;
-    if (atBound) this.atBound = true;
+    if (waiting) this.waited = true;
+    if (waiting && atBound) this.atBound = true;
   }
 
   /** A delivery had to wait for room. */
@@ -66,11 +65,11 @@ export class BacklogWatch {
     const seconds = elapsed / 1000;
     const offered = this.offered / seconds;
     const delivered = this.delivered / seconds;
-    const why = this.atBound ? 'at-bound' : this.pushbacks > this.requests * PUSHBACK_SHARE ? 'pushed-back' : this.noRoom ? 'no-room' : undefined;
+    const why = this.pushbacks > 0 ? 'pushed-back' : this.atBound ? 'at-bound' : this.noRoom ? 'no-room' : this.waited ? 'waiting' : undefined;
     const growing = this.offered > this.delivered * GROWTH;
     this.start = now;
-    this.offered = this.delivered = this.requests = this.pushbacks = 0;
-    this.atBound = this.noRoom = false;
+    this.offered = this.delivered = this.pushbacks = 0;
+    this.waited = this.atBound = this.noRoom = false;
     if (why === undefined || !growing) return undefined;
     this.behind++;
     return { offered: Math.round(offered), delivered: Math.round(delivered), why };
@@ -83,6 +82,7 @@ export function fallingBehindMessage({ offered, delivered, why }: FallingBehind,
     'at-bound': `all ${maxConcurrency} requests allowed in flight are busy (maxConcurrency)`,
     'pushed-back': 'Opper is limiting the rate (HTTP 429/503)',
     'no-room': 'exports are waiting for room under maxPendingSpans',
+    waiting: 'requests are waiting for a slot while their number adapts',
     upstream: 'the span processor in front hands over full batches back to back, so its queue is not draining and it drops spans once full',
   }[why];
   return (

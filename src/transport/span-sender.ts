@@ -268,8 +268,9 @@ export class SpanSender {
     let problem: Problem | undefined;
     let pushedBack = false;
     const sentAt = Date.now();
+    const timeout = Math.min(this.options.timeoutMillis, remaining);
     try {
-      const response = await this.client.request(method, path, body, Math.min(this.options.timeoutMillis, remaining));
+      const response = await this.client.request(method, path, body, timeout);
       let verdict = classifyStatus(response.status, method);
       // A 2xx proves delivery only when Opper's JSON says so; anything else is retried as transient,
       // so a blip recovers and a lasting one turns into the outage trickle.
@@ -290,7 +291,8 @@ export class SpanSender {
       result = { verdict: fault === 'tls' ? 'tls' : 'retry', detail: `${error.code}: ${error.message}` };
       problem = networkProblem(this.options.baseUrl, fault, error.code, error.message);
       this.health.record(fault === 'tls' ? 'tls' : 'network', undefined, Date.now(), Math.random());
-      pushedBack = isTimeout(error.code);
+      // A timeout cut short by the delivery's own deadline says nothing of Opper.
+      pushedBack = isTimeout(error.code) && timeout === this.options.timeoutMillis;
     }
     this.adapt(sentAt, pushedBack);
     const { verdict } = result;
@@ -308,7 +310,7 @@ export class SpanSender {
     if (pushedBack) this.capacity.pushedBackNow(now);
     else this.capacity.answered(now - sentAt, now, waiting);
     this.limiter.setLimit(this.health.limit(this.capacity.limit));
-    this.backlog.request(pushedBack, waiting && this.capacity.limit >= this.options.concurrency.max);
+    this.backlog.request(pushedBack, waiting, this.capacity.limit >= this.options.concurrency.max);
     const behind = this.backlog.check(now);
     if (behind !== undefined) this.options.onProblem({ cause: 'falling-behind', message: fallingBehindMessage(behind, this.options.concurrency.max) });
   }
