@@ -3,7 +3,7 @@ import { BACKLOG_WINDOW_MS } from './transport/backlog.js';
 import type { ReadableSpanLike } from './translate/types.js';
 
 // An export that starts this soon after the previous one called back was already waiting.
-const BACK_TO_BACK_MS = 20;
+const BACK_TO_BACK_MS = 50;
 
 /**
  * Sees, from the exporter's side, a BatchSpanProcessor whose queue does not drain. It exports one
@@ -43,7 +43,7 @@ export class UpstreamBacklog {
     if (run === undefined) return undefined;
     run.delivered += delivered;
     const elapsed = now - run.start;
-    if (elapsed < BACKLOG_WINDOW_MS || run.exports < 2) return undefined;
+    if (elapsed < 2 * BACKLOG_WINDOW_MS || run.exports < 2) return undefined;
     this.run = undefined;
     const offered = (run.ended / run.endedMs) * 1000;
     const rate = (run.delivered / elapsed) * 1000;

@@ -1,5 +1,5 @@
-/** How long one look at the rates lasts. */
-export const BACKLOG_WINDOW_MS = 5000;
+/** How long one look at the rates lasts; two in a row must fall behind, so a burst does not. */
+export const BACKLOG_WINDOW_MS = 2500;
 // Taking in this much more than it delivers: the backlog is growing.
 const GROWTH = 1.1;
 
@@ -15,9 +15,9 @@ export interface FallingBehind {
 }
 
 /**
- * Watches whether spans arrive faster than Opper takes them, over windows of 5 s, from counts the
- * sender hands in as they happen (no timer of its own). A window falls behind when the backlog
- * grew (more offered than delivered) and something held delivery back.
+ * Watches whether spans arrive faster than Opper takes them, from counts the sender hands in as
+ * they happen (no timer of its own). A window of 2.5 s falls behind when the backlog grew (more
+ * offered than delivered) while something held delivery back; two such windows in a row are said.
  */
 export class BacklogWatch {
   private start: number;
@@ -27,13 +27,14 @@ export class BacklogWatch {
   private waited = false;
   private atBound = false;
   private noRoom = false;
+  private previous: { offered: number; delivered: number } | undefined;
   private behind = 0;
 
   constructor(now: number) {
     this.start = now;
   }
 
-  /** Windows that fell behind so far. */
+  /** Times delivery fell behind so far (pairs of windows). */
   get windowsBehind(): number {
     return this.behind;
   }
@@ -58,21 +59,23 @@ export class BacklogWatch {
     this.noRoom = true;
   }
 
-  /** At the end of a window, whether it fell behind (and the next window starts). */
+  /** At the end of a window, whether it and the one before fell behind (and the next window starts). */
   check(now: number): FallingBehind | undefined {
     const elapsed = now - this.start;
     if (elapsed < BACKLOG_WINDOW_MS) return undefined;
-    const seconds = elapsed / 1000;
-    const offered = this.offered / seconds;
-    const delivered = this.delivered / seconds;
     const why = this.pushbacks > 0 ? 'pushed-back' : this.atBound ? 'at-bound' : this.noRoom ? 'no-room' : this.waited ? 'waiting' : undefined;
-    const growing = this.offered > this.delivered * GROWTH;
+    const window = { offered: this.offered, delivered: this.delivered };
+    const behind = why !== undefined && window.offered > window.delivered * GROWTH;
+    const previous = this.previous;
+    this.previous = behind ? window : undefined;
     this.start = now;
     this.offered = this.delivered = this.pushbacks = 0;
     this.waited = this.atBound = this.noRoom = false;
-    if (why === undefined || !growing) return undefined;
+    if (!behind || previous === undefined) return undefined;
+    this.previous = undefined;
     this.behind++;
-    return { offered: Math.round(offered), delivered: Math.round(delivered), why };
+    const seconds = (2 * elapsed) / 1000;
+    return { offered: Math.round((previous.offered + window.offered) / seconds), delivered: Math.round((previous.delivered + window.delivered) / seconds), why };
   }
 }
 
@@ -87,7 +90,7 @@ export function fallingBehindMessage({ offered, delivered, why }: FallingBehind,
   }[why];
   return (
     `spans arrive faster than Opper accepts them: about ${offered} spans/s offered, ${delivered} delivered over the last ` +
-    `${BACKLOG_WINDOW_MS / 1000} s; ${cause}. Spans will be lost once the queues are full: raise maxConcurrency, ` +
+    `${(2 * BACKLOG_WINDOW_MS) / 1000} s; ${cause}. Spans will be lost once the queues are full: raise maxConcurrency, ` +
     'sample or filter spans (spanFilter), or send through the OTLP bridge (see getStats()).'
   );
 }

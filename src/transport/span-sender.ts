@@ -164,7 +164,6 @@ export class SpanSender {
     this.backlog.offer(jobs.length);
     try {
       const report = await this.deliverAll(jobs, deadline);
-      this.backlog.deliver(report.delivered);
       if (report.failures.length > 0 && this.health.downFor(Date.now()) > 0) {
         this.failedInOutage = true;
         this.admission.refuseWaiting(OUTAGE_REFUSAL);
@@ -181,7 +180,10 @@ export class SpanSender {
     // child never waits for the answer (ids link them in any order).
     const outcomes = parentsFirst(jobs).map((job) => {
       const outcome = this.deliverSpan(delivery, job);
-      return Promise.all([outcome.created, outcome.done]).then(([create, result]) => ({ id: job.id, create, result }));
+      return Promise.all([outcome.created, outcome.done]).then(([create, result]) => {
+        if (result.ok) this.backlog.deliver(1);
+        return { id: job.id, create, result };
+      });
     });
     const failures: SpanFailure[] = [];
     for (const { id, create, result } of await Promise.all(outcomes)) {
