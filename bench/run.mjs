@@ -3,6 +3,7 @@
 // same receiver, which runs in its own process. Each phase runs in a fresh app process, whose CPU
 // (process.cpuUsage) is the "app CPU". Needs a build first (npm run build): it loads dist/ through
 // the package name. Flags: see lib/options.mjs (--quick, --outage-seconds N, --concurrency N, ...).
+import { spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -51,7 +52,7 @@ async function undisturbed(measure) {
 }
 
 const throughputSpec = { n: opts.spans, warmup: opts.warmup, concurrency: opts.concurrency, kind: opts.workload };
-const raw = { options: opts, machine: host, throughput: { exporter: [], got: [], http: [], otlp: [] } };
+const raw = { options: opts, machine: host, throughput: { exporter: [], undici: [], got: [], http: [], otlp: [] } };
 let bridge;
 const mainThreadSpec = { phase: 'mainthread', ...opts.mainThread, warmup: opts.warmup, concurrency: opts.concurrency, kind: opts.workload };
 raw.mainThread = Object.fromEntries(MAIN_THREAD_CLIENTS.map((client) => [client, []]));
@@ -87,7 +88,7 @@ try {
   log(`bridge: opper-otlp-bridge (pid ${bridge.pid}) at ${bridge.url}`);
   const specs = { otlp: { bridgeUrl: bridge.url, bridgePid: bridge.pid } };
   for (let round = 1; round <= opts.rounds; round++) {
-    for (const client of ['exporter', 'got', 'http', 'otlp']) {
+    for (const client of ['exporter', 'undici', 'got', 'http', 'otlp']) {
       log(`throughput round ${round}/${opts.rounds}: ${client}, ${opts.spans} ${opts.workload} spans at concurrency ${opts.concurrency}`);
       raw.throughput[client].push(await undisturbed(() => phase({ phase: client, ...throughputSpec, ...specs[client] }, opts.spans + opts.warmup)));
     }
@@ -134,7 +135,8 @@ const summary = (runs) => ({
   spread: runs.length > 1 ? `${Math.round(Math.min(...runs.map((r) => r.units / r.seconds)))}–${Math.round(Math.max(...runs.map((r) => r.units / r.seconds)))}` : undefined,
 });
 const exporter = summary(raw.throughput.exporter);
-const ceiling = summary(raw.throughput.got);
+const ceiling = summary(raw.throughput.undici);
+const got = summary(raw.throughput.got);
 const nodeHttp = summary(raw.throughput.http);
 const otlp = summary(raw.throughput.otlp);
 const { http: dHttp, llm: dLlm } = raw.decode;
@@ -167,9 +169,10 @@ const rows = [
     `${f0((h.medianMs * 1000) / tHttp.medianUs)}× an HTTP span (1a); event loop held that long`]),
   ['2', `OpperSpanExporter via BatchSpanProcessor (batch 512), concurrency ${c}`, rate(exporter, 'spans/s'), ms(exporter.cpuMs), pct(exporter.appPct), pct(exporter.receiverPct), pct(exporter.otherPct),
     `${vsCeiling.toFixed(2)}× ceiling (≥ 0.9 ${mark(vsCeiling >= 0.9)}); ${vsBaseline.toFixed(1)}× opperai (≥ 2.5 ${mark(vsBaseline >= 2.5)}); CPU ${cpuVsCeiling.toFixed(2)}× ceiling (≤ 1.2 ${mark(cpuVsCeiling <= 1.2)})`],
-  ['2a', `ceiling: plain got ${host.got}, same create+PATCH pairs, keep-alive, concurrency ${c}`, rate(ceiling, 'pairs/s'), ms(ceiling.cpuMs), pct(ceiling.appPct), pct(ceiling.receiverPct), pct(ceiling.otherPct), ''],
+  ['2a', `ceiling: plain undici ${host.undici} (the exporter's client), same create+PATCH pairs, keep-alive, concurrency ${c}`, rate(ceiling, 'pairs/s'), ms(ceiling.cpuMs), pct(ceiling.appPct), pct(ceiling.receiverPct), pct(ceiling.otherPct), ''],
   ['2b', `baseline: opperai ${host.opperai} exporter (one span after another) via the same BatchSpanProcessor`, rate(baseline, 'spans/s'), ms(baseline.cpuMs), pct(baseline.appPct), pct(baseline.receiverPct), pct(baseline.otherPct), ''],
-  ['2c', `node:http, same pairs, keep-alive, concurrency ${c}`, rate(nodeHttp, 'pairs/s'), ms(nodeHttp.cpuMs), pct(nodeHttp.appPct), pct(nodeHttp.receiverPct), pct(nodeHttp.otherPct), `${(nodeHttp.rate / ceiling.rate).toFixed(2)}× got's rate, ${(ceiling.cpuMs / nodeHttp.cpuMs).toFixed(1)}× less CPU`],
+  ['2c', `node:http, same pairs, keep-alive, concurrency ${c}`, rate(nodeHttp, 'pairs/s'), ms(nodeHttp.cpuMs), pct(nodeHttp.appPct), pct(nodeHttp.receiverPct), pct(nodeHttp.otherPct), `${(nodeHttp.rate / ceiling.rate).toFixed(2)}× undici's rate, ${(nodeHttp.cpuMs / ceiling.cpuMs).toFixed(2)}× its CPU`],
+  ['2d', `got ${host.got} (the client until issue 20), same pairs, keep-alive, concurrency ${c}`, rate(got, 'pairs/s'), ms(got.cpuMs), pct(got.appPct), pct(got.receiverPct), pct(got.otherPct), `${(got.rate / ceiling.rate).toFixed(2)}× undici's rate, ${(got.cpuMs / ceiling.cpuMs).toFixed(1)}× its CPU`],
   ['5a', `OTLP decode into spans, HTTP server span (protobuf ${f0(dHttp.protobuf.bytesPerSpan)} B/span; JSON ${f0(dHttp.json.bytesPerSpan)} B/span)`, `protobuf ${dHttp.protobuf.medianUs.toFixed(1)} µs/span, JSON ${dHttp.json.medianUs.toFixed(1)} µs/span`, '', '', '', '', 'translation (1a) not included'],
   ['5b', `OTLP decode into spans, LLM span (protobuf ${f0(dLlm.protobuf.bytesPerSpan)} B/span; JSON ${f0(dLlm.json.bytesPerSpan)} B/span)`, `protobuf ${dLlm.protobuf.medianUs.toFixed(1)} µs/span, JSON ${dLlm.json.medianUs.toFixed(1)} µs/span`, '', '', '', '', ''],
   ['6', `OTLP/HTTP protobuf exporter via the same BatchSpanProcessor -> opper-otlp-bridge (own process, concurrency ${c}) -> receiver`, rate(otlp, 'spans/s'), ms(otlp.cpuMs), pct(otlp.appPct), pct(otlp.receiverPct), pct(otlp.otherPct),
@@ -208,3 +211,9 @@ console.log(
     ? `\nEvery span of every throughput run was created and patched at the receiver; 0 contract violations. Run time ${raw.seconds.toFixed(0)} s.`
     : `\nPROBLEMS:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
 );
+
+// Rows 9 (issue 20): each door at a steady offered rate against an Opper with latency, beside
+// OTLP/HTTP, in processes of their own (offered-load.mjs prints its own table).
+log('offered load: each door at 250, 1000 and 2000 spans/s, Opper answering after 0, 50 and 150 ms');
+const offered = spawn(process.execPath, [fileURLToPath(new URL('./offered-load.mjs', import.meta.url)), '--seconds', opts.quick ? '4' : '15'], { stdio: 'inherit' });
+await new Promise((resolve) => offered.once('exit', resolve));

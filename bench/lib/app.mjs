@@ -315,6 +315,25 @@ async function gotPhase() {
   return result;
 }
 
+/** The exporter's own client, bare: undici's request() over a keep-alive Agent, same pairs. */
+async function undiciPhase() {
+  const { Agent } = await import('undici');
+  const agent = new Agent({ connections: spec.concurrency });
+  const base = new URL(spec.url);
+  const headers = { authorization: `Bearer ${spec.apiKey}`, 'content-type': 'application/json', 'user-agent': 'bench-undici' };
+  const send = async (method, path, body) => {
+    const response = await agent.request({ origin: base.origin, path: `${base.pathname}/${path}`, method, headers, body, headersTimeout: 10_000, bodyTimeout: 10_000 });
+    await response.body.text();
+    return response.statusCode;
+  };
+  const result = await pairsPhase(async (pair) => {
+    if ((await send('POST', 'spans', pair.create)) !== 200) return false;
+    return (await send('PATCH', `spans/${pair.id}`, pair.update)) === 200;
+  });
+  await agent.destroy();
+  return result;
+}
+
 async function nodeHttpPhase() {
   const agent = new http.Agent({ keepAlive: true, maxSockets: spec.concurrency, maxFreeSockets: spec.concurrency });
   const base = new URL(spec.url);
@@ -545,7 +564,7 @@ async function mainThreadPhase() {
 
 const PHASES = {
   mainthread: mainThreadPhase,
-  translate: translatePhase, decode: decodePhase, exporter: exporterPhase, otlp: otlpPhase, opperai: opperaiPhase, got: gotPhase, http: nodeHttpPhase, outage: outagePhase,
+  translate: translatePhase, decode: decodePhase, exporter: exporterPhase, otlp: otlpPhase, opperai: opperaiPhase, got: gotPhase, undici: undiciPhase, http: nodeHttpPhase, outage: outagePhase,
   processor: () => processorCostPhase(spec, { measure, counting }),
   aiFilter: () => aiFilterPhase(spec, { measure }),
 };

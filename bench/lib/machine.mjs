@@ -25,6 +25,7 @@ export function machine() {
     cpuModel: cpuModel(),
     node: process.version,
     got: versionOf('got'),
+    undici: versionOf('undici'),
     opperai: versionOf('opperai'),
     sdk: versionOf('@opentelemetry/sdk-trace-base'),
     load: os.loadavg().map((l) => l.toFixed(2)).join(' '),
