@@ -41,7 +41,7 @@ function expectOnlyTheAppsSpans(result: { spans: { name: string; url?: string }[
   expect(opper.violations).toEqual([]);
 }
 
-describe.each(TRANSPORTS)('transport %s: an app with instrumentation-http', (transport) => {
+describe.each(TRANSPORTS)('transport %s: an app with instrumentation-http and instrumentation-undici', (transport) => {
   it.each(ORDERS)("through the ESM hook (--import), %s, traces the app's own HTTP and never the exporter's requests", async (order) => {
     const { result, stderr } = await runApp(
       ['--import', fixture('self-tracing/instrumentation.mjs'), fixture('self-tracing/app.mjs')],
@@ -148,14 +148,16 @@ describe("OpperSpanProcessor with spanFilter 'ai' in an app with instrumentation
 });
 
 describe('importing the package', () => {
-  it('loads neither got nor node:http until the first export', async () => {
-    // process.moduleLoadList names every built-in module loaded so far.
+  it('loads neither undici nor node:http until the first export', async () => {
+    // process.moduleLoadList names every built-in module loaded so far; undici is CommonJS.
     const script = `
       const before = new Set(process.moduleLoadList);
       const { OpperSpanExporter } = await import('opentelemetry-exporter-opper');
-      new OpperSpanExporter({ apiKey: 'k', baseUrl: 'http://127.0.0.1:9/v2' });
+      new OpperSpanExporter({ apiKey: 'k', baseUrl: 'http://127.0.0.1:9/v2', transport: 'inline' });
+      const { createRequire } = await import('node:module');
+      const undici = Object.keys(createRequire(process.cwd() + '/').cache).filter((path) => /node_modules.undici/.test(path)).slice(0, 1);
       const loaded = process.moduleLoadList.filter((m) => !before.has(m) && /\\b(https?|net|tls)$/.test(m));
-      console.log(JSON.stringify(loaded));`;
+      console.log(JSON.stringify([...loaded, ...undici]));`;
     const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: fixture('..') });
     expect(JSON.parse(stdout)).toEqual([]);
   });
