@@ -41,6 +41,9 @@ export class WorkerDelivery implements Delivery {
   private workerError: Error | undefined;
   private readonly inFlight = new Map<number, InFlight>();
   private readonly admitting = new Map<number, Admitting>();
+  /** Time an admission spent waiting for the worker to start, by the deadline of its export, which
+   * the export's delivery then gets too: the worker's start-up is not the export's to pay. */
+  private readonly startupWaits = new Map<number, number>();
   private nextId = 0;
   /** Counters of workers that died, plus the live worker's last ones. */
   private readonly past: SenderCounters = { ...NO_COUNTS };
@@ -138,7 +141,9 @@ export class WorkerDelivery implements Delivery {
     const batch = this.inFlight.get(id)!;
     batch.tries++;
     const worker = this.busyWorker();
-    const { admitted, deadline } = batch;
+    const { admitted } = batch;
+    const deadline = batch.deadline + (this.startupWaits.get(batch.deadline) ?? 0);
+    this.startupWaits.delete(batch.deadline);
     try {
       worker.postMessage({ type: 'deliver', id, jobs: packJobs(batch.jobs), spans: batch.spans, admitted, deadline, postedAt: Date.now() } satisfies ToWorker);
     } catch (error) {
@@ -178,6 +183,7 @@ export class WorkerDelivery implements Delivery {
       case 'admitted': {
         const waiting = this.admitting.get(message.id);
         this.admitting.delete(message.id);
+        if (waiting !== undefined && message.refusal === undefined && message.waited > 0) this.startupWaits.set(waiting.deadline, message.waited);
         this.idleCheck();
         return waiting?.resolve(message.refusal);
       }

@@ -88,7 +88,8 @@ export type FromWorker =
       /** PATCH-only jobs of the spans translated here whose create landed and PATCH failed. */
       patches: PackedJobs;
     }
-  | { type: 'admitted'; id: number; refusal: string | undefined }
+  /** `waited`: how long the admission waited for the worker to start (added to the delivery's deadline). */
+  | { type: 'admitted'; id: number; refusal: string | undefined; waited: number }
   | { type: 'call'; owner: Owner; name: string; args: unknown[] }
   /** A `diag` line of the sender's, for the app's diag logger. */
   | { type: 'diag'; level: DiagLevel; args: unknown[] };

@@ -50,7 +50,7 @@ async function serve(port: NonNullable<typeof parentPort>, setup: WorkerSetup): 
     if (message.type === 'admit') {
       void sender.admit(message.count, message.deadline + waited(message.postedAt)).then((refusal) => {
         if (refusal === undefined) admitted += message.count;
-        post({ type: 'admitted', id: message.id, refusal });
+        post({ type: 'admitted', id: message.id, refusal, waited: waited(message.postedAt) });
       });
       return;
     }
