@@ -1,0 +1,324 @@
+/**
+ * Inline binary payloads (base64 runs, `data:` URLs, JSON byte lists) found in text and replaced by
+ * a short description in place: `[image: image/png, 700 KB, base64 omitted]`. The description has
+ * no quote or backslash, so a JSON text stays valid JSON and the parts around it stay readable.
+ *
+ * Work is bounded by a budget of characters read one by one (`ScanBudget`): a base64 run is
+ * recognised from its first PROBE characters, then its end is found with one native `indexOf` of
+ * the closing quote and checked by samples, so a megabyte of base64 costs a few hundred reads.
+ * Past the budget, the rest of the text is left as it is (the size caps then cut it).
+ */
+
+/** Characters still to be read one by one in this span. */
+export interface ScanBudget {
+  chars: number;
+}
+
+/** Base64 runs at least this long are binary (data: URLs and recognised formats: any length from MIN_TYPED_RUN). */
+export const MIN_RUN = 768;
+const MIN_TYPED_RUN = 64;
+/** Characters of a run read one by one before its end is looked for at once. */
+const PROBE = 256;
+/** Characters read at evenly spaced places, and at the end, to check a run found at once. */
+const SAMPLES = 128;
+const TAIL = 64;
+/** A JSON list of at least this many numbers 0-255 is a byte array. */
+const MIN_BYTES = 256;
+const BYTE_PROBE = 64;
+/** How far before a run a media type or `data:` prefix is looked for. */
+const LOOKBACK = 256;
+/** Texts shorter than this hold no payload worth describing: not read. */
+const MIN_TEXT = MIN_TYPED_RUN + 16;
+
+const B64 = new Uint8Array(128);
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-') B64[c.charCodeAt(0)] = 1;
+const isB64 = (c: number): boolean => c < 128 && B64[c] === 1;
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+const QUOTE = 34;
+const BACKSLASH = 92;
+const MEDIA_KEY = /"(?:mime_type|mimeType|media_type|mediaType|mime)"\s*:\s*"([\w.+-]+\/[\w.+-]+)"/g;
+const DATA_PREFIX = /data:([\w.+-]+\/[\w.+-]+)?(?:;[\w.+-]+=[\w.+-]+)*;base64,$/;
+const DESCRIPTION = /^\[(?:image|audio|video|document|binary): [^\]]*omitted\]$/;
+
+/** Whether `text` is one of the descriptions written here (a payload that was left out). */
+export function isBinaryDescription(text: unknown): text is string {
+  return typeof text === 'string' && text.length < 120 && DESCRIPTION.test(text);
+}
+
+/** The text with every binary payload replaced by its description; the same string when none. */
+export function elideBinary(text: string, budget: ScanBudget): string {
+  if (text.length < MIN_TEXT || budget.chars <= 0) return text;
+  let out: string[] | undefined;
+  let kept = 0; // text before this index is in `out`
+  let run = -1; // start of the current base64 run
+  let probed = false;
+  const n = text.length;
+  let i = 0;
+  for (; i < n; i++) {
+    if (--budget.chars < 0) break;
+    const c = text.charCodeAt(i);
+    if (isB64(c) || (run >= 0 && isWrap(text, c, i))) {
+      if (run < 0) {
+        run = i;
+        probed = false;
+      } else if (!probed && i - run + 1 >= PROBE) {
+        probed = true;
+        const end = runEndAtOnce(text, i + 1, budget);
+        if (end !== undefined) {
+          const found = payload(text, run, end);
+          if (found !== undefined) {
+            (out ??= []).push(text.slice(kept, found.start), found.description);
+            kept = i = end;
+            run = -1;
+            i--; // the loop's i++ lands on the character after the run
+          }
+        }
+      }
+      continue;
+    }
+    if (run >= 0) {
+      const end = c === 61 ? padEnd(text, i) : i; // '=' padding
+      const found = payload(text, run, end);
+      if (found !== undefined) {
+        (out ??= []).push(text.slice(kept, found.start), found.description);
+        kept = end;
+        i = end - 1;
+      }
+      run = -1;
+      continue;
+    }
+    if (c === 91 || c === 123) {
+      // '[' or '{': maybe a byte list
+      const bytes = byteList(text, i, budget);
+      if (bytes !== undefined) {
+        (out ??= []).push(text.slice(kept, i), bytes.description);
+        kept = bytes.end;
+        i = bytes.end - 1;
+      }
+    }
+  }
+  if (run >= 0 && i >= n) {
+    const found = payload(text, run, n);
+    if (found !== undefined) {
+      (out ??= []).push(text.slice(kept, found.start), found.description);
+      kept = n;
+    }
+  }
+  if (out === undefined) return text;
+  out.push(text.slice(kept));
+  return out.join('');
+}
+
+/** A line break inside wrapped base64: a raw CR/LF, or JSON's `\n`, `\r`, `\/` escapes (at the backslash or its letter). */
+function isWrap(text: string, c: number, i: number): boolean {
+  if (c === 10 || c === 13) return true;
+  if (c === BACKSLASH) {
+    const next = text.charCodeAt(i + 1);
+    return next === 110 || next === 114 || next === 47;
+  }
+  return false;
+}
+
+function padEnd(text: string, i: number): number {
+  let end = i;
+  while (end < i + 2 && text.charCodeAt(end) === 61) end++;
+  return end;
+}
+
+/**
+ * The end of a run read one by one up to `read`, found at once: the next
+ * quote (or the text's end), trusted when evenly spaced samples and the last characters before it
+ * are base64. Undefined when the samples say otherwise (the caller reads on one by one).
+ */
+function runEndAtOnce(text: string, read: number, budget: ScanBudget): number | undefined {
+  const quote = text.indexOf('"', read);
+  const stop = quote < 0 ? text.length : quote;
+  if (stop - read < PROBE) return undefined; // short: reading it is as cheap
+  budget.chars -= SAMPLES + TAIL;
+  const step = (stop - read) / SAMPLES;
+  for (let k = 0; k < SAMPLES; k++) {
+    const at = read + Math.floor(k * step);
+    if (!isRunChar(text, at)) return undefined;
+  }
+  let end = stop;
+  while (end > stop - 2 && text.charCodeAt(end - 1) === 61) end--; // '=' padding
+  for (let at = Math.max(read, end - TAIL); at < end; at++) if (!isRunChar(text, at)) return undefined;
+  return stop;
+}
+
+function isRunChar(text: string, at: number): boolean {
+  const c = text.charCodeAt(at);
+  if (isB64(c) || c === 10 || c === 13) return true;
+  if (c === BACKSLASH) return isWrap(text, c, at);
+  // the letter of an escape: its backslash is just before
+  return text.charCodeAt(at - 1) === BACKSLASH && isWrap(text, BACKSLASH, at - 1);
+}
+
+/** The run [start, end) as a payload: its description and where the replaced text starts (a `data:` prefix included). */
+function payload(text: string, start: number, end: number): { start: number; description: string } | undefined {
+  const length = end - start;
+  if (length < MIN_TYPED_RUN) return undefined;
+  const before = text.slice(Math.max(0, start - LOOKBACK), start);
+  const data = before.endsWith(';base64,') ? DATA_PREFIX.exec(before) : null;
+  const sniffed = sniff(decodeHead(text, start));
+  if (data === null && sniffed === undefined && (length < MIN_RUN || !looksEncoded(text, start))) return undefined;
+  const declared = data?.[1] ?? declaredMedia(before);
+  const media = sniffed ?? declared;
+  const padding = text.charCodeAt(end - 1) === 61 ? (text.charCodeAt(end - 2) === 61 ? 2 : 1) : 0;
+  const bytes = Math.floor((encodedChars(text, start, end) * 3) / 4) - padding;
+  const replaced = data === null ? start : start - data[0].length;
+  return { start: replaced, description: describe(media, formatSize(bytes), 'base64') };
+}
+
+/** Base64 characters in [start, end): line breaks left out, in proportion to its first characters. */
+function encodedChars(text: string, start: number, end: number): number {
+  const head = Math.min(end, start + 4 * PROBE);
+  let breaks = 0;
+  for (let at = start; at < head; at++) if (!isB64(text.charCodeAt(at))) breaks++;
+  return Math.round((end - start) * (1 - breaks / (head - start)));
+}
+
+/** The media type a JSON key declares in the same object, before the run (the last one). */
+function declaredMedia(before: string): string | undefined {
+  let media: string | undefined;
+  for (const match of before.slice(before.lastIndexOf('}') + 1).matchAll(MEDIA_KEY)) media = match[1];
+  return media;
+}
+
+/** Upper case, lower case and digits all in the run's first characters: base64, not a long word or hex. */
+function looksEncoded(text: string, start: number): boolean {
+  let upper = false;
+  let lower = false;
+  let digit = false;
+  const end = Math.min(text.length, start + PROBE);
+  for (let at = start; at < end && !(upper && lower && digit); at++) {
+    const c = text.charCodeAt(at);
+    if (c >= 65 && c <= 90) upper = true;
+    else if (c >= 97 && c <= 122) lower = true;
+    else if (isDigit(c)) digit = true;
+  }
+  return upper && lower && digit;
+}
+
+/** The first bytes a base64 run encodes (wrapped lines skipped). */
+function decodeHead(text: string, start: number): Uint8Array {
+  let head = '';
+  for (let at = start; at < text.length && head.length < 24; at++) {
+    const c = text.charCodeAt(at);
+    if (isB64(c)) head += text[at];
+    else if (!isRunChar(text, at)) break;
+  }
+  return Buffer.from(head.replaceAll('-', '+').replaceAll('_', '/'), 'base64');
+}
+
+/**
+ * A JSON list of byte values at `open` (`[137,80,...]`, or `{"0":137,"1":80,...}` as JSON writes a
+ * Uint8Array), replaced by its description as a JSON string. Its first items are read one by one,
+ * its end found at once and checked by samples.
+ */
+function byteList(text: string, open: number, budget: ScanBudget): { end: number; description: string } | undefined {
+  const keyed = text.charCodeAt(open) === 123;
+  const first = text.charCodeAt(open + 1);
+  if (!(keyed ? first === QUOTE && isDigit(text.charCodeAt(open + 2)) : isDigit(first))) return undefined;
+  const values: number[] = [];
+  let at = open + 1;
+  while (values.length < BYTE_PROBE) {
+    if (keyed) {
+      const key = readInt(text, at + 1);
+      if (text.charCodeAt(at) !== QUOTE || key === undefined || key.value !== values.length || text.charCodeAt(key.end) !== QUOTE || text.charCodeAt(key.end + 1) !== 58) return undefined;
+      at = key.end + 2;
+    }
+    const value = readInt(text, at);
+    if (value === undefined || value.value > 255) return undefined;
+    values.push(value.value);
+    at = value.end;
+    if (text.charCodeAt(at) !== 44) return undefined; // ',': a list that ends this soon is too short
+    at++;
+    if (text.charCodeAt(at) === 32) at++;
+  }
+  budget.chars -= at - open + SAMPLES;
+  const close = text.indexOf(keyed ? '}' : ']', at);
+  if (close < 0) return undefined;
+  const step = (close - at) / SAMPLES;
+  for (let k = 0; k < SAMPLES; k++) {
+    const c = text.charCodeAt(at + Math.floor(k * step));
+    if (!(isDigit(c) || c === 44 || c === 32 || (keyed && (c === QUOTE || c === 58)))) return undefined;
+  }
+  const count = keyed ? lastKey(text, close) + 1 : Math.round(((close - open) * values.length) / (at - open));
+  if (!(count >= MIN_BYTES)) return undefined;
+  const size = keyed ? formatSize(count) : `~${formatSize(count)}`;
+  return { end: close + 1, description: `"${describe(sniff(Uint8Array.from(values)), size, 'byte array')}"` };
+}
+
+function readInt(text: string, at: number): { value: number; end: number } | undefined {
+  let value = 0;
+  let end = at;
+  while (end < at + 7 && isDigit(text.charCodeAt(end))) value = value * 10 + text.charCodeAt(end++) - 48;
+  return end === at ? undefined : { value, end };
+}
+
+/** The index in the last `"N":value` entry before `close` (NaN when it is not one). */
+function lastKey(text: string, close: number): number {
+  const quote = text.lastIndexOf('"', close);
+  const open = text.lastIndexOf('"', quote - 1);
+  return open < 0 || close - open > 24 ? NaN : Number(text.slice(open + 1, quote));
+}
+
+/** A list of numbers that are all bytes (checked on its first items and on samples), described. */
+export function describeByteArray(list: readonly unknown[]): string | undefined {
+  if (list.length < MIN_BYTES) return undefined;
+  const step = list.length / SAMPLES;
+  for (let k = 0; k < SAMPLES + BYTE_PROBE; k++) {
+    const value = list[k < BYTE_PROBE ? k : Math.floor((k - BYTE_PROBE) * step)];
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 255) return undefined;
+  }
+  return describe(sniff(Uint8Array.from(list.slice(0, 16) as number[])), formatSize(list.length), 'byte array');
+}
+
+/** `[image: image/png, 700 KB, base64 omitted]`. */
+export function describe(media: string | undefined, size: string, what: string): string {
+  return media === undefined ? `[binary: ${size}, ${what} omitted]` : `[${kindOf(media)}: ${media}, ${size}, ${what} omitted]`;
+}
+
+/** The GenAI modality of a media type: image, audio, video, document, or binary. */
+export function kindOf(media: string): string {
+  const top = media.slice(0, media.indexOf('/'));
+  if (top === 'image' || top === 'audio' || top === 'video') return top;
+  if (top === 'text' || media === 'application/pdf' || media.includes('document') || media.includes('msword')) return 'document';
+  return 'binary';
+}
+
+export function formatSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} bytes`;
+  const [value, unit] = bytes < 1024 * 1024 ? [bytes / 1024, 'KB'] : [bytes / (1024 * 1024), 'MB'];
+  return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${unit}`;
+}
+
+const ascii = (bytes: Uint8Array, at: number, text: string): boolean => {
+  for (let k = 0; k < text.length; k++) if (bytes[at + k] !== text.charCodeAt(k)) return false;
+  return true;
+};
+
+/** The media type that the first bytes of a file say, for the common image, audio, video and document formats. */
+export function sniff(bytes: Uint8Array): string | undefined {
+  if (bytes.length < 4) return undefined;
+  if (bytes[0] === 0x89 && ascii(bytes, 1, 'PNG')) return 'image/png';
+  if (bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'image/jpeg';
+  if (ascii(bytes, 0, 'GIF8')) return 'image/gif';
+  if (ascii(bytes, 0, 'RIFF')) {
+    if (ascii(bytes, 8, 'WEBP')) return 'image/webp';
+    if (ascii(bytes, 8, 'WAVE')) return 'audio/wav';
+    if (ascii(bytes, 8, 'AVI ')) return 'video/x-msvideo';
+  }
+  if (ascii(bytes, 0, '%PDF')) return 'application/pdf';
+  if (ascii(bytes, 0, 'ID3') || (bytes[0] === 0xff && (bytes[1]! & 0xe6) === 0xe2)) return 'audio/mpeg';
+  if (ascii(bytes, 0, 'OggS')) return 'audio/ogg';
+  if (ascii(bytes, 0, 'fLaC')) return 'audio/flac';
+  if (bytes[0] === 0x1a && bytes[1] === 0x45 && bytes[2] === 0xdf && bytes[3] === 0xa3) return 'video/webm';
+  if (ascii(bytes, 4, 'ftyp')) {
+    if (ascii(bytes, 8, 'heic') || ascii(bytes, 8, 'heix') || ascii(bytes, 8, 'mif1')) return 'image/heic';
+    if (ascii(bytes, 8, 'M4A')) return 'audio/mp4';
+    return 'video/mp4';
+  }
+  return undefined;
+}
