@@ -41,7 +41,7 @@ const DATA_PREFIX = /data:([\w.+-]+\/[\w.+-]+)?(?:;[\w.+-]+=[\w.+-]+)*;base64,$/
 const DESCRIPTION = /^\[(?:image|audio|video|document|binary): [^\]]*omitted\]$/;
 
 /** Whether `text` is one of the descriptions written here (a payload that was left out). */
-export function isBinaryDescription(text: unknown): text is string {
+export function isBinaryDescription(text: unknown): boolean {
   return typeof text === 'string' && text.length < 120 && DESCRIPTION.test(text);
 }
 
@@ -262,6 +262,29 @@ function lastKey(text: string, close: number): number {
   const quote = text.lastIndexOf('"', close);
   const open = text.lastIndexOf('"', quote - 1);
   return open < 0 || close - open > 24 ? NaN : Number(text.slice(open + 1, quote));
+}
+
+/**
+ * A field that holds a file's bytes (base64 text, a byte list or a JSON-written Uint8Array), as
+ * its description whatever its length; a description already made is kept.
+ */
+export function describeData(data: unknown, media?: unknown): string | undefined {
+  const declared = typeof media === 'string' && media.includes('/') ? media : undefined;
+  if (typeof data === 'string') {
+    if (isBinaryDescription(data)) return data;
+    const encoded = data.startsWith('data:') ? data.slice(data.indexOf(',') + 1) : data;
+    const type = data.startsWith('data:') ? data.slice(5, data.search(/[;,]/)) || declared : declared;
+    const bytes = Math.floor((encoded.length * 3) / 4) - (encoded.endsWith('==') ? 2 : encoded.endsWith('=') ? 1 : 0);
+    return describe(sniff(decodeHead(encoded, 0)) ?? type, formatSize(bytes), 'base64');
+  }
+  const list = Array.isArray(data) ? data : isByteObject(data) ? Object.values(data) : undefined;
+  if (list === undefined) return undefined;
+  const head = Uint8Array.from(list.slice(0, 16).map(Number));
+  return describe(sniff(head) ?? declared, formatSize(list.length), 'byte array');
+}
+
+function isByteObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && typeof (value as Record<string, unknown>)['0'] === 'number';
 }
 
 /** A list of numbers that are all bytes (checked on its first items and on samples), described. */
