@@ -241,13 +241,23 @@ function byteList(text: string, open: number, budget: ScanBudget): { end: number
   if (close < 0) return undefined;
   const step = (close - at) / SAMPLES;
   for (let k = 0; k < SAMPLES; k++) {
-    const c = text.charCodeAt(at + Math.floor(k * step));
-    if (!(isDigit(c) || c === 44 || c === 32 || (keyed && (c === QUOTE || c === 58)))) return undefined;
+    const sample = at + Math.floor(k * step);
+    const c = text.charCodeAt(sample);
+    if (isDigit(c) ? !isByteAt(text, sample, keyed) : !(c === 44 || c === 32 || (keyed && (c === QUOTE || c === 58)))) return undefined;
   }
   const count = keyed ? lastKey(text, close) + 1 : Math.round(((close - open) * values.length) / (at - open));
   if (!(count >= MIN_BYTES)) return undefined;
   const size = keyed ? formatSize(count) : `~${formatSize(count)}`;
   return { end: close + 1, description: `"${describe(sniff(Uint8Array.from(values)), size, 'byte array')}"` };
+}
+
+/** Whether the number around `at` is a byte value (0-255), or in a keyed list a key. */
+function isByteAt(text: string, at: number, keyed: boolean): boolean {
+  let start = at;
+  while (start > at - 4 && isDigit(text.charCodeAt(start - 1))) start--;
+  if (keyed && text.charCodeAt(start - 1) === QUOTE) return true;
+  const value = readInt(text, start);
+  return value !== undefined && value.end - start <= 3 && value.value <= 255;
 }
 
 function readInt(text: string, at: number): { value: number; end: number } | undefined {
@@ -265,7 +275,7 @@ function lastKey(text: string, close: number): number {
 }
 
 /**
- * A field that holds a file's bytes (base64 text, a byte list or a JSON-written Uint8Array), as
+ * A field that holds a file's bytes (base64 text, a byte list, a JSON-written Uint8Array or Buffer), as
  * its description whatever its length; a description already made is kept.
  */
 export function describeData(data: unknown, media?: unknown): string | undefined {
@@ -277,14 +287,15 @@ export function describeData(data: unknown, media?: unknown): string | undefined
     const bytes = Math.floor((encoded.length * 3) / 4) - (encoded.endsWith('==') ? 2 : encoded.endsWith('=') ? 1 : 0);
     return describe(sniff(decodeHead(encoded, 0)) ?? type, formatSize(bytes), 'base64');
   }
-  const list = Array.isArray(data) ? data : isByteObject(data) ? Object.values(data) : undefined;
+  if (isRecord(data) && data.type === 'Buffer') return describeData(data.data, media); // a Buffer as JSON writes it
+  const list = Array.isArray(data) ? data : isRecord(data) && typeof data['0'] === 'number' ? Object.values(data) : undefined;
   if (list === undefined) return undefined;
   const head = Uint8Array.from(list.slice(0, 16).map(Number));
   return describe(sniff(head) ?? declared, formatSize(list.length), 'byte array');
 }
 
-function isByteObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && typeof (value as Record<string, unknown>)['0'] === 'number';
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** A list of numbers that are all bytes (checked on its first items and on samples), described. */
