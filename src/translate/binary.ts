@@ -45,6 +45,11 @@ export function isBinaryDescription(text: unknown): boolean {
   return typeof text === 'string' && text.length < 120 && DESCRIPTION.test(text);
 }
 
+/** The media type a description names, if any. */
+export function describedMedia(text: unknown): string | undefined {
+  return isBinaryDescription(text) ? /^\[\w+: ([\w.+-]+\/[\w.+-]+),/.exec(text as string)?.[1] : undefined;
+}
+
 /** The text with every binary payload replaced by its description; the same string when none. */
 export function elideBinary(text: string, budget: ScanBudget): string {
   if (text.length < MIN_TEXT || budget.chars <= 0) return text;

@@ -5,7 +5,7 @@
  * Opper whichever library traced it. Helpers here never throw.
  */
 import type { Attributes } from '@opentelemetry/api';
-import { describeData, isBinaryDescription } from '../binary.js';
+import { describeData, describedMedia, isBinaryDescription } from '../binary.js';
 import { asText, cleanString } from '../values.js';
 
 export interface Part {
@@ -146,9 +146,9 @@ export function mediaPart(modality: string, media: unknown, uri?: unknown, data?
   if (typeof uri === 'string' && !uri.startsWith('data:') && !isBinaryDescription(uri)) {
     return withMedia({ type: 'uri', modality, uri }, media);
   }
-  const part = withMedia({ type: 'blob', modality }, media);
-  if (typeof filename === 'string') part.filename = filename;
   const content = describeData(uri ?? data, media);
+  const part = withMedia({ type: 'blob', modality }, media ?? describedMedia(content));
+  if (typeof filename === 'string') part.filename = filename;
   if (content !== undefined) part.content = content;
   return part;
 }
