@@ -51,7 +51,7 @@ describe('the multimodal spans of the issue', () => {
     const { create } = translate(MULTIMODAL_SPANS.OpenInference!);
     expect(JSON.parse(create.input as string)[0].parts).toEqual([
       { type: 'text', content: QUESTION },
-      { type: 'blob', modality: 'image', content: PNG_DESCRIPTION },
+      { type: 'blob', modality: 'image', mime_type: 'image/png', content: PNG_DESCRIPTION },
       { type: 'uri', modality: 'image', uri: IMAGE_URL },
     ]);
   });
