@@ -259,7 +259,7 @@ function byteList(text: string, open: number, budget: ScanBudget): { end: number
 /** Whether the number around `at` is a byte value (0-255), or in a keyed list a key. */
 function isByteAt(text: string, at: number, keyed: boolean): boolean {
   let start = at;
-  while (start > at - 4 && isDigit(text.charCodeAt(start - 1))) start--;
+  while (start > at - 7 && isDigit(text.charCodeAt(start - 1))) start--;
   if (keyed && text.charCodeAt(start - 1) === QUOTE) return true;
   const value = readInt(text, start);
   return value !== undefined && value.end - start <= 3 && value.value <= 255;

@@ -113,7 +113,7 @@ const DIALECT_SPANS: ReadonlyArray<readonly [string, Attributes, TimedEventLike[
     'Vercel AI SDK outer call, a Uint8Array in ai.prompt',
     {
       'ai.operationId': 'ai.generateText',
-      'ai.prompt': JSON.stringify({ messages: [{ role: 'user', content: [{ type: 'text', text: QUESTION }, { type: 'image', image: new Uint8Array(pngBytes(40 * 1024)) }] }] }),
+      'ai.prompt': JSON.stringify({ messages: [{ role: 'user', content: [{ type: 'text', text: QUESTION }, { type: 'image', image: new Uint8Array(pngBytes(400 * 1024)) }] }] }),
       'ai.response.text': ANSWER,
     },
   ],
