@@ -85,7 +85,7 @@ describe('multimodal spans through the processor and the bridge', () => {
     for (const name of ['kept by the processor', 'kept by the bridge']) {
       const span = byName(opper, name)!;
       expect(span.input).toContain(PNG_BASE64.slice(0, 10_000));
-      expect(span.meta['opper.truncated']).toBe(true);
+      expect(span.meta?.['opper.truncated']).toBe(true);
     }
   });
 });
