@@ -4,8 +4,8 @@
  * no quote or backslash, so a JSON text stays valid JSON and the parts around it stay readable.
  *
  * Work is bounded by a budget of characters read one by one (`ScanBudget`): a base64 run is
- * recognised from its first PROBE characters, then its end is found with one native `indexOf` of
- * the closing quote and checked by samples, so a megabyte of base64 costs a few hundred reads.
+ * recognised from its first PROBE characters, then its end is found with native `indexOf` (the
+ * closing quote, or prose) and checked by samples, so a megabyte of base64 costs a few hundred reads.
  * Past the budget, the rest of the text is left as it is (the size caps then cut it).
  */
 
@@ -57,6 +57,7 @@ export function elideBinary(text: string, budget: ScanBudget): string {
   let kept = 0; // text before this index is in `out`
   let run = -1; // start of the current base64 run
   let probed = false;
+  let next: NextOf | undefined;
   const n = text.length;
   let i = 0;
   for (; i < n; i++) {
@@ -68,7 +69,7 @@ export function elideBinary(text: string, budget: ScanBudget): string {
         probed = false;
       } else if (!probed && i - run + 1 >= PROBE) {
         probed = true;
-        const end = runEndAtOnce(text, i + 1, budget);
+        const end = runEndAtOnce((next ??= new NextOf(text)), i + 1, budget);
         if (end !== undefined) {
           const found = payload(text, run, end);
           if (found !== undefined) {
@@ -131,13 +132,36 @@ function padEnd(text: string, i: number): number {
 }
 
 /**
- * The end of a run read one by one up to `read`, found at once: the next
- * quote (or the text's end), trusted when evenly spaced samples and the last characters before it
- * are base64. Undefined when the samples say otherwise (the caller reads on one by one).
+ * Where each character next occurs in one text, from a position on: found with native `indexOf`
+ * and remembered, so that the searches of one text together read it at most once per character.
  */
-function runEndAtOnce(text: string, read: number, budget: ScanBudget): number | undefined {
-  const quote = text.indexOf('"', read);
-  const stop = quote < 0 ? text.length : quote;
+class NextOf {
+  readonly #at = new Map<string, number>();
+  constructor(readonly text: string) {}
+  find(char: string, from: number): number {
+    const known = this.#at.get(char);
+    if (known !== undefined && (known < 0 || known >= from)) return known;
+    const at = this.text.indexOf(char, from);
+    this.#at.set(char, at);
+    return at;
+  }
+}
+
+/** Characters that end a base64 run (the quote closing a JSON string, or the prose around it). */
+const RUN_ENDS = ['"', ' ', ',', '.', ':', ';', ')', ']', '}'];
+
+/**
+ * The end of a run read one by one up to `read`, found at once: the next character that ends a
+ * run (or the text's end), trusted when evenly spaced samples and the last characters before it
+ * are base64. Undefined when they are not (the caller reads on one by one).
+ */
+function runEndAtOnce(next: NextOf, read: number, budget: ScanBudget): number | undefined {
+  const text = next.text;
+  let stop = text.length;
+  for (const char of RUN_ENDS) {
+    const at = next.find(char, read);
+    if (at >= 0 && at < stop) stop = at;
+  }
   if (stop - read < PROBE) return undefined; // short: reading it is as cheap
   budget.chars -= SAMPLES + TAIL;
   const step = (stop - read) / SAMPLES;

@@ -87,5 +87,8 @@ describe('multimodal spans through the processor and the bridge', () => {
       expect(span.input).toContain(PNG_BASE64.slice(0, 10_000));
       expect(span.meta?.['opper.truncated']).toBe(true);
     }
+    await throughProcessor(opper, { keepBinaryPayloads: false }, { 'described by the processor': GENAI_CHAT });
+    await ended(opper, 3);
+    expectSmallAndWhole(byName(opper, 'described by the processor'), 'GenAI chat');
   });
 });

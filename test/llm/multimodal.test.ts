@@ -29,8 +29,8 @@ interface Case {
 }
 
 const CASES: readonly Case[] = [
-  // Redacts base64 images itself (`__REDACTED__`) and leaves input_audio out of its message list.
-  { app: 'openinference', scope: '@arizeai/openinference-instrumentation-openai', images: 2, audio: 0, link: true, mentions: [] },
+  // With base64ImageMaxLength raised (else it writes `__REDACTED__`); input_audio is left out of its message list.
+  { app: 'openinference', scope: '@arizeai/openinference-instrumentation-openai', images: 2, audio: 0, link: true, mentions: [PNG_DESCRIPTION] },
   { app: 'traceloop', scope: '@traceloop/instrumentation-openai', images: 2, audio: 1, link: true, mentions: [PNG_DESCRIPTION, WAV_DESCRIPTION] },
   { app: 'traceloop-legacy', scope: '@traceloop/instrumentation-openai', images: 2, audio: 1, link: true, mentions: [PNG_DESCRIPTION, WAV_DESCRIPTION] },
   // Records the media type of a base64 image, nothing of a linked one.

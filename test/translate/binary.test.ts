@@ -56,11 +56,12 @@ describe('the multimodal spans of the issue', () => {
     ]);
   });
 
-  it('keepBinaryPayloads: true sends the bytes as before (and the body budget cuts them)', () => {
+  it('keepBinaryPayloads: true sends the bytes as before (and the body budget cuts them); false and unset describe them', () => {
     const { create } = translate(GENAI_CHAT, [], { keepBinaryPayloads: true });
     expect(create.input).toContain(PNG_BASE64.slice(0, 5000));
     expect(create.input).not.toContain(IMAGE_URL);
     expect(create.meta['opper.truncated']).toBe(true);
+    for (const options of [{}, { keepBinaryPayloads: false }]) expect(translate(GENAI_CHAT, [], options).create.input).toContain(PNG_DESCRIPTION);
   });
 });
 
@@ -174,7 +175,10 @@ describe('what is a payload', () => {
       JSON.stringify(Array.from({ length: 600 }, (_, i) => i)),
       JSON.stringify(Array.from({ length: 600 }, (_, i) => i / 7)),
     ];
-    for (const text of texts) expect(elide(text)).toBe(text);
+    for (const text of texts) {
+      expect(elide(text)).toBe(text);
+      expect(elide(`${text} ${dataUrl('image/png', SMALL_PNG)}`)).toBe(`${text} [image: image/png, 20 KB, base64 omitted]`);
+    }
   });
 
   it('reads a megabyte of base64 with a few hundred reads, and never more than its budget of prose', () => {
