@@ -12,20 +12,22 @@ const seen = (attributes: Attributes, events: TimedEventLike[] = [], kind = Span
   const { create, update } = parse(translateSpan(makeSpan({ attributes, events, kind }), { maxBodyBytes: 512 * 1024 }));
   return { type: create.type, input: create.input as string | undefined, output: update.output as string | undefined, meta: create.meta };
 };
-const USAGE_KEYS = [
-  'gen_ai.usage.input_tokens',
-  'gen_ai.usage.output_tokens',
-  'gen_ai.usage.cache_read.input_tokens',
-  'gen_ai.usage.cache_write.input_tokens',
-  'gen_ai.usage.reasoning.output_tokens',
-  'gen_ai.usage.audio.input_tokens',
-];
-const usageOf = (meta: Record<string, unknown>) => Object.fromEntries(USAGE_KEYS.filter((key) => key in meta).map((key) => [key, meta[key]]));
 
 const QUESTION = 'What is in this picture?';
 const ANSWER = 'A harbour at dusk.';
 const PNG = pngBytes(60 * 1024).toString('base64');
 const USAGE = { input: 1200, output: 14, cacheRead: 100, cacheWrite: 50, reasoning: 3, audio: 7 };
+/** The usage under the newest names, as written and as meta shows it. */
+const NEWEST_USAGE = {
+  'gen_ai.usage.input_tokens': USAGE.input,
+  'gen_ai.usage.output_tokens': USAGE.output,
+  'gen_ai.usage.cache_read.input_tokens': USAGE.cacheRead,
+  'gen_ai.usage.cache_write.input_tokens': USAGE.cacheWrite,
+  'gen_ai.usage.reasoning.output_tokens': USAGE.reasoning,
+  'gen_ai.usage.audio.input_tokens': USAGE.audio,
+};
+
+const usageOf = (meta: Record<string, unknown>) => Object.fromEntries(Object.keys(NEWEST_USAGE).filter((key) => key in meta).map((key) => [key, meta[key]]));
 
 /** Only the newest names: semantic-conventions-genai after v1.41. */
 const NEWEST: Attributes = {
@@ -36,12 +38,7 @@ const NEWEST: Attributes = {
     { role: 'user', parts: [{ type: 'text', content: QUESTION }, { type: 'blob', modality: 'image', mime_type: 'image/png', content: PNG }] },
   ]),
   'gen_ai.output.messages': JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: ANSWER }], finish_reason: 'stop' }]),
-  'gen_ai.usage.input_tokens': USAGE.input,
-  'gen_ai.usage.output_tokens': USAGE.output,
-  'gen_ai.usage.cache_read.input_tokens': USAGE.cacheRead,
-  'gen_ai.usage.cache_write.input_tokens': USAGE.cacheWrite,
-  'gen_ai.usage.reasoning.output_tokens': USAGE.reasoning,
-  'gen_ai.usage.audio.input_tokens': USAGE.audio,
+  ...NEWEST_USAGE,
   'gen_ai.usage.text.input_tokens': USAGE.input - USAGE.audio,
 };
 
@@ -78,14 +75,7 @@ describe('the newest GenAI names read as the older ones', () => {
       { role: 'user', parts: [{ type: 'text', content: QUESTION }, { type: 'blob', modality: 'image', mime_type: 'image/png', content: '[image: image/png, 60 KB, base64 omitted]' }] },
     ]);
     expect(JSON.parse(newest.output!)).toEqual([{ role: 'assistant', parts: [{ type: 'text', content: ANSWER }], finish_reason: 'stop' }]);
-    expect(usageOf(newest.meta)).toEqual({
-      'gen_ai.usage.input_tokens': USAGE.input,
-      'gen_ai.usage.output_tokens': USAGE.output,
-      'gen_ai.usage.cache_read.input_tokens': USAGE.cacheRead,
-      'gen_ai.usage.cache_write.input_tokens': USAGE.cacheWrite,
-      'gen_ai.usage.reasoning.output_tokens': USAGE.reasoning,
-      'gen_ai.usage.audio.input_tokens': USAGE.audio,
-    });
+    expect(usageOf(newest.meta)).toEqual(NEWEST_USAGE);
     expect(newest.meta['gen_ai.provider.name']).toBe('openai');
   });
 
