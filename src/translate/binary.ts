@@ -27,6 +27,8 @@ const MIN_BYTES = 256;
 const BYTE_PROBE = 64;
 /** How far before a run a media type or `data:` prefix is looked for. */
 const LOOKBACK = 256;
+/** Wrapped base64 (MIME, PEM) has lines at least this long. */
+const MIN_LINE = 60;
 /** Texts shorter than this hold no payload worth describing: not read. */
 const MIN_TEXT = MIN_TYPED_RUN + 16;
 
@@ -50,72 +52,104 @@ export function describedMedia(text: unknown): string | undefined {
   return isBinaryDescription(text) ? /^\[\w+: ([\w.+-]+\/[\w.+-]+),/.exec(text as string)?.[1] : undefined;
 }
 
-/** The text with every binary payload replaced by its description; the same string when none. */
+/**
+ * The text with every binary payload replaced by its description; the same string when none.
+ * Only every MIN_TYPED_RUN-th character is looked at until one is base64 (a run that long must
+ * cover one of them), so prose costs a few reads per word looked at, not one per character.
+ */
 export function elideBinary(text: string, budget: ScanBudget): string {
   if (text.length < MIN_TEXT || budget.chars <= 0) return text;
   let out: string[] | undefined;
   let kept = 0; // text before this index is in `out`
-  let run = -1; // start of the current base64 run
-  let probed = false;
   let next: NextOf | undefined;
   const n = text.length;
-  let i = 0;
-  for (; i < n; i++) {
-    if (--budget.chars < 0) break;
-    const c = text.charCodeAt(i);
-    if (isB64(c) || (run >= 0 && isWrap(text, c, i))) {
-      if (run < 0) {
-        run = i;
-        probed = false;
-      } else if (!probed && i - run + 1 >= PROBE) {
-        probed = true;
-        const end = runEndAtOnce((next ??= new NextOf(text)), i + 1, budget);
-        if (end !== undefined) {
-          const found = payload(text, run, end);
-          if (found !== undefined) {
-            (out ??= []).push(text.slice(kept, found.start), found.description);
-            kept = i = end;
-            run = -1;
-            i--; // the loop's i++ lands on the character after the run
-          }
-        }
-      }
+  const replace = (start: number, end: number, description: string): void => {
+    (out ??= []).push(text.slice(kept, start), description);
+    kept = end;
+  };
+  for (let at = MIN_TYPED_RUN - 1; at < n && --budget.chars >= 0; at += MIN_TYPED_RUN) {
+    const list = byteListAround(text, at, kept, budget);
+    if (list !== undefined) {
+      replace(list.start, list.end, list.description);
+      at = list.end - 1;
       continue;
     }
-    if (run >= 0) {
-      const end = c === 61 ? padEnd(text, i) : i; // '=' padding
-      const found = payload(text, run, end);
-      if (found !== undefined) {
-        (out ??= []).push(text.slice(kept, found.start), found.description);
-        kept = end;
-        i = end - 1;
-      }
-      run = -1;
-      continue;
-    }
-    if (c === 91 || c === 123) {
-      // '[' or '{': maybe a byte list
-      const bytes = byteList(text, i, budget);
-      if (bytes !== undefined) {
-        (out ??= []).push(text.slice(kept, i), bytes.description);
-        kept = bytes.end;
-        i = bytes.end - 1;
-      }
-    }
-  }
-  if (run >= 0 && i >= n) {
-    const found = payload(text, run, n);
-    if (found !== undefined) {
-      (out ??= []).push(text.slice(kept, found.start), found.description);
-      kept = n;
-    }
+    if (!isB64(text.charCodeAt(at))) continue;
+    let start = at;
+    while (start > kept && isB64(text.charCodeAt(start - 1))) start--;
+    budget.chars -= at - start;
+    const end = runEnd(text, start, at + 1, budget, () => (next ??= new NextOf(text)));
+    if (end === undefined) break; // out of budget in the middle of a run
+    const found = payload(text, start, end);
+    if (found !== undefined && found.start >= kept) replace(found.start, end, found.description);
+    at = end - 1;
   }
   if (out === undefined) return text;
   out.push(text.slice(kept));
   return out.join('');
 }
 
-/** A line break inside wrapped base64: a raw CR/LF, or JSON's `\n`, `\r`, `\/` escapes (at the backslash or its letter). */
+/**
+ * Where the run that starts at `start` ends, read one by one from `from` (JSON's `\/` and, after a
+ * line of MIN_LINE or more, line breaks inside it), or found at once once it is PROBE long.
+ * Undefined when the budget ran out first.
+ */
+function runEnd(text: string, start: number, from: number, budget: ScanBudget, next: () => NextOf): number | undefined {
+  const n = text.length;
+  let end = from;
+  let line = end - start;
+  let probed = false;
+  while (end < n) {
+    if (--budget.chars < 0) return undefined;
+    const c = text.charCodeAt(end);
+    let wrap = 0;
+    if (isB64(c)) {
+      end++;
+      line++;
+    } else if (c === BACKSLASH && text.charCodeAt(end + 1) === 47) {
+      end += 2;
+      line++;
+    } else if (line >= MIN_LINE && (wrap = lineBreak(text, end)) > 0) {
+      end += wrap;
+      line = 0;
+    } else break;
+    if (!probed && end - start >= PROBE) {
+      probed = true;
+      const stop = runEndAtOnce(next(), end, budget);
+      if (stop !== undefined) return stop;
+    }
+  }
+  return text.charCodeAt(end) === 61 ? padEnd(text, end) : end;
+}
+
+/** Length of the line break at `at` (raw CR, LF, CRLF, or JSON's `\n`, `\r`, `\r\n`); 0 when none. */
+function lineBreak(text: string, at: number): number {
+  let length = 0;
+  for (;;) {
+    const c = text.charCodeAt(at + length);
+    const escaped = c === BACKSLASH ? text.charCodeAt(at + length + 1) : 0;
+    if (c === 10 || c === 13) length++;
+    else if (escaped === 110 || escaped === 114) length += 2;
+    else return length;
+  }
+}
+
+/**
+ * The byte list that the character at `at` may be in, when its opening bracket is at most
+ * MIN_TYPED_RUN before (where the first character looked at inside a list is).
+ */
+function byteListAround(text: string, at: number, kept: number, budget: ScanBudget): { start: number; end: number; description: string } | undefined {
+  const c = text.charCodeAt(at);
+  if (!(isDigit(c) || c === 44 || c === QUOTE || c === 58 || c === 32 || c === 91 || c === 123)) return undefined;
+  const from = Math.max(kept, at - MIN_TYPED_RUN - 8);
+  const near = text.slice(from, at + 1);
+  const open = from + Math.max(near.lastIndexOf('['), near.lastIndexOf('{'));
+  if (open < from) return undefined;
+  const list = byteList(text, open, budget);
+  return list === undefined ? undefined : { start: open, ...list };
+}
+
+/** A line break inside wrapped base64: a raw CR/LF, or JSON's `\n`, `\r`, `\/` escapes (at the backslash). */
 function isWrap(text: string, c: number, i: number): boolean {
   if (c === 10 || c === 13) return true;
   if (c === BACKSLASH) {

@@ -49,10 +49,9 @@ class Walk {
   scan: ScanBudget | undefined;
 }
 
-/** Characters of a span's attributes and events read one by one for binary payloads, at least (binary.ts). */
-const MIN_SCAN_CHARS = 1024 * 1024;
-/** ... and in bodies of the limit. */
+/** Characters of a span's attributes and events read one by one for binary payloads (binary.ts): this many bodies' worth, at least 1 MiB. */
 const SCAN_BODIES = 4;
+const MIN_SCAN_CHARS = 1024 * 1024;
 
 /**
  * The span with its attributes bounded to about two bodies (`max` bytes each), any one value, the

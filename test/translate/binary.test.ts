@@ -181,11 +181,15 @@ describe('what is a payload', () => {
     }
   });
 
-  it('reads a megabyte of base64 with a few hundred reads, and never more than its budget of prose', () => {
+  it('reads a megabyte of base64 with a few hundred reads, prose a few characters in 64, and never more than its budget', () => {
     const json = JSON.stringify({ before: QUESTION, image: PNG_BASE64 + PNG_BASE64, after: IMAGE_URL });
     const budget = { chars: 1_000_000 };
     expect(elideBinary(json, budget)).toBe(JSON.stringify({ before: QUESTION, image: '[image: image/png, 1.4 MB, base64 omitted]', after: IMAGE_URL }));
     expect(1_000_000 - budget.chars).toBeLessThan(1_000);
+    const words = 'The harbour at dusk, and a voice counting to three. '.repeat(4_000);
+    const looked = { chars: 1_000_000 };
+    expect(elideBinary(words, looked)).toBe(words);
+    expect(1_000_000 - looked.chars).toBeLessThan(words.length / 4); // a few reads per 64 characters
     const prose = `${'The harbour at dusk. '.repeat(200_000)}${dataUrl('image/png', SMALL_PNG)}`;
     const small = { chars: 100_000 };
     expect(elideBinary(prose, small)).toBe(prose);
