@@ -10,7 +10,8 @@
  * cuts only spans whose bodies could not fit anyway, and a span that fits is handed back as it is
  * (its bodies byte-identical to a translation without the walk). cap.ts measures exactly.
  */
-import { describeByteArray, elideBinary, type ScanBudget } from './binary.js';
+import { elideBinary, type ScanBudget } from './binary.js';
+import { describeByteArray } from './media.js';
 import { cutLevel, cutString, MARKER_MAX, MIN_KEPT } from './cap.js';
 import type { ReadableSpanLike, TimedEventLike } from './types.js';
 import { setKey } from './values.js';

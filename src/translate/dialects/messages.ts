@@ -5,7 +5,7 @@
  * Opper whichever library traced it. Helpers here never throw.
  */
 import type { Attributes } from '@opentelemetry/api';
-import { describeData, describedMedia, isBinaryDescription } from '../binary.js';
+import { describeData, describedMedia, isBinaryDescription } from '../media.js';
 import { asText, cleanString } from '../values.js';
 
 export interface Part {

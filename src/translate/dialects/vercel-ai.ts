@@ -12,7 +12,7 @@
 import type { Attributes } from '@opentelemetry/api';
 import { takeText, type Dialect, type DialectContext } from '../dialect.js';
 import { asText } from '../values.js';
-import { kindOf } from '../binary.js';
+import { kindOf } from '../media.js';
 import {
   contentParts,
   isRecord,
