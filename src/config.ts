@@ -35,6 +35,10 @@ export interface OpperExporterOptions {
   /** Replace secrets found in standard attributes (command lines, sensitive URL query values,
    * URL credentials) by `REDACTED` before they leave the process. Default true. */
   redactSecrets?: boolean | undefined;
+  /** Send inline binary payloads in LLM prompts and answers (base64 images, audio and files,
+   * `data:` URLs, byte arrays) as they are. By default each becomes a short description in place,
+   * e.g. `[image: image/png, 700 KB, base64 omitted]` (docs/llm-spans.md). Default false. */
+  keepBinaryPayloads?: boolean | undefined;
   /** Called for every content-bearing string after translation (input, output, error, every string
    * in meta); returns what to send instead (undefined: leave it out). If it throws, the string is
    * replaced by `[redacted: mask threw]`. */
@@ -67,6 +71,7 @@ export interface ExporterConfig {
   readonly headers: Readonly<Record<string, string>>;
   readonly maxBodyBytes: number;
   readonly redactSecrets: boolean;
+  readonly keepBinaryPayloads: boolean;
   readonly mask: MaskFunction | undefined;
   readonly transport: Transport;
   readonly meterProvider: MeterProvider | undefined;
@@ -152,6 +157,7 @@ export function resolveConfig(
   const maxPendingSpans = integer('maxPendingSpans', options.maxPendingSpans, 4096, 1, 10_000_000);
   const maxBodyBytes = integer('maxBodyBytes', options.maxBodyBytes, 512 * 1024, MIN_BODY_BYTES, SERVER_BODY_LIMIT);
   const redactSecrets = optionalBoolean(options.redactSecrets, 'redactSecrets') ?? true;
+  const keepBinaryPayloads = optionalBoolean(options.keepBinaryPayloads, 'keepBinaryPayloads') ?? false;
   const notices: ConfigNotice[] = [];
   const disabled = sdkDisabled(env.OTEL_SDK_DISABLED, notices);
   if (exportTimeoutMillis > PROCESSOR_EXPORT_TIMEOUT) {
@@ -173,6 +179,7 @@ export function resolveConfig(
     headers: Object.freeze(parseHeaders(options.headers)),
     maxBodyBytes,
     redactSecrets,
+    keepBinaryPayloads,
     mask: parseMask(options.mask),
     transport,
     meterProvider: parseMeterProvider(options.meterProvider),

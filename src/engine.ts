@@ -103,12 +103,12 @@ export const PROBLEM_WARNINGS: Readonly<Record<ProblemCause, string>> = {
 
 /** The translation options of `config`; a mask that throws is warned about once. */
 export function translateOptions(config: ExporterConfig, warnings: Warnings, door: string): TranslateOptions {
-  const { maxBodyBytes, mask, redactSecrets } = config;
-  if (mask === undefined) return { maxBodyBytes, redactSecrets };
+  const { maxBodyBytes, mask, redactSecrets, keepBinaryPayloads } = config;
+  if (mask === undefined) return { maxBodyBytes, redactSecrets, keepBinaryPayloads };
   const onMaskError = (error: unknown) =>
     warnings.once(
       WarningCode.MaskThrew,
       `${door}: the mask function threw (${error instanceof Error ? error.message : String(error)}); the value was replaced by a redaction marker.`,
     );
-  return { maxBodyBytes, redactSecrets, mask, onMaskError };
+  return { maxBodyBytes, redactSecrets, keepBinaryPayloads, mask, onMaskError };
 }

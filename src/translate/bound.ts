@@ -10,6 +10,8 @@
  * cuts only spans whose bodies could not fit anyway, and a span that fits is handed back as it is
  * (its bodies byte-identical to a translation without the walk). cap.ts measures exactly.
  */
+import { elideBinary, type ScanBudget } from './binary.js';
+import { describeByteArray } from './media.js';
 import { cutLevel, cutString, MARKER_MAX, MIN_KEPT } from './cap.js';
 import type { ReadableSpanLike, TimedEventLike } from './types.js';
 import { setKey } from './values.js';
@@ -40,10 +42,17 @@ const OPAQUE_WIDTH = 2;
  */
 const CUT_SHARE = 0.5;
 
-/** Whether any cut was made. */
+/** Whether any cut was made; the budget of describing binary payloads, while they are described. */
 class Walk {
   cut = false;
+  /** A payload was described (the span changed without being cut). */
+  described = false;
+  scan: ScanBudget | undefined;
 }
+
+/** Characters of a span's attributes and events read one by one for binary payloads (binary.ts): this many bodies' worth, at least 1 MiB. */
+const SCAN_BODIES = 4;
+const MIN_SCAN_CHARS = 1024 * 1024;
 
 /**
  * The span with its attributes bounded to about two bodies (`max` bytes each), any one value, the
@@ -51,8 +60,10 @@ class Walk {
  * the span's attributes are cut to one common length (the largest first, as cap.ts does), arrays
  * and lists keep their first items, other values (resource, scope, events' and links' attributes)
  * keep what fits in order. Reads each value at most once, and never more of it than fits.
+ * `describeBinary`: inline binary payloads in the attributes and events become their description
+ * (binary.ts) before anything is measured, so that what follows an image is not cut.
  */
-export function boundSpan(span: ReadableSpanLike, max: number): BoundedSpan {
+export function boundSpan(span: ReadableSpanLike, max: number, describeBinary = false): BoundedSpan {
   const walk = new Walk();
   let left = 2 * max;
   const resource = boundObject(span.resource?.attributes, max, walk, 1);
@@ -62,14 +73,16 @@ export function boundSpan(span: ReadableSpanLike, max: number): BoundedSpan {
   left -= scopeAttributes.width;
   const name = boundString(span.name, max, walk);
   const statusMessage = boundString(span.status?.message, max, walk);
+  if (describeBinary) walk.scan = { chars: Math.max(MIN_SCAN_CHARS, SCAN_BODIES * max) };
   const attributes = boundAttributes(span.attributes, Math.max(0, left), max, walk);
   left -= attributes.width;
   // A list gets what the attributes left (at least an eighth of a body), at most one body.
   const events = boundList(span.events, listRoom(left, max), walk, boundEvent);
   left -= events.width;
+  walk.scan = undefined;
   const links = boundList(span.links, listRoom(left, max), walk, boundLink);
   const bounded: BoundedSpan = { span, cut: walk.cut, eventsCut: events.cut, linksCut: links.cut };
-  if (!walk.cut) return bounded;
+  if (!walk.cut && !walk.described) return bounded;
   bounded.span = {
     ...spanFields(span),
     name: name as string,
@@ -116,11 +129,21 @@ interface Bounded {
   width: number;
 }
 
-/** A string cut to `room` bytes when longer (other values as they are). */
+/** The text with its binary payloads described, while the walk describes them. */
+function described(text: string, walk: Walk): string {
+  if (walk.scan === undefined) return text;
+  const out = elideBinary(text, walk.scan);
+  if (out !== text) walk.described = true;
+  return out;
+}
+
+/** A string (its payloads described) cut to `room` bytes when longer (other values as they are). */
 function boundString(value: unknown, room: number, walk: Walk): unknown {
-  if (typeof value !== 'string' || value.length + 2 <= room) return value;
+  if (typeof value !== 'string') return value;
+  const text = described(value, walk);
+  if (text.length + 2 <= room) return text;
   walk.cut = true;
-  return cutString(value, Math.max(0, room - 2 - MARKER_MAX));
+  return cutString(text, Math.max(0, room - 2 - MARKER_MAX));
 }
 
 /**
@@ -141,9 +164,11 @@ function boundAttributes(attributes: Obj | undefined, room: number, max: number,
     const raw = attributes[key];
     fixed += key.length + 4;
     if (typeof raw === 'string') {
-      values[k] = raw;
-      strings += raw.length + 2;
-      if (raw.length > MIN_KEPT + MARKER_MAX) sizes.push(raw.length);
+      const text = described(raw, walk);
+      if (text !== raw) changed = true;
+      values[k] = text;
+      strings += text.length + 2;
+      if (text.length > MIN_KEPT + MARKER_MAX) sizes.push(text.length);
       continue;
     }
     // One value takes at most one body, whichever body it lands in.
@@ -203,6 +228,11 @@ function boundValue(value: unknown, room: number, walk: Walk, depth: number): Bo
 
 /** The first items that fit `room`, then a marker item counting the rest; the same array when all fit. */
 function boundArray(array: readonly unknown[], room: number, walk: Walk, depth: number): Bounded {
+  const bytes = walk.scan !== undefined && typeof array[0] === 'number' ? describeByteArray(array) : undefined;
+  if (bytes !== undefined) {
+    walk.described = true;
+    return { value: bytes, width: bytes.length + 2 };
+  }
   let copy: unknown[] | undefined;
   let width = 2;
   let i = 0;

@@ -9,6 +9,7 @@ import {
   META_OPPER_TRUNCATED,
   META_OPPER_UNFINISHED,
 } from './attributes.js';
+import { elideBinary } from './binary.js';
 import { boundSpan, type BoundedSpan } from './bound.js';
 import { capJson, fitsBytes, normalizeMaxBytes } from './cap.js';
 import { isValidSpanId, toOpperSpanId, toOpperTraceId } from './ids.js';
@@ -49,15 +50,19 @@ const EMPTY: Attributes = {};
 export function translateSpan(span: ReadableSpanLike, options: TranslateOptions, bounded?: BoundedSpan): TranslatedSpan {
   const max = normalizeMaxBytes(options?.maxBodyBytes);
   try {
-    return translate(bounded ?? boundSpan(span, max), max, options);
+    return translate(bounded ?? boundFor(span, options), max, options);
   } catch (error) {
     return translateUnreadable(span, max, error, options);
   }
 }
 
-/** The walk `translateSpan` makes of `span` first (bound.ts), on its own. */
+/**
+ * The walk `translateSpan` makes of `span` first (bound.ts), on its own: binary payloads described
+ * (unless the options keep them), the span cut to about its bodies' size.
+ */
 export function boundFor(span: ReadableSpanLike, options: TranslateOptions): BoundedSpan {
-  return boundSpan(span, normalizeMaxBytes(options?.maxBodyBytes));
+  const max = normalizeMaxBytes(options?.maxBodyBytes);
+  return boundSpan(span, max, options?.keepBinaryPayloads !== true);
 }
 
 function translate(bounded: BoundedSpan, max: number, options: TranslateOptions): TranslatedSpan {
@@ -79,7 +84,7 @@ function translate(bounded: BoundedSpan, max: number, options: TranslateOptions)
   const times = timesOf(span, options.unfinished !== undefined);
   const update: OpperUpdateBody = {
     end_time: times.end,
-    output: takeText(ctx, ATTR_OPPER_OUTPUT) ?? dialectOutput(ctx),
+    output: content(takeText(ctx, ATTR_OPPER_OUTPUT) ?? dialectOutput(ctx), max, options),
     error: errorOf(span),
     score: scoreOf(ctx),
   };
@@ -91,7 +96,7 @@ function translate(bounded: BoundedSpan, max: number, options: TranslateOptions)
     name,
     type: typeOf(ctx),
     start_time: times.start,
-    input: takeText(ctx, ATTR_OPPER_INPUT) ?? dialectInput(ctx),
+    input: content(takeText(ctx, ATTR_OPPER_INPUT) ?? dialectInput(ctx), max, options),
     meta: metaOf(ctx, traceHex, spanHex, parentHex, options.redactSecrets !== false, bounded),
   };
   if (options.mask) {
@@ -114,6 +119,15 @@ function translate(bounded: BoundedSpan, max: number, options: TranslateOptions)
   const translated: TranslatedSpan = { id, traceId, create: createJson, update: updateJson };
   if (parentId !== undefined) translated.parentId = parentId;
   return translated;
+}
+
+/**
+ * Input or output with the binary payloads that a dialect decoded (a JSON escape) or the walk's
+ * budget left described too: no long base64 reaches Opper's input or output.
+ */
+function content(text: string | undefined, max: number, options: TranslateOptions): string | undefined {
+  if (text === undefined || options.keepBinaryPayloads === true) return text;
+  return elideBinary(text, { chars: 2 * max });
 }
 
 /**

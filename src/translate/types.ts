@@ -85,4 +85,6 @@ export interface TranslateOptions {
   unfinished?: 'running' | 'shutdown' | undefined;
   /** Replace secrets in standard attributes by `REDACTED` (redact.ts). Default true. */
   redactSecrets?: boolean | undefined;
+  /** Send inline binary payloads (base64 images, audio, files) as they are instead of describing them (binary.ts). Default false. */
+  keepBinaryPayloads?: boolean | undefined;
 }

@@ -124,7 +124,7 @@ describe('OpenInference', () => {
       'gen_ai.usage.input_tokens': 100,
       'gen_ai.usage.output_tokens': 50,
       'gen_ai.usage.cache_read.input_tokens': 40,
-      'gen_ai.usage.cache_creation.input_tokens': 10,
+      'gen_ai.usage.cache_write.input_tokens': 10,
       'gen_ai.usage.reasoning.output_tokens': 30,
     });
   });

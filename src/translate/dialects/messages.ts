@@ -5,6 +5,7 @@
  * Opper whichever library traced it. Helpers here never throw.
  */
 import type { Attributes } from '@opentelemetry/api';
+import { describeData, describedMedia, isBinaryDescription } from '../media.js';
 import { asText, cleanString } from '../values.js';
 
 export interface Part {
@@ -97,7 +98,64 @@ function contentPart(item: unknown): Part[] {
   const type = typeof item.type === 'string' ? item.type : 'text';
   if ((type === 'text' || type === 'input_text' || type === 'output_text') && typeof item.text === 'string') return [textPart(item.text)];
   if (type === 'text' && typeof item.content === 'string') return [textPart(item.content)];
-  return [{ ...item, type }];
+  return [providerMediaPart(item, type) ?? { ...item, type }];
+}
+
+/**
+ * A provider's image, audio or file block as a GenAI part (`blob` with the payload's description,
+ * `uri`, `file`): OpenAI's `image_url` / `input_image` / `input_audio` / `file`, Anthropic's
+ * `image` / `document` with a `source`. Undefined for anything else.
+ */
+function providerMediaPart(item: Record<string, unknown>, type: string): Part | undefined {
+  switch (type) {
+    case 'image_url':
+    case 'input_image': {
+      const url = isRecord(item.image_url) ? item.image_url.url : (item.image_url ?? item.file_id);
+      if (typeof url !== 'string') return undefined;
+      return item.file_id === url ? { type: 'file', modality: 'image', file_id: url } : mediaPart('image', undefined, url);
+    }
+    case 'input_audio': {
+      const audio = isRecord(item.input_audio) ? item.input_audio : undefined;
+      const format = typeof audio?.format === 'string' ? `audio/${audio.format}` : undefined;
+      return audio === undefined ? undefined : mediaPart('audio', format, undefined, audio.data);
+    }
+    case 'image':
+    case 'document': {
+      const source = item.source;
+      if (!isRecord(source)) return undefined;
+      const modality = type === 'image' ? 'image' : 'document';
+      if (typeof source.file_id === 'string') return { type: 'file', modality, file_id: source.file_id };
+      return mediaPart(modality, source.media_type, typeof source.url === 'string' ? source.url : undefined, source.data);
+    }
+    case 'file': {
+      const file = isRecord(item.file) ? item.file : undefined;
+      if (file === undefined) return undefined;
+      if (typeof file.file_id === 'string') return { type: 'file', modality: 'document', file_id: file.file_id };
+      return mediaPart('document', undefined, undefined, file.file_data, file.filename);
+    }
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * A media part: a `uri` part for a link, else a `blob` part whose content is the payload's
+ * description (binary.ts), never its bytes.
+ */
+export function mediaPart(modality: string, media: unknown, uri?: unknown, data?: unknown, filename?: unknown): Part {
+  if (typeof uri === 'string' && !uri.startsWith('data:') && !isBinaryDescription(uri)) {
+    return withMedia({ type: 'uri', modality, uri }, media);
+  }
+  const content = describeData(uri ?? data, media);
+  const part = withMedia({ type: 'blob', modality }, media ?? describedMedia(content));
+  if (typeof filename === 'string') part.filename = filename;
+  if (content !== undefined) part.content = content;
+  return part;
+}
+
+function withMedia(part: Part, media: unknown): Part {
+  if (typeof media === 'string' && media !== '') part.mime_type = media;
+  return part;
 }
 
 /** The message as `{role, parts}` with the optional fields set only when present. */

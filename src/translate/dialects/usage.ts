@@ -18,6 +18,7 @@ import { isVercelAggregate, vercelOperation } from './vercel-ai.js';
 
 export const AGGREGATE_PREFIX = 'opper.aggregate.';
 const USAGE_PREFIX = 'gen_ai.usage.';
+const TIME_TO_FIRST_CHUNK = 'gen_ai.response.time_to_first_chunk';
 
 /** Normalised key -> the attributes it is read from, in precedence order. */
 const USAGE_SOURCES: readonly (readonly [string, readonly string[]])[] = [
@@ -40,8 +41,9 @@ const USAGE_SOURCES: readonly (readonly [string, readonly string[]])[] = [
     ],
   ],
   [
-    'gen_ai.usage.cache_creation.input_tokens',
+    'gen_ai.usage.cache_write.input_tokens',
     [
+      'gen_ai.usage.cache_write.input_tokens',
       'gen_ai.usage.cache_creation.input_tokens',
       'gen_ai.usage.cache_creation_input_tokens',
       'llm.token_count.prompt_details.cache_write',
@@ -58,6 +60,14 @@ const USAGE_SOURCES: readonly (readonly [string, readonly string[]])[] = [
       'ai.usage.reasoningTokens',
     ],
   ],
+];
+
+/** Usage per modality (written only when not zero, as the conventions ask): current name first, then older ones. */
+const MODALITY_SOURCES: readonly (readonly [string, readonly string[]])[] = [
+  ...['text', 'image', 'video'].map((modality) => [`gen_ai.usage.${modality}.input_tokens`, [`gen_ai.usage.${modality}.input_tokens`]] as const),
+  ['gen_ai.usage.audio.input_tokens', ['gen_ai.usage.audio.input_tokens', 'llm.token_count.prompt_details.audio']],
+  ...['text', 'image'].map((modality) => [`gen_ai.usage.${modality}.output_tokens`, [`gen_ai.usage.${modality}.output_tokens`]] as const),
+  ['gen_ai.usage.audio.output_tokens', ['gen_ai.usage.audio.output_tokens', 'llm.token_count.completion_details.audio']],
 ];
 
 const REQUEST_MODEL_SOURCES = ['gen_ai.request.model', 'llm.model_name', 'embedding.model_name', 'ai.model.id'];
@@ -106,6 +116,15 @@ export const usage: Dialect = {
       const count = firstCount(attributes, sources);
       if (count !== undefined) meta[key] = count;
     }
+    for (const [key, sources] of MODALITY_SOURCES) {
+      const count = firstCount(attributes, sources);
+      if (count) meta[key] = count;
+    }
+    // AI SDK: milliseconds from the call to the first streamed chunk.
+    const msToFirstChunk = attributes['ai.response.msToFirstChunk'];
+    if (meta[TIME_TO_FIRST_CHUNK] === undefined && typeof msToFirstChunk === 'number' && Number.isFinite(msToFirstChunk)) {
+      meta[TIME_TO_FIRST_CHUNK] = msToFirstChunk / 1000;
+    }
     if (aggregate) demoteUsage(meta);
   },
 };
@@ -137,6 +156,7 @@ function mayHaveUsage(attributes: Attributes): boolean {
     attributes['gen_ai.usage.input_tokens'] !== undefined ||
     attributes['gen_ai.usage.output_tokens'] !== undefined ||
     attributes['gen_ai.usage.prompt_tokens'] !== undefined ||
+    attributes['gen_ai.usage.completion_tokens'] !== undefined ||
     attributes['llm.token_count.prompt'] !== undefined ||
     attributes['llm.token_count.completion'] !== undefined ||
     attributes['ai.usage.inputTokens'] !== undefined ||

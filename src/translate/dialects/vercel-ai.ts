@@ -12,10 +12,12 @@
 import type { Attributes } from '@opentelemetry/api';
 import { takeText, type Dialect, type DialectContext } from '../dialect.js';
 import { asText } from '../values.js';
+import { kindOf } from '../media.js';
 import {
   contentParts,
   isRecord,
   MAX_MESSAGES,
+  mediaPart,
   message,
   parseJson,
   render,
@@ -178,8 +180,14 @@ function toPart(part: unknown): Part[] {
     case 'tool-result':
       return [toolResponsePart(part.toolCallId, toolOutput(part))];
     case 'image':
-    case 'file':
-      return [{ type: 'blob', modality: part.type === 'image' ? 'image' : (part.mediaType ?? part.mimeType ?? 'file'), mime_type: part.mediaType ?? part.mimeType }];
+    case 'file': {
+      // The bytes are in `image` / `data`: a URL, base64 text, or (in `ai.prompt`) a JSON-written Uint8Array.
+      const media = part.mediaType ?? part.mimeType;
+      const modality = part.type === 'image' ? 'image' : typeof media === 'string' ? kindOf(media).replace('binary', 'file') : 'file';
+      const data = part.type === 'image' ? part.image : part.data;
+      const uri = typeof data === 'string' && /^[a-z][\w+.-]*:\/\//i.test(data) ? data : undefined;
+      return [mediaPart(modality, media, uri, uri === undefined ? data : undefined, part.filename)];
+    }
     default:
       return contentParts([part]);
   }
