@@ -16,7 +16,10 @@ export interface Delivery extends Deliverer {
    */
   deliverUntranslated?(spans: unknown, count: number, jobs: readonly SpanJob[], admitted: number, fallback: () => SpanJob[], deadline: number): Promise<Delivered>;
   readonly counters: SenderCounters;
-  /** Releases the connections (and the worker); call once nothing is in flight. */
+  /**
+   * Stops for good: requests still running are cancelled, nothing is sent afterwards, deliveries
+   * still pending settle as failed, and nothing of the engine keeps the process alive.
+   */
   close(): void;
 }
 
@@ -60,6 +63,7 @@ export class InlineDelivery implements Delivery {
   }
 
   close(): void {
+    this.sender.close();
     this.client.close();
   }
 }

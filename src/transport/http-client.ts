@@ -52,12 +52,12 @@ export class HttpClient {
   constructor(private readonly options: HttpClientOptions) {}
 
   /** Sends one JSON request (a GET without body); resolves with any HTTP status, rejects only with NetworkError. */
-  async request(method: 'GET' | 'POST' | 'PATCH', path: string, body: string | undefined, timeoutMs: number): Promise<HttpResponse> {
+  async request(method: 'GET' | 'POST' | 'PATCH', path: string, body: string | undefined, timeoutMs: number, signal?: AbortSignal): Promise<HttpResponse> {
     const { got } = await (this.client ??= this.load());
     // The exporter's own requests must never become spans (they would be exported in turn).
     return context.with(suppressTracing(context.active()), async () => {
       try {
-        const response = await got(path, { method, body, timeout: { request: timeoutMs } });
+        const response = await got(path, { method, body, timeout: { request: timeoutMs }, signal });
         const { 'retry-after': retryAfter, 'content-type': contentType, location } = response.headers;
         return { status: response.statusCode, retryAfter, contentType, location, body: response.body };
       } catch (error) {

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { diag } from '@opentelemetry/api';
 import { Admission } from './admission.js';
 import { Health } from './health.js';
@@ -17,7 +18,8 @@ export interface SpanJob {
 }
 
 export interface RequestSender {
-  request(method: 'POST' | 'PATCH', path: string, body: string, timeoutMs: number): Promise<HttpResponse>;
+  /** `signal`: aborted when the sender closes; the request must end at once, sending nothing more. */
+  request(method: 'POST' | 'PATCH', path: string, body: string, timeoutMs: number, signal?: AbortSignal): Promise<HttpResponse>;
 }
 
 export interface SpanSenderOptions {
@@ -94,12 +96,15 @@ export class SpanSender {
   private readonly health = new Health();
   private readonly admission: Admission;
   private failedInOutage = false;
+  /** Aborted by `close()`: requests running end, retries and waits stop, no request starts. */
+  private readonly stop = new AbortController();
 
   constructor(
     private readonly client: RequestSender,
     private readonly options: SpanSenderOptions,
   ) {
     this.admission = new Admission(options.maxPendingSpans);
+    setMaxListeners(0, this.stop.signal); // one listener per request or wait in flight
   }
 
   /**
@@ -154,6 +159,15 @@ export class SpanSender {
     }
   }
 
+  /**
+   * Stops for good: requests in flight are cancelled, waits and retries end, every delivery still
+   * running settles at once with its unfinished spans failed, later ones fail unsent.
+   */
+  close(): void {
+    this.stop.abort();
+    this.admission.refuseWaiting(CLOSED);
+  }
+
   private async deliverAll(jobs: readonly SpanJob[], deadline: number): Promise<DeliveryReport> {
     const delivery: Delivery = { deadline };
     // Started in parent-first order, so a parent's create is queued before its children's; a
@@ -197,6 +211,7 @@ export class SpanSender {
     for (let attempt = 1; ; attempt++) {
       const result = await beforeDeadline(this.limiter.run(() => this.attempt(delivery, method, path, body, id), urgent), delivery.deadline);
       if (result === undefined) {
+        if (this.stop.signal.aborted) return { ok: false, reason: 'deadline', detail: CLOSED, sent };
         const { stopped } = delivery;
         if (stopped !== undefined) return { ok: false, reason: stopped.reason, detail: stopped.detail, sent };
         return { ok: false, reason: 'deadline', detail: lastError, sent };
@@ -222,7 +237,7 @@ export class SpanSender {
           if (Date.now() + delay >= delivery.deadline) return { ok: false, reason: 'deadline', detail: result.detail, sent };
           this.counters.retries++;
           diag.debug(this.options.redact(`OpperSpanExporter: ${method} /${path} failed (${result.detail}); retry ${attempt} in ${Math.round(delay)} ms`));
-          await sleep(delay);
+          await sleep(delay, this.stop.signal);
         }
       }
     }
@@ -238,15 +253,16 @@ export class SpanSender {
     // Requests already in flight when the outage began may push the pause further while we wait.
     for (let pause = this.health.pause(Date.now()); pause > 0; pause = this.health.pause(Date.now())) {
       if (Date.now() + pause >= delivery.deadline) return undefined;
-      await sleep(pause);
+      await sleep(pause, this.stop.signal);
     }
     const remaining = delivery.deadline - Date.now();
-    if (delivery.stopped !== undefined || remaining <= 0) return undefined;
+    const { signal } = this.stop;
+    if (delivery.stopped !== undefined || remaining <= 0 || signal.aborted) return undefined;
     this.counters.requests++;
     let result: Attempt;
     let problem: Problem | undefined;
     try {
-      const response = await this.client.request(method, path, body, Math.min(this.options.timeoutMillis, remaining));
+      const response = await this.client.request(method, path, body, Math.min(this.options.timeoutMillis, remaining), signal);
       let verdict = classifyStatus(response.status, method);
       // A 2xx proves delivery only when Opper's JSON says so; anything else is retried as transient,
       // so a blip recovers and a lasting one turns into the outage trickle.
@@ -258,6 +274,7 @@ export class SpanSender {
       problem = verdict === 'done' ? undefined : this.answerProblem(method, path, response, unexpected);
       this.health.record(verdict, response.retryAfter, Date.now(), Math.random());
     } catch (error) {
+      if (signal.aborted) return undefined; // cancelled by close(): not the network's fault
       if (!(error instanceof NetworkError)) {
         // A fault of the client itself, not of the network: retrying would not help.
         return { verdict: 'reject', detail: String(error) };
@@ -306,6 +323,7 @@ function parentsFirst(jobs: readonly SpanJob[]): SpanJob[] {
   return [...jobs].sort((a, b) => depth.get(a.id)! - depth.get(b.id)!);
 }
 
+const CLOSED = 'the exporter shut down before it was delivered';
 const OUTAGE_REFUSAL = 'Opper is unavailable and an earlier export is still trying';
 
 /** `HTTP 422: <server message>`, short enough for a log line. */
@@ -324,8 +342,18 @@ function describe(response: HttpResponse): string {
   return message ? `HTTP ${response.status}: ${message}` : `HTTP ${response.status}`;
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/** Resolves after `ms`, or at once when `signal` is aborted. */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done);
+  });
 }
 
 /** The PATCH's outcome, as the span's: its create was sent whatever became of the PATCH. */

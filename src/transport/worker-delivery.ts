@@ -93,9 +93,13 @@ export class WorkerDelivery implements Delivery {
     return this.start({ jobs, spans, untranslated: count, fallback, admitted, deadline });
   }
 
+  /** Ends the worker at once, its requests with it: what was in flight fails here, counted, now. */
   close(): void {
     this.closed = true;
-    this.worker?.postMessage({ type: 'close' } satisfies ToWorker);
+    for (const id of [...this.inFlight.keys()]) this.settle(id, 'the exporter shut down before they were delivered', false);
+    for (const { resolve } of this.admitting.values()) resolve('the exporter is shut down');
+    this.admitting.clear();
+    void this.worker?.terminate();
   }
 
   private start(batch: Omit<InFlight, 'resolve' | 'tries'>): Promise<Delivered> {
@@ -195,13 +199,7 @@ export class WorkerDelivery implements Delivery {
     this.past.requests += this.live.requests;
     this.past.retries += this.live.retries;
     this.live = { requests: 0, retries: 0 };
-    if (this.closed) {
-      // Closed with deliveries still in flight (a processor's shutdown that ran out of time).
-      for (const id of [...this.inFlight.keys()]) this.settle(id, 'the exporter shut down before they were delivered', false);
-      for (const { resolve } of this.admitting.values()) resolve('the exporter is shut down');
-      this.admitting.clear();
-      return;
-    }
+    if (this.closed) return; // what it had in flight was settled by close()
     const detail = `the exporter's delivery worker stopped (${this.workerError?.message ?? `exit code ${code}`})`;
     this.onWorkerStopped(detail);
     // Waiting admissions ask the new worker; what the dead one had admitted is forced there.

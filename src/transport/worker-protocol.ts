@@ -49,8 +49,7 @@ export type ToWorker =
       postedAt: number;
     }
   /** `SpanSender.admit`, answered by `admitted`. */
-  | { type: 'admit'; id: number; count: number; deadline: number; postedAt: number }
-  | { type: 'close' };
+  | { type: 'admit'; id: number; count: number; deadline: number; postedAt: number };
 
 /** Jobs as one flat array of strings, four per job (id, parentId, create, update): structured
  * clone copies it several times faster than the same jobs as objects (measured: bench rows 8). */

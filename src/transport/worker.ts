@@ -42,11 +42,6 @@ async function serve(port: NonNullable<typeof parentPort>, setup: WorkerSetup): 
   // Spans admitted here and not yet delivered: a batch admitted by a worker that died is forced.
   let admitted = 0;
   port.on('message', (message: ToWorker) => {
-    if (message.type === 'close') {
-      client.close();
-      port.close(); // nothing else keeps the worker alive: it ends
-      return;
-    }
     if (message.type === 'admit') {
       void sender.admit(message.count, message.deadline + waited(message.postedAt)).then((refusal) => {
         if (refusal === undefined) admitted += message.count;
