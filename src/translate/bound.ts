@@ -21,6 +21,8 @@ export interface BoundedSpan {
   /** Events and links left out at the end of their lists (meta ends each list with a marker). */
   eventsCut: number;
   linksCut: number;
+  /** At least the JSON bytes of what the view holds, as the walk measured it (absent: not walked). */
+  width?: number;
 }
 
 type Obj = Record<string, unknown>;
@@ -68,7 +70,8 @@ export function boundSpan(span: ReadableSpanLike, max: number): BoundedSpan {
   const events = boundList(span.events, listRoom(left, max), walk, boundEvent);
   left -= events.width;
   const links = boundList(span.links, listRoom(left, max), walk, boundLink);
-  const bounded: BoundedSpan = { span, cut: walk.cut, eventsCut: events.cut, linksCut: links.cut };
+  const width = resource.width + scopeAttributes.width + attributes.width + events.width + links.width + (typeof name === 'string' ? name.length : 0);
+  const bounded: BoundedSpan = { span, cut: walk.cut, eventsCut: events.cut, linksCut: links.cut, width };
   if (!walk.cut) return bounded;
   bounded.span = {
     ...spanFields(span),

@@ -70,6 +70,8 @@ export class QueueEntry {
 const length = (body: string | undefined) => body?.length ?? 0;
 
 const BATCH_SIZE = 64;
+/** Bodies handed over at once (at least one span's): a worker transport copies them on this thread. */
+const BATCH_BYTES = 4 * 1024 * 1024;
 
 /**
  * The processor's delivery queue: jobs wait here, bounded by count and bytes, and are retried
@@ -215,11 +217,12 @@ export class SpanQueue {
     this.queuedBytes += entry.bytes;
   }
 
-  private schedule(): void {
+  /** `now`: without the coalescing delay (the rest of a round already under way). */
+  private schedule(now = false): void {
     if (this.timer !== undefined || this.closed) return;
     const queued = this.fresh.length + this.retries.length;
     if (queued === 0 || this.sending.size >= this.options.maxInFlight) return;
-    const delay = Math.max(this.flushing > 0 ? 0 : this.options.delayMillis, this.pauseUntil - Date.now());
+    const delay = Math.max(this.flushing > 0 || now ? 0 : this.options.delayMillis, this.pauseUntil - Date.now());
     // Unref'd: a queue waiting to send never keeps the process alive (shutdown flushes it).
     this.timer = delay <= 0 ? setImmediate(() => this.pump()) : setTimeout(() => this.pump(), delay);
     this.timer.unref();
@@ -235,26 +238,29 @@ export class SpanQueue {
     this.timer = undefined;
     const now = Date.now();
     if (now < this.pauseUntil) return this.schedule();
-    while (this.sending.size < this.options.maxInFlight) {
-      const batch = this.take(Math.min(BATCH_SIZE, this.options.maxInFlight - this.sending.size), now);
-      if (batch.length === 0) break;
-      this.send(batch, Math.min(now + this.options.attemptMillis, this.deadlineCap));
-    }
+    // One batch per turn of the event loop: handing it to a worker copies it on this thread.
+    const batch = this.take(Math.min(BATCH_SIZE, this.options.maxInFlight - this.sending.size), now);
+    if (batch.length > 0) this.send(batch, Math.min(now + this.options.attemptMillis, this.deadlineCap));
+    this.schedule(true);
   }
 
-  /** Up to `count` entries, retries (the oldest) first; expired ones are given up on the way. */
+  /** Up to `count` entries and about `BATCH_BYTES`, retries (the oldest) first; expired ones are given up on the way. */
   private take(count: number, now: number): QueueEntry[] {
     const batch: QueueEntry[] = [];
     let expired = 0;
+    let bytes = 0;
     for (const list of [this.retries, this.fresh]) {
       let taken = 0;
-      while (taken < list.length && batch.length < count) {
+      while (taken < list.length && batch.length < count && bytes < BATCH_BYTES) {
         const entry = list[taken++]!;
         if (entry.state !== 'queued') continue;
         if (now - entry.since >= this.options.maxSpanAgeMillis) {
           expired++;
           this.settle(entry);
-        } else batch.push(entry);
+        } else {
+          batch.push(entry);
+          bytes += entry.bytes;
+        }
       }
       list.splice(0, taken);
     }
