@@ -45,6 +45,13 @@ const LOSS_WARNINGS: Partial<Record<LossReason, string>> = {
   rejected: WarningCode.SpansRejected,
   shutdown: WarningCode.SpansLostAtShutdown,
 };
+/** Waits for `work`, or until `deadline` (spans that keep ending keep the translations going). */
+async function by(deadline: number, work: Promise<unknown>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([work, new Promise((resolve) => (timer = setTimeout(resolve, Math.max(0, deadline - Date.now()))))]);
+  clearTimeout(timer);
+}
+
 const DROPPED: ReadonlySet<LossReason> = new Set(['queue-full', 'shutdown']);
 const BATCH_DELAY_MS = 50;
 
@@ -165,8 +172,7 @@ export class OpperSpanProcessor {
   async forceFlush(): Promise<void> {
     try {
       const deadline = Date.now() + this.config.exporter.exportTimeoutMillis;
-      await this.translations.done();
-      await this.queue?.flush(deadline);
+      await by(deadline, this.translations.done().then(() => this.queue?.flush(deadline)));
     } catch (error) {
       diag.error('OpperSpanProcessor: forceFlush failed', error);
     }
@@ -207,8 +213,7 @@ export class OpperSpanProcessor {
     if (queue === undefined) return void (this.closed = true);
     const deadline = Date.now() + this.config.shutdownTimeoutMillis;
     queue.capDeadline(deadline);
-    const late = new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, deadline - Date.now())).unref());
-    await Promise.race([this.translations.done().then(() => queue.flush(deadline)), late]);
+    await by(deadline, this.translations.done().then(() => queue.flush(deadline)));
     // Spans still running get their state so far, never an invented end time.
     const running = [...this.open.values()].filter((record) => record.exported);
     this.open.clear();
