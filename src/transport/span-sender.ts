@@ -161,7 +161,7 @@ export class SpanSender {
 
   /**
    * Stops for good: requests in flight are cancelled, waits and retries end, every delivery still
-   * running settles at once with its unfinished spans failed, later ones fail unsent.
+   * running settles at once with its unfinished spans failed, and later ones fail at once.
    */
   close(): void {
     this.stop.abort();

@@ -167,8 +167,9 @@ export class WorkerDelivery implements Delivery {
   }
 
   private postSlice(id: number, batch: InFlight, slice: UntranslatedSlice): void {
+    const worker = this.busyWorker();
     try {
-      this.busyWorker().postMessage({ type: 'parts', id, spans: slice.spans } satisfies ToWorker);
+      worker.postMessage({ type: 'parts', id, spans: slice.spans } satisfies ToWorker);
     } catch {
       // Span data postMessage cannot copy (a function among the attributes): translated here.
       batch.slices.splice(batch.slices.indexOf(slice), 1);
