@@ -7,11 +7,12 @@ import { ERROR_TYPES, ExporterMetrics, type ExportObservation } from './self-met
 import { requestStats, startEngine, translateOptions } from './engine.js';
 import { fallingBehindMessage } from './transport/backlog.js';
 import { UpstreamBacklog } from './upstream-backlog.js';
-import { unreadableSpan, type Delivered, type Delivery } from './transport/delivery.js';
+import { nextTurn, slice } from './slices.js';
+import { unreadableSpan, type Delivered, type Delivery, type UntranslatedSlice } from './transport/delivery.js';
 import { PendingPatches } from './transport/pending-patches.js';
 import type { DeliveryReport, FailureReason, SpanFailure, SpanJob } from './transport/span-sender.js';
 import { hasValidIds, INVALID_SPAN_CONTEXT, translateSpan, type TranslateOptions } from './translate/index.js';
-import { toParts, type UntranslatedBatch } from './translate/parts.js';
+import { PartsBuilder, type UntranslatedBatch } from './translate/parts.js';
 import type { ReadableSpanLike } from './translate/types.js';
 
 /** Counters for health checks; they only grow. */
@@ -175,39 +176,62 @@ export class OpperSpanExporter {
   /**
    * Translates here, or (worker transport, no mask) hands the spans' parts, each cut to the body
    * budget here (bound.ts), over to be translated in the worker: measured cheaper for the app's
-   * thread. Spans with invalid ids are left out here either way, before anything is posted.
+   * thread. Either way in slices, each at its own turn of the event loop, so a batch of big spans
+   * never holds the app up for long. Spans with invalid ids are left out here, never posted.
    */
-  private send(sender: Delivery, spans: ReadableSpanLike[], untranslatable: SpanFailure[], deadline: number, count: number): Promise<Delivered> {
+  private async send(sender: Delivery, spans: ReadableSpanLike[], untranslatable: SpanFailure[], deadline: number, count: number): Promise<Delivered> {
     const { mask, onMaskError: _, ...options } = this.translation;
     if (sender.deliverUntranslated === undefined || mask !== undefined) {
-      const jobs = this.translateAll(spans, untranslatable);
-      return sender.deliver(jobs, deadline, count).then((report) => ({ report, jobs }));
+      const jobs: SpanJob[] = [];
+      let current = slice();
+      for (const span of spans) {
+        if (current.spent()) {
+          await nextTurn();
+          current = slice();
+        }
+        this.translateInto(span, jobs, untranslatable);
+      }
+      return { report: await sender.deliver(jobs, deadline, count), jobs };
     }
-    const unreadable: ReadableSpanLike[] = [];
-    const batch = toParts(
-      spans.filter((span) => this.valid(span, untranslatable)),
-      options,
-      (span) => unreadable.push(span),
-    );
-    const untranslated: UntranslatedBatch = { batch, options };
-    const fallback = () => {
-      untranslatable.length = 0;
-      return this.translateAll(spans, untranslatable);
-    };
-    const jobs = this.translateAll(unreadable, untranslatable);
-    return sender.deliverUntranslated(untranslated, batch.spans.length, jobs, count, fallback, deadline);
+    const jobs: SpanJob[] = [];
+    return sender.deliverUntranslated(this.partSlices(spans, options, jobs, untranslatable), jobs, count, deadline);
   }
 
-  /** Translates each span on its own, so that one malformed span cannot sink the batch. */
-  private translateAll(spans: ReadableSpanLike[], failures: SpanFailure[]): SpanJob[] {
-    const jobs: SpanJob[] = [];
+  /**
+   * The spans' parts in slices of about `SLICE_BYTES` (or what one time slice builds), each read
+   * at its own turn of the event loop; a span whose parts cannot be read is translated here into
+   * `jobs`. One slice's fallback translates its own spans.
+   */
+  private async *partSlices(spans: ReadableSpanLike[], options: UntranslatedBatch['options'], jobs: SpanJob[], untranslatable: SpanFailure[]): AsyncGenerator<UntranslatedSlice> {
+    const parts = new PartsBuilder(options);
+    let inSlice: ReadableSpanLike[] = [];
+    const cut = (): UntranslatedSlice => {
+      const these = inSlice;
+      inSlice = [];
+      const batch: UntranslatedBatch = { batch: parts.take(), options };
+      return { spans: batch, count: these.length, fallback: () => these.flatMap((span) => this.translateInto(span, [], untranslatable)) };
+    };
+    let current = slice();
     for (const span of spans) {
-      if (!this.valid(span, failures)) continue;
-      try {
-        jobs.push(translateSpan(span, this.translation));
-      } catch (error) {
-        failures.push(unreadableSpan(error));
+      if (!this.valid(span, untranslatable)) continue;
+      if (parts.add(span)) inSlice.push(span);
+      else this.translateInto(span, jobs, untranslatable);
+      if (parts.bytes >= SLICE_BYTES || current.spent()) {
+        if (parts.size > 0) yield cut();
+        await nextTurn();
+        current = slice();
       }
+    }
+    if (parts.size > 0) yield cut();
+  }
+
+  /** Translates one span into `jobs` (returned), so that one malformed span cannot sink the batch. */
+  private translateInto(span: ReadableSpanLike, jobs: SpanJob[], failures: SpanFailure[]): SpanJob[] {
+    if (!this.valid(span, failures)) return jobs;
+    try {
+      jobs.push(translateSpan(span, this.translation));
+    } catch (error) {
+      failures.push(unreadableSpan(error));
     }
     return jobs;
   }
@@ -274,6 +298,9 @@ export class OpperSpanExporter {
     return new Error(this.warnings.redact(message));
   }
 }
+
+/** Bytes of span data (at least, as bound.ts measures) posted to the worker in one message. */
+const SLICE_BYTES = 4 * 1024 * 1024;
 
 const REASON_TEXT = {
   rejected: 'refused by Opper',

@@ -10,6 +10,8 @@ import type { ReadableSpanLike } from '../translate/types.js';
 import { resolveProcessorConfig, type OpperProcessorOptions, type ProcessorConfig } from './config.js';
 import { toPredicate } from './filter.js';
 import { RequestFlush } from './request-flush.js';
+import { EndedSpans } from './ancestry.js';
+import { SlicedQueue, slice, nextTurn } from '../slices.js';
 
 /** The exporter's counters (its pending PATCHes are queued here), plus the queue, the live spans
  * and the losses by reason. */
@@ -21,6 +23,8 @@ export interface OpperProcessorStats extends Omit<OpperExporterStats, 'patchesPe
   liveSpans: number;
   /** Spans given up, by reason: expired, queue-full, rejected, auth, shutdown. */
   spansLost: Partial<Record<LossReason, number>>;
+  /** Spans the span filter left out (not exported, on purpose). */
+  spansFiltered: number;
 }
 
 /** A span seen starting and not yet ended. */
@@ -32,12 +36,22 @@ interface OpenSpan {
   entry?: QueueEntry | undefined;
 }
 
+/** Work translated off `onStart`/`onEnd`, in slices: a live span's create, or an ended span. */
+type Translation = { start: OpenSpan } | { end: ReadableSpanLike; link: string | null; record: OpenSpan | undefined };
+
 const LOSS_WARNINGS: Partial<Record<LossReason, string>> = {
   expired: WarningCode.SpansExpired,
   'queue-full': WarningCode.QueueFull,
   rejected: WarningCode.SpansRejected,
   shutdown: WarningCode.SpansLostAtShutdown,
 };
+/** Waits for `work`, or until `deadline` (spans that keep ending keep the translations going). */
+async function by(deadline: number, work: Promise<unknown>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([work, new Promise((resolve) => (timer = setTimeout(resolve, Math.max(0, deadline - Date.now()))))]);
+  clearTimeout(timer);
+}
+
 const DROPPED: ReadonlySet<LossReason> = new Set(['queue-full', 'shutdown']);
 const BATCH_DELAY_MS = 50;
 
@@ -54,9 +68,11 @@ export class OpperSpanProcessor {
   private readonly queue: SpanQueue | undefined;
   private readonly accept: (span: ReadableSpanLike) => boolean;
   private readonly open = new Map<string, OpenSpan>();
-  private pendingCreates: OpenSpan[] = [];
-  private createTimer: NodeJS.Immediate | undefined;
-  private readonly stats = { spansExported: 0, spansFailed: 0, spansDropped: 0 };
+  private readonly ended: EndedSpans;
+  /** Translations waiting for their slice; `ending` of them are ended spans. */
+  private readonly translations = new SlicedQueue<Translation>((item) => this.translate(item));
+  private ending = 0;
+  private readonly stats = { spansExported: 0, spansFailed: 0, spansDropped: 0, spansFiltered: 0 };
   private readonly lost: Partial<Record<LossReason, number>> = {};
   private shutdownPromise: Promise<void> | undefined;
   private readonly recording: RecordingCheck | undefined;
@@ -73,6 +89,7 @@ export class OpperSpanProcessor {
       this.warnings.once(WarningCode.FilterThrew, `OpperSpanProcessor: spanFilter threw (${String(error)}); the span is exported.`),
     );
     this.engine = startEngine(exporter, this.warnings, 'OpperSpanProcessor');
+    this.ended = new EndedSpans(this.config.maxLiveSpans, this.config.maxSpanAgeMillis);
     // OTEL_SDK_DISABLED: closed from the start, so that every span is ignored, quietly.
     if (exporter.disabled) {
       this.closed = true;
@@ -109,17 +126,14 @@ export class OpperSpanProcessor {
       this.open.set(span.spanContext().spanId, record);
       // A local root: its parent (if any) did not start here.
       this.requests?.started(span.spanContext().spanId, !this.open.has(parentSpanIdOf(span) ?? ''));
-      if (record.exported && this.config.live && this.queue) {
-        this.pendingCreates.push(record);
-        // Translated and queued after onStart returns, never inside it.
-        this.createTimer ??= setImmediate(() => this.queueCreates()).unref();
-      }
+      // Translated and queued after onStart returns, never inside it.
+      if (record.exported && this.config.live && this.queue) this.translations.push({ start: record });
     } catch (error) {
       diag.error('OpperSpanProcessor: onStart failed', error);
     }
   }
 
-  /** The span's translation and one queue operation; no I/O. */
+  /** O(1) bookkeeping, whatever the span's size: it is translated later, in a slice of its own. */
   onEnd(span: ReadableSpanLike): void {
     if (this.config.exporter.disabled) return;
     try {
@@ -127,19 +141,25 @@ export class OpperSpanProcessor {
       const record = this.open.get(spanHex);
       this.open.delete(spanHex);
       this.requests?.ended(spanHex);
+      // A span past maxLiveSpans still skips its filtered-out parent when that parent is tracked.
+      const link = record ? record.link : this.linkOf(span);
       // A span refused at its start may show its AI attributes only now.
-      if (!(record?.exported || this.accept(span))) return;
+      const exported = record?.exported || this.accept(span);
+      // Its descendants yet to start (fire-and-forget) name it, or what it would have named.
+      this.ended.remember(spanHex, exported ? spanHex : link, Date.now());
+      if (!exported) return void this.stats.spansFiltered++;
       if (!hasValidIds(span)) return this.invalid();
       if (this.closed || !this.queue) {
         this.loss(this.closed ? 'shutdown' : 'auth', 1, this.closed ? 'the processor is shut down' : 'no API key');
         return;
       }
-      // A span past maxLiveSpans still skips its filtered-out parent when that parent is tracked.
-      const options = { ...this.translation, parentSpanId: record ? record.link : this.linkOf(span) };
-      const entry = record?.entry;
-      if (entry === undefined) return void this.queue.add(translateSpan(span, options));
-      const translated = translateSpan(span, { ...options, completeUpdate: entry.createSent });
-      this.queue.finish(entry, translated);
+      // The queue's count bound holds for spans waiting to be translated too.
+      if (record?.entry === undefined && this.queue.size.spans + this.ending >= this.config.maxQueueSize) {
+        this.loss('queue-full', 1, `the queue is full (maxQueueSize ${this.config.maxQueueSize}): Opper is slow or unavailable`);
+        return;
+      }
+      this.ending++;
+      this.translations.push({ end: span, link, record });
     } catch (error) {
       diag.error('OpperSpanProcessor: onEnd failed', error);
     }
@@ -151,8 +171,8 @@ export class OpperSpanProcessor {
    */
   async forceFlush(): Promise<void> {
     try {
-      this.queueCreates();
-      await this.queue?.flush(Date.now() + this.config.exporter.exportTimeoutMillis);
+      const deadline = Date.now() + this.config.exporter.exportTimeoutMillis;
+      await by(deadline, this.translations.done().then(() => this.queue?.flush(deadline)));
     } catch (error) {
       diag.error('OpperSpanProcessor: forceFlush failed', error);
     }
@@ -161,7 +181,9 @@ export class OpperSpanProcessor {
   /**
    * Delivers what is queued within `shutdownTimeoutMillis`, sends spans still running as they are
    * now, marked `opper.unfinished: "shutdown"` and without an end time, then refuses further work.
-   * Never rejects; idempotent.
+   * Resolves within `shutdownTimeoutMillis` (plus the translation of one slice) with every span
+   * delivered or counted in `spansLost`; requests still running then are cancelled, and nothing
+   * is sent, nor kept alive, afterwards. Never rejects; idempotent.
    */
   shutdown(): Promise<void> {
     this.recording?.check();
@@ -178,7 +200,7 @@ export class OpperSpanProcessor {
     return {
       ...this.stats,
       ...requestStats(counters),
-      queuedSpans: size.spans,
+      queuedSpans: size.spans + this.ending,
       queuedBytes: size.bytes,
       liveSpans,
       spansLost: { ...this.lost },
@@ -190,40 +212,73 @@ export class OpperSpanProcessor {
     if (queue === undefined) return void (this.closed = true);
     const deadline = Date.now() + this.config.shutdownTimeoutMillis;
     queue.capDeadline(deadline);
-    this.queueCreates();
-    await queue.flush(deadline);
+    await by(deadline, this.translations.done().then(() => queue.flush(deadline)));
     // Spans still running get their state so far, never an invented end time.
-    for (const record of this.open.values()) {
-      if (!record.exported) continue;
-      const translated = translateSpan(record.span, { ...this.translation, parentSpanId: record.link, unfinished: 'shutdown', completeUpdate: true });
-      if (record.entry === undefined) queue.add({ id: translated.id, parentId: translated.parentId, create: translated.create });
-      else queue.finish(record.entry, { create: translated.create, update: record.entry.createSent ? translated.update : undefined });
-    }
+    const running = [...this.open.values()].filter((record) => record.exported);
     this.open.clear();
+    let done = 0;
+    // Past the deadline the rest is counted below, untranslated.
+    for (let current = slice(); done < running.length && Date.now() < deadline; done++) {
+      if (current.spent()) {
+        await nextTurn();
+        current = slice();
+      }
+      this.unfinished(queue, running[done]!);
+    }
     await queue.flush(deadline);
     this.closed = true;
+    // What is still untranslated or queued now is lost, counted before this resolves.
+    const untranslated = this.translations.drop().filter((item) => 'end' in item).length + running.length - done;
+    if (untranslated > 0) this.loss('shutdown', untranslated, 'not translated before shutdownTimeoutMillis');
+    this.ending = 0;
     queue.close();
     this.engine?.sender.close();
   }
 
-  /** Hex id of the span's nearest exported ancestor; a parent not seen starting here (remote, or untracked) is kept as it is. */
-  private linkOf(span: ReadableSpanLike): string | null {
-    const parentHex = parentSpanIdOf(span);
-    const parent = parentHex === undefined ? undefined : this.open.get(parentHex);
-    return parent === undefined ? (parentHex ?? null) : parent.exported ? parentHex! : parent.link;
+  /** Queues the state so far of a span still running at shutdown. */
+  private unfinished(queue: SpanQueue, record: OpenSpan): void {
+    const translated = translateSpan(record.span, { ...this.translation, parentSpanId: record.link, unfinished: 'shutdown', completeUpdate: true });
+    if (record.entry === undefined) queue.add({ id: translated.id, parentId: translated.parentId, create: translated.create });
+    else queue.finish(record.entry, { create: translated.create, update: record.entry.createSent ? translated.update : undefined });
   }
 
-  /** Translates and queues the creates of live spans that are still running. */
-  private queueCreates(): void {
-    this.createTimer = undefined;
-    const records = this.pendingCreates;
-    this.pendingCreates = [];
-    for (const record of records) {
-      const spanHex = record.span.spanContext().spanId;
-      if (this.open.get(spanHex) !== record || !this.queue) continue; // ended already: sent whole
-      const translated = translateSpan(record.span, { ...this.translation, parentSpanId: record.link, unfinished: 'running' });
-      const job = { id: translated.id, create: translated.create, ...(translated.parentId === undefined ? {} : { parentId: translated.parentId }) };
-      record.entry = this.queue.add(job);
+  /**
+   * Hex id of the span's nearest exported ancestor. A parent seen here (running, or ended lately)
+   * answers; a remote one is kept as it is; a local parent unknown here (started before this
+   * processor, past maxLiveSpans, or forgotten) may never be exported: none, rather than a
+   * parent_id that names no stored span.
+   */
+  private linkOf(span: ReadableSpanLike): string | null {
+    const parentHex = parentSpanIdOf(span);
+    if (parentHex === undefined) return null;
+    const parent = this.open.get(parentHex);
+    if (parent !== undefined) return parent.exported ? parentHex : parent.link;
+    const ended = this.ended.linkOf(parentHex, Date.now());
+    if (ended !== undefined) return ended;
+    // SDK 1.x names only the parent's id: whether it is remote is unknown there.
+    const context = span.parentSpanContext;
+    return context === undefined || context.isRemote === true ? parentHex : null;
+  }
+
+  /** Translates and queues a live span's create (if it still runs), or an ended span. */
+  private translate(item: Translation): void {
+    const queue = this.queue!;
+    try {
+      if ('start' in item) {
+        const record = item.start;
+        if (this.open.get(record.span.spanContext().spanId) !== record) return; // ended already: sent whole
+        const translated = translateSpan(record.span, { ...this.translation, parentSpanId: record.link, unfinished: 'running' });
+        const job = { id: translated.id, create: translated.create, ...(translated.parentId === undefined ? {} : { parentId: translated.parentId }) };
+        record.entry = queue.add(job);
+        return;
+      }
+      this.ending--;
+      const options = { ...this.translation, parentSpanId: item.link };
+      const entry = item.record?.entry;
+      if (entry === undefined) return void queue.add(translateSpan(item.end, options));
+      queue.finish(entry, translateSpan(item.end, { ...options, completeUpdate: entry.createSent }));
+    } catch (error) {
+      diag.error('OpperSpanProcessor: translating a span failed', error);
     }
   }
 

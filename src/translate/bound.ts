@@ -23,6 +23,8 @@ export interface BoundedSpan {
   /** Events and links left out at the end of their lists (meta ends each list with a marker). */
   eventsCut: number;
   linksCut: number;
+  /** At least the JSON bytes of what the view holds, as the walk measured it (absent: not walked). */
+  width?: number;
 }
 
 type Obj = Record<string, unknown>;
@@ -81,7 +83,8 @@ export function boundSpan(span: ReadableSpanLike, max: number, describeBinary = 
   left -= events.width;
   walk.scan = undefined;
   const links = boundList(span.links, listRoom(left, max), walk, boundLink);
-  const bounded: BoundedSpan = { span, cut: walk.cut, eventsCut: events.cut, linksCut: links.cut };
+  const width = resource.width + scopeAttributes.width + attributes.width + events.width + links.width + (typeof name === 'string' ? name.length : 0);
+  const bounded: BoundedSpan = { span, cut: walk.cut, eventsCut: events.cut, linksCut: links.cut, width };
   if (!walk.cut && !walk.described) return bounded;
   bounded.span = {
     ...spanFields(span),

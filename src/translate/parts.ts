@@ -34,16 +34,33 @@ export interface UntranslatedBatch {
  * translation's last resort).
  */
 export function toParts(spans: readonly ReadableSpanLike[], options: TranslateOptions, onUnreadable: (span: ReadableSpanLike) => void): PartsBatch {
-  const resources: Attributes[] = [];
-  const index = new Map<object, number>();
-  const parts: SpanParts[] = [];
-  for (const whole of spans) {
+  const parts = new PartsBuilder(options);
+  for (const span of spans) if (!parts.add(span)) onUnreadable(span);
+  return parts.take();
+}
+
+/** Builds a batch of parts span by span, so that a caller can cut it into slices by `bytes`. */
+export class PartsBuilder {
+  private resources: Attributes[] = [];
+  private index = new Map<object, number>();
+  private parts: SpanParts[] = [];
+  /** At least the JSON bytes the parts added since the last `take()` hold. */
+  bytes = 0;
+
+  constructor(private readonly options: TranslateOptions) {}
+
+  get size(): number {
+    return this.parts.length;
+  }
+
+  /** Adds the span's parts; false (nothing added) when they cannot be read. */
+  add(whole: ReadableSpanLike): boolean {
     try {
-      const bounded = boundFor(whole, options);
+      const bounded = boundFor(whole, this.options);
       const span = bounded.span;
       const resource = span.resource.attributes;
-      let at = index.get(resource);
-      if (at === undefined) index.set(resource, (at = resources.push(resource) - 1));
+      let at = this.index.get(resource);
+      if (at === undefined) this.index.set(resource, (at = this.resources.push(resource) - 1));
       const { traceId, spanId, traceFlags } = span.spanContext();
       const parent = span.parentSpanContext;
       const part: SpanParts = {
@@ -70,12 +87,23 @@ export function toParts(spans: readonly ReadableSpanLike[], options: TranslateOp
       if (span.droppedEventsCount !== undefined) part.droppedEventsCount = span.droppedEventsCount;
       if (span.droppedLinksCount !== undefined) part.droppedLinksCount = span.droppedLinksCount;
       if (bounded.cut) part.cut = { eventsCut: bounded.eventsCut, linksCut: bounded.linksCut };
-      parts.push(part);
+      this.parts.push(part);
+      this.bytes += bounded.width ?? 0;
+      return true;
     } catch {
-      onUnreadable(whole);
+      return false;
     }
   }
-  return { spans: parts, resources };
+
+  /** The batch so far; the builder starts a new one. */
+  take(): PartsBatch {
+    const batch = { spans: this.parts, resources: this.resources };
+    this.parts = [];
+    this.resources = [];
+    this.index = new Map();
+    this.bytes = 0;
+    return batch;
+  }
 }
 
 /** A span to translate from its parts, as the walk that made them left it (for `translateSpan`). */

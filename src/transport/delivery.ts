@@ -10,14 +10,26 @@ export interface Delivery extends Deliverer {
   /** Never rejects: every span ends up delivered or in `failures` (`SpanSender.deliver`). */
   deliver(jobs: readonly SpanJob[], deadline: number, admitted?: number): Promise<DeliveryReport>;
   /**
-   * Only where translating elsewhere is cheaper (the worker): delivers `jobs` plus `spans`, an
-   * untranslated batch of `count` spans that the engine translates before sending. `fallback`
-   * translates everything here instead, should `spans` not be copyable. `admitted`: as `deliver`.
+   * Only where translating elsewhere is cheaper (the worker): delivers `jobs` plus the spans of
+   * `slices`, untranslated, which the engine translates before sending. Each slice is handed over
+   * as it comes (the iterable yields to the event loop between them); `jobs` may grow until the
+   * last slice has been read. `admitted`: as `deliver`.
    */
-  deliverUntranslated?(spans: unknown, count: number, jobs: readonly SpanJob[], admitted: number, fallback: () => SpanJob[], deadline: number): Promise<Delivered>;
+  deliverUntranslated?(slices: AsyncIterable<UntranslatedSlice>, jobs: SpanJob[], admitted: number, deadline: number): Promise<Delivered>;
   readonly counters: SenderCounters;
-  /** Releases the connections (and the worker); call once nothing is in flight. */
+  /**
+   * Stops for good: requests still running are cancelled, nothing is sent afterwards, deliveries
+   * still pending settle as failed, and nothing of the engine keeps the process alive.
+   */
   close(): void;
+}
+
+/** Part of a batch to translate elsewhere: `count` spans as opaque data, and `fallback`, which
+ * translates them here instead should `spans` not be copyable. */
+export interface UntranslatedSlice {
+  spans: unknown;
+  count: number;
+  fallback: () => SpanJob[];
 }
 
 /** A delivery's report, with the jobs its caller may keep PATCHes of (`PendingPatches.keep`):
@@ -60,6 +72,7 @@ export class InlineDelivery implements Delivery {
   }
 
   close(): void {
+    this.sender.close();
     this.client.close();
   }
 }

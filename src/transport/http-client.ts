@@ -62,13 +62,13 @@ export class HttpClient {
 
   /** Sends one JSON request (a GET without body); resolves with any HTTP status, rejects only with
    * NetworkError. `timeoutMs` bounds the wait for the answer's headers and then for its body. */
-  async request(method: 'GET' | 'POST' | 'PATCH', path: string, body: string | undefined, timeoutMs: number, signal?: AbortSignal): Promise<HttpResponse> {
+  async request(method: 'GET' | 'POST' | 'PATCH', path: string, body: string | undefined, timeoutMs: number): Promise<HttpResponse> {
     const dispatcher = await (this.dispatcher ??= this.load());
     try {
       // The exporter's own requests must never become spans (they would be exported in turn):
       // undici's instrumentation reads the context when the request is created, synchronously here.
       const response = await context.with(suppressTracing(context.active()), () =>
-        dispatcher.request({ origin: this.origin, path: this.prefix + path, method, headers: this.headers, body, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, signal }),
+        dispatcher.request({ origin: this.origin, path: this.prefix + path, method, headers: this.headers, body, headersTimeout: timeoutMs, bodyTimeout: timeoutMs }),
       );
       const { 'retry-after': retryAfter, 'content-type': contentType, location } = response.headers;
       // Read to the end every time, so that the connection goes back to the pool.

@@ -88,8 +88,9 @@ export class PendingPatches {
   }
 
   /**
-   * Delivers what it can by `deadline`, then gives up the rest; later PATCHes are refused. Resolves
-   * once every PATCH is accounted for (an attempt still in flight ends by the deadline).
+   * Delivers what it can by `deadline`, then gives up the rest (an attempt still in flight is
+   * counted as given up then); later PATCHes are refused. Resolves once no attempt is in flight
+   * (each ends by the deadline).
    */
   async close(deadline: number): Promise<void> {
     this.queue.capDeadline(deadline);

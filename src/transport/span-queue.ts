@@ -28,6 +28,7 @@ export interface Deliverer {
 }
 
 type State = 'queued' | 'sending' | 'idle' | 'settled';
+type Next = { create?: string | undefined; update?: string | undefined };
 
 /** One span's place in the queue, from its first job to its last. A door keeps it while the span runs. */
 export class QueueEntry {
@@ -38,7 +39,9 @@ export class QueueEntry {
   /** When the current job was queued (the age limit counts from here). */
   since: number;
   /** The span ended while its create was in flight: its next job, once the create's fate is known. */
-  next: { create?: string | undefined; update?: string | undefined } | undefined;
+  next: Next | undefined;
+  /** Already counted as lost while in flight (its end did not fit, or shutdown): the attempt's outcome is ignored. */
+  lost = false;
   /** Flushes waiting for this entry to settle. */
   waiters: (() => void)[] | undefined;
 
@@ -58,12 +61,17 @@ export class QueueEntry {
     return this.state !== 'queued' || this.create === undefined;
   }
 
+  /** Every body it holds, the next job's included. */
   get bytes(): number {
-    return (this.create?.length ?? 0) + (this.update?.length ?? 0);
+    return length(this.create) + length(this.update) + length(this.next?.create) + length(this.next?.update);
   }
 }
 
+const length = (body: string | undefined) => body?.length ?? 0;
+
 const BATCH_SIZE = 64;
+/** Bodies handed over at once (at least one span's): a worker transport copies them on this thread. */
+const BATCH_BYTES = 4 * 1024 * 1024;
 
 /**
  * The processor's delivery queue: jobs wait here, bounded by count and bytes, and are retried
@@ -75,6 +83,8 @@ export class SpanQueue {
   private readonly fresh: QueueEntry[] = [];
   private readonly retries: QueueEntry[] = [];
   private readonly sending = new Set<QueueEntry>();
+  /** Entries queued or sending (settled ones may still sit in the lists until taken). */
+  private held = 0;
   private queuedBytes = 0;
   private timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
   private pauseUntil = 0;
@@ -90,35 +100,47 @@ export class SpanQueue {
 
   /** Spans waiting or being sent, and their bytes. */
   get size(): { spans: number; bytes: number } {
-    return { spans: this.fresh.length + this.retries.length + this.sending.size, bytes: this.queuedBytes };
+    return { spans: this.held, bytes: this.queuedBytes };
   }
 
   /** Queues a span's first job; undefined (counted as lost) when it does not fit. O(1). */
   add(job: SpanJob): QueueEntry | undefined {
     const entry = new QueueEntry(job.id, job.parentId, job, Date.now());
     if (!this.admit(entry.bytes, 1)) return undefined;
+    this.held++;
     this.queuedBytes += entry.bytes;
     this.fresh.push(entry);
     this.schedule();
     return entry;
   }
 
-  /** The span's next job (its end, or its unfinished state at shutdown). O(1). */
-  finish(entry: QueueEntry, job: { create?: string | undefined; update?: string | undefined }): void {
+  /**
+   * The span's next job (its end, or its unfinished state at shutdown). O(1). Its bytes count
+   * against `maxQueueBytes` whatever the entry's state; an end that does not fit is given up with
+   * its span (counted once, as queue-full): a create still queued is not sent either, a create in
+   * flight finishes its attempt and no end follows it.
+   */
+  finish(entry: QueueEntry, job: Next): void {
+    if (entry.state === 'settled' || entry.lost) return; // given up earlier: counted then
+    // The create has not left: send the later state instead.
+    const replaced: Next = entry.state === 'queued' ? { create: entry.create === undefined ? undefined : (job.create ?? entry.create), update: job.update } : job;
+    const before = entry.state === 'queued' ? entry.bytes : length(entry.next?.create) + length(entry.next?.update);
+    const grows = length(replaced.create) + length(replaced.update) - before;
+    if (!this.admit(grows, entry.state === 'idle' ? 1 : 0)) {
+      if (entry.state !== 'sending') return this.settle(entry);
+      entry.lost = true;
+      return;
+    }
     switch (entry.state) {
-      case 'settled':
-        return; // given up earlier: counted then
       case 'sending':
+        this.queuedBytes += grows;
         entry.next = job;
         return;
-      case 'queued': {
-        // The create has not left: send the later state instead.
-        const create = entry.create === undefined ? undefined : (job.create ?? entry.create);
-        this.resize(entry, create, job.update);
+      case 'queued':
+        this.resize(entry, replaced.create, replaced.update);
         return;
-      }
       case 'idle':
-        if (!this.admit(job.update?.length ?? 0, 1)) return this.settle(entry);
+        this.held++;
         entry.state = 'queued';
         entry.since = Date.now();
         this.resize(entry, undefined, job.update);
@@ -158,24 +180,31 @@ export class SpanQueue {
     this.schedule();
   }
 
-  /** Gives up every span still queued; later jobs are refused. Spans in flight finish their attempt. */
+  /**
+   * Gives up every span still queued or in flight, counted now (the outcome of an attempt still
+   * running is ignored: the door cancels it); later jobs are refused.
+   */
   close(): void {
     this.closed = true;
     if (this.timer !== undefined) this.clearTimer();
     const left = [...this.fresh, ...this.retries].filter((entry) => entry.state === 'queued');
     this.fresh.length = this.retries.length = 0;
-    if (left.length > 0) this.options.onLoss('shutdown', left.length, 'still queued when the processor shut down');
+    const inFlight = [...this.sending].filter((entry) => !entry.lost);
+    const count = left.length + inFlight.length;
+    if (count > 0) this.options.onLoss('shutdown', count, 'still queued or being delivered when the processor shut down');
     for (const entry of left) this.settle(entry);
+    for (const entry of inFlight) entry.lost = true;
   }
 
+  /** Whether `bytes` more (and `count` more spans) fit; if not the span is counted as lost. */
   private admit(bytes: number, count: number): boolean {
     const { maxQueueSize, maxQueueBytes } = this.options;
     if (this.closed) {
-      this.options.onLoss('shutdown', count, 'the processor is shut down');
+      this.options.onLoss('shutdown', 1, 'the processor is shut down');
       return false;
     }
-    if (this.size.spans + count > maxQueueSize || this.queuedBytes + bytes > maxQueueBytes) {
-      this.options.onLoss('queue-full', count, `the queue is full (maxQueueSize ${maxQueueSize}, maxQueueBytes ${maxQueueBytes}): Opper is slow or unavailable`);
+    if (this.held + count > maxQueueSize || this.queuedBytes + bytes > maxQueueBytes) {
+      this.options.onLoss('queue-full', 1, `the queue is full (maxQueueSize ${maxQueueSize}, maxQueueBytes ${maxQueueBytes}): Opper is slow or unavailable`);
       return false;
     }
     return true;
@@ -188,11 +217,12 @@ export class SpanQueue {
     this.queuedBytes += entry.bytes;
   }
 
-  private schedule(): void {
+  /** `now`: without the coalescing delay (the rest of a round already under way). */
+  private schedule(now = false): void {
     if (this.timer !== undefined || this.closed) return;
     const queued = this.fresh.length + this.retries.length;
     if (queued === 0 || this.sending.size >= this.options.maxInFlight) return;
-    const delay = Math.max(this.flushing > 0 ? 0 : this.options.delayMillis, this.pauseUntil - Date.now());
+    const delay = Math.max(this.flushing > 0 || now ? 0 : this.options.delayMillis, this.pauseUntil - Date.now());
     // Unref'd: a queue waiting to send never keeps the process alive (shutdown flushes it).
     this.timer = delay <= 0 ? setImmediate(() => this.pump()) : setTimeout(() => this.pump(), delay);
     this.timer.unref();
@@ -208,26 +238,29 @@ export class SpanQueue {
     this.timer = undefined;
     const now = Date.now();
     if (now < this.pauseUntil) return this.schedule();
-    while (this.sending.size < this.options.maxInFlight) {
-      const batch = this.take(Math.min(BATCH_SIZE, this.options.maxInFlight - this.sending.size), now);
-      if (batch.length === 0) break;
-      this.send(batch, Math.min(now + this.options.attemptMillis, this.deadlineCap));
-    }
+    // One batch per turn of the event loop: handing it to a worker copies it on this thread.
+    const batch = this.take(Math.min(BATCH_SIZE, this.options.maxInFlight - this.sending.size), now);
+    if (batch.length > 0) this.send(batch, Math.min(now + this.options.attemptMillis, this.deadlineCap));
+    this.schedule(true);
   }
 
-  /** Up to `count` entries, retries (the oldest) first; expired ones are given up on the way. */
+  /** Up to `count` entries and about `BATCH_BYTES`, retries (the oldest) first; expired ones are given up on the way. */
   private take(count: number, now: number): QueueEntry[] {
     const batch: QueueEntry[] = [];
     let expired = 0;
+    let bytes = 0;
     for (const list of [this.retries, this.fresh]) {
       let taken = 0;
-      while (taken < list.length && batch.length < count) {
+      while (taken < list.length && batch.length < count && bytes < BATCH_BYTES) {
         const entry = list[taken++]!;
         if (entry.state !== 'queued') continue;
         if (now - entry.since >= this.options.maxSpanAgeMillis) {
           expired++;
           this.settle(entry);
-        } else batch.push(entry);
+        } else {
+          batch.push(entry);
+          bytes += entry.bytes;
+        }
       }
       list.splice(0, taken);
     }
@@ -262,6 +295,10 @@ export class SpanQueue {
     let retried = 0;
     for (const entry of batch) {
       this.sending.delete(entry);
+      if (entry.lost) {
+        this.settle(entry); // counted when it was given up
+        continue;
+      }
       const failure = failures.get(entry.id);
       const created = failure === undefined || failure.created;
       if (failure === undefined && entry.update !== undefined) {
@@ -289,17 +326,15 @@ export class SpanQueue {
 
   /** After an attempt that left the span unfinished: queues what remains, or waits for its end. */
   private again(entry: QueueEntry, created: boolean): void {
-    if (this.closed && (!created || entry.update !== undefined || entry.next !== undefined)) {
-      this.options.onLoss('shutdown', 1, 'not delivered before the processor shut down');
-      return this.settle(entry);
-    }
     const next = entry.next;
-    entry.next = undefined;
     const create = created ? undefined : (next?.create ?? entry.create);
     const update = next ? next.update : entry.update;
+    this.queuedBytes -= length(next?.create) + length(next?.update);
+    entry.next = undefined;
     if (create === undefined && update === undefined) {
       // A live create landed and the span is still running.
       this.queuedBytes -= entry.bytes;
+      this.held--;
       entry.create = entry.update = undefined;
       entry.state = 'idle';
       this.wake(entry);
@@ -312,7 +347,11 @@ export class SpanQueue {
   }
 
   private settle(entry: QueueEntry): void {
-    if (entry.state !== 'idle') this.queuedBytes -= entry.bytes;
+    if (entry.state === 'settled') return;
+    if (entry.state !== 'idle') {
+      this.queuedBytes -= entry.bytes;
+      this.held--;
+    }
     entry.state = 'settled';
     entry.create = entry.update = entry.next = undefined;
     this.wake(entry);

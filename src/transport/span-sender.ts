@@ -106,6 +106,10 @@ export class SpanSender {
   private failedInOutage = false;
   private requests = 0;
   private retries = 0;
+  /** Set by `close()`: retries and waits stop, no request starts (the client's close cancels
+   * those running). */
+  private closed = false;
+  private readonly sleepers = new Set<() => void>();
 
   constructor(
     private readonly client: RequestSender,
@@ -174,6 +178,16 @@ export class SpanSender {
     }
   }
 
+  /**
+   * Stops for good: requests in flight are cancelled, waits and retries end, every delivery still
+   * running settles at once with its unfinished spans failed, and later ones fail at once.
+   */
+  close(): void {
+    this.closed = true;
+    for (const wake of [...this.sleepers]) wake();
+    this.admission.refuseWaiting(CLOSED);
+  }
+
   private async deliverAll(jobs: readonly SpanJob[], deadline: number): Promise<DeliveryReport> {
     const delivery: Delivery = { deadline };
     // Started in parent-first order, so a parent's create is queued before its children's; a
@@ -220,6 +234,7 @@ export class SpanSender {
     for (let attempt = 1; ; attempt++) {
       const result = await beforeDeadline(this.limiter.run(() => this.attempt(delivery, method, path, body, id), urgent), delivery.deadline);
       if (result === undefined) {
+        if (this.closed) return { ok: false, reason: 'deadline', detail: CLOSED, sent };
         const { stopped } = delivery;
         if (stopped !== undefined) return { ok: false, reason: stopped.reason, detail: stopped.detail, sent };
         return { ok: false, reason: 'deadline', detail: lastError, sent };
@@ -245,7 +260,7 @@ export class SpanSender {
           if (Date.now() + delay >= delivery.deadline) return { ok: false, reason: 'deadline', detail: result.detail, sent };
           this.retries++;
           diag.debug(this.options.redact(`OpperSpanExporter: ${method} /${path} failed (${result.detail}); retry ${attempt} in ${Math.round(delay)} ms`));
-          await sleep(delay);
+          await this.sleep(delay);
         }
       }
     }
@@ -261,10 +276,10 @@ export class SpanSender {
     // Requests already in flight when the outage began may push the pause further while we wait.
     for (let pause = this.health.pause(Date.now()); pause > 0; pause = this.health.pause(Date.now())) {
       if (Date.now() + pause >= delivery.deadline) return undefined;
-      await sleep(pause);
+      await this.sleep(pause);
     }
     const remaining = delivery.deadline - Date.now();
-    if (delivery.stopped !== undefined || remaining <= 0) return undefined;
+    if (delivery.stopped !== undefined || remaining <= 0 || this.closed) return undefined;
     this.requests++;
     let result: Attempt;
     let problem: Problem | undefined;
@@ -285,6 +300,7 @@ export class SpanSender {
       this.health.record(verdict, response.retryAfter, Date.now(), Math.random());
       pushedBack = response.status === 429 || response.status === 503;
     } catch (error) {
+      if (this.closed) return undefined; // cancelled by close(): not the network's fault
       if (!(error instanceof NetworkError)) {
         // A fault of the client itself, not of the network: retrying would not help.
         return { verdict: 'reject', detail: String(error) };
@@ -303,6 +319,20 @@ export class SpanSender {
     }
     if (problem !== undefined) this.options.onProblem(problem);
     return result;
+  }
+
+  /** Resolves after `ms`, or at once on `close()`. */
+  private sleep(ms: number): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.sleepers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.sleepers.add(wake);
+    });
   }
 
   /** Takes one request's round trip into the limit of requests in flight, and into the backlog watch. */
@@ -347,6 +377,7 @@ function parentsFirst(jobs: readonly SpanJob[]): SpanJob[] {
   return [...jobs].sort((a, b) => depth.get(a.id)! - depth.get(b.id)!);
 }
 
+const CLOSED = 'the exporter shut down before it was delivered';
 const OUTAGE_REFUSAL = 'Opper is unavailable and an earlier export is still trying';
 
 /** `HTTP 422: <server message>`, short enough for a log line. */
@@ -370,10 +401,6 @@ const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT']);
 
 function isTimeout(code: string): boolean {
   return TIMEOUT_CODES.has(code);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** The PATCH's outcome, as the span's: its create was sent whatever became of the PATCH. */

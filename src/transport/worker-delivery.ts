@@ -7,7 +7,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { diag } from '@opentelemetry/api';
-import type { Delivered, Delivery, DeliverySetup } from './delivery.js';
+import type { Delivered, Delivery, DeliverySetup, UntranslatedSlice } from './delivery.js';
 import type { DeliveryReport, SenderCounters, SpanJob } from './span-sender.js';
 import { packJobs, splitOptions, unpackJobs, type FromWorker, type ToWorker, type WorkerSetup } from './worker-protocol.js';
 
@@ -17,15 +17,19 @@ const NO_COUNTS: SenderCounters = { requests: 0, retries: 0, pushedBack: 0, wind
 const MAX_TRIES = 2;
 
 interface InFlight {
-  jobs: readonly SpanJob[];
-  /** Untranslated spans (`untranslated` of them), translated by the worker; `fallback`
-   * translates them here instead. */
-  spans?: unknown;
+  jobs: SpanJob[];
+  /** Untranslated spans handed over so far (`untranslated` of them), translated by the worker. */
+  slices: UntranslatedSlice[];
   untranslated: number;
-  fallback?: () => SpanJob[];
+  /** Whether every slice has been read (the batch may then be delivered). */
+  complete: boolean;
+  /** Set when it failed before its last slice was read: it resolves once that is read. */
+  failure?: { detail: string; unsent: boolean };
   /** The count `admit()` took for this batch, if it did. */
   readonly admitted: number | undefined;
   readonly deadline: number;
+  /** What its admission waited for the worker to start: its delivery gets that long more. */
+  readonly startupWait: number;
   readonly resolve: (delivered: Delivered) => void;
   tries: number;
 }
@@ -98,30 +102,63 @@ export class WorkerDelivery implements Delivery {
   }
 
   deliver(jobs: readonly SpanJob[], deadline: number, admitted?: number): Promise<DeliveryReport> {
-    return this.start({ jobs, untranslated: 0, admitted, deadline }).then(({ report }) => report);
+    return this.start({ jobs: [...jobs], slices: [], untranslated: 0, complete: true, admitted, deadline }).then(({ report }) => report);
   }
 
-  deliverUntranslated(spans: unknown, count: number, jobs: readonly SpanJob[], admitted: number, fallback: () => SpanJob[], deadline: number): Promise<Delivered> {
-    return this.start({ jobs, spans, untranslated: count, fallback, admitted, deadline });
+  /**
+   * Posts each slice as it comes, one message each (the copy of one slice at a time, never of the
+   * whole batch), then the delivery itself. A slice cannot be copied: translated here.
+   */
+  async deliverUntranslated(slices: AsyncIterable<UntranslatedSlice>, jobs: SpanJob[], admitted: number, deadline: number): Promise<Delivered> {
+    const batch = { jobs, slices: [], untranslated: 0, complete: false, admitted, deadline };
+    let id = 0;
+    const delivered = this.start(batch, (started) => (id = started));
+    const current = this.inFlight.get(id); // undefined: shut down
+    for await (const slice of slices) {
+      if (current === undefined || current.failure !== undefined) {
+        (current ?? batch).untranslated += slice.count; // failed meanwhile: counted with the rest
+        continue;
+      }
+      current.slices.push(slice);
+      current.untranslated += slice.count;
+      this.tryPost(id, () => this.postSlice(id, current, slice));
+    }
+    if (current === undefined) return failed(batch, 'the exporter is shut down', true);
+    current.complete = true;
+    if (current.failure !== undefined) current.resolve(failed(current, current.failure.detail, current.failure.unsent));
+    else if (this.inFlight.has(id)) this.tryPost(id, () => this.postDeliver(id, current));
+    return delivered;
   }
 
+  /** Ends the worker at once, its requests with it: what was in flight fails here, counted, now. */
   close(): void {
     this.closed = true;
-    this.worker?.postMessage({ type: 'close' } satisfies ToWorker);
+    for (const id of [...this.inFlight.keys()]) this.settle(id, 'the exporter shut down before they were delivered', false);
+    for (const { resolve } of this.admitting.values()) resolve('the exporter is shut down');
+    this.admitting.clear();
+    void this.worker?.terminate();
   }
 
-  private start(batch: Omit<InFlight, 'resolve' | 'tries'>): Promise<Delivered> {
+  /** Registers the batch (its id told to `started`) and posts what it has so far. */
+  private start(batch: Omit<InFlight, 'resolve' | 'tries' | 'startupWait'>, started?: (id: number) => void): Promise<Delivered> {
     if (this.closed) return Promise.resolve(failed(batch, 'the exporter is shut down', true));
     return new Promise((resolve) => {
       const id = ++this.nextId;
-      this.inFlight.set(id, { ...batch, resolve, tries: 0 });
-      try {
-        this.post(id);
-      } catch (error) {
-        // No worker could be started, or the jobs could not be posted: nothing was sent.
-        this.settle(id, `the exporter's delivery worker could not take the spans (${String(error)})`, true);
-      }
+      const startupWait = this.startupWaits.get(batch.deadline) ?? 0;
+      this.startupWaits.delete(batch.deadline);
+      this.inFlight.set(id, { ...batch, startupWait, resolve, tries: 0 });
+      started?.(id);
+      this.tryPost(id, () => this.post(id));
     });
+  }
+
+  private tryPost(id: number, post: () => void): void {
+    try {
+      post();
+    } catch (error) {
+      // No worker could be started, or the jobs could not be posted: nothing was sent.
+      this.settle(id, `the exporter's delivery worker could not take the spans (${String(error)})`, true);
+    }
   }
 
   /** The live worker, started if need be, held alive while it has work (as the inline
@@ -137,24 +174,30 @@ export class WorkerDelivery implements Delivery {
     this.busyWorker().postMessage({ type: 'admit', id, count, deadline, postedAt: Date.now() } satisfies ToWorker);
   }
 
+  /** Posts the batch's slices so far, and the batch once complete (again, to a new worker). */
   private post(id: number): void {
     const batch = this.inFlight.get(id)!;
     batch.tries++;
+    for (const slice of [...batch.slices]) this.postSlice(id, batch, slice);
+    if (batch.complete) this.postDeliver(id, batch);
+  }
+
+  private postSlice(id: number, batch: InFlight, slice: UntranslatedSlice): void {
     const worker = this.busyWorker();
-    const { admitted } = batch;
-    const deadline = batch.deadline + (this.startupWaits.get(batch.deadline) ?? 0);
-    this.startupWaits.delete(batch.deadline);
     try {
-      worker.postMessage({ type: 'deliver', id, jobs: packJobs(batch.jobs), spans: batch.spans, admitted, deadline, postedAt: Date.now() } satisfies ToWorker);
-    } catch (error) {
-      if (batch.fallback === undefined) throw error;
+      worker.postMessage({ type: 'parts', id, spans: slice.spans } satisfies ToWorker);
+    } catch {
       // Span data postMessage cannot copy (a function among the attributes): translated here.
-      batch.jobs = batch.fallback();
-      delete batch.spans;
-      delete batch.fallback;
-      batch.untranslated = 0;
-      worker.postMessage({ type: 'deliver', id, jobs: packJobs(batch.jobs), admitted, deadline, postedAt: Date.now() } satisfies ToWorker);
+      batch.slices.splice(batch.slices.indexOf(slice), 1);
+      batch.untranslated -= slice.count;
+      batch.jobs.push(...slice.fallback());
     }
+  }
+
+  private postDeliver(id: number, batch: InFlight): void {
+    const { admitted } = batch;
+    const deadline = batch.deadline + batch.startupWait;
+    this.busyWorker().postMessage({ type: 'deliver', id, jobs: packJobs(batch.jobs), admitted, deadline, postedAt: Date.now() } satisfies ToWorker);
   }
 
   private spawn(): Worker {
@@ -209,13 +252,7 @@ export class WorkerDelivery implements Delivery {
     this.worker = undefined;
     Object.assign(this.past, { ...this.counters, concurrency: 0 });
     this.live = { ...NO_COUNTS };
-    if (this.closed) {
-      // Closed with deliveries still in flight (a processor's shutdown that ran out of time).
-      for (const id of [...this.inFlight.keys()]) this.settle(id, 'the exporter shut down before they were delivered', false);
-      for (const { resolve } of this.admitting.values()) resolve('the exporter is shut down');
-      this.admitting.clear();
-      return;
-    }
+    if (this.closed) return; // what it had in flight was settled by close()
     const detail = `the exporter's delivery worker stopped (${this.workerError?.message ?? `exit code ${code}`})`;
     this.onWorkerStopped(detail);
     // Waiting admissions ask the new worker; what the dead one had admitted is forced there.
@@ -241,13 +278,14 @@ export class WorkerDelivery implements Delivery {
     this.idleCheck();
   }
 
-  /** Ends a batch as failed, counted. */
+  /** Ends a batch as failed, counted (once its last slice has been read). */
   private settle(id: number, detail: string, unsent: boolean): void {
     const batch = this.inFlight.get(id);
     if (batch === undefined) return;
     this.inFlight.delete(id);
     this.idleCheck();
-    batch.resolve(failed(batch, detail, unsent));
+    if (batch.complete) batch.resolve(failed(batch, detail, unsent));
+    else batch.failure = { detail, unsent };
   }
 }
 

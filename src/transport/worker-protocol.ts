@@ -36,12 +36,13 @@ export function joinOptions<T>(split: SplitOptions, owner: Owner, post: (message
 
 /** One batch per message, whatever its size: the worker's reply is one message too. */
 export type ToWorker =
+  /** A slice of the spans of delivery `id`, to translate in the worker (opaque here: the worker's entry reads them). */
+  | { type: 'parts'; id: number; spans: unknown }
   | {
       type: 'deliver';
       id: number;
+      /** Sent with the slices of `parts` messages of the same id that came before. */
       jobs: PackedJobs;
-      /** Spans to translate in the worker first (opaque here: the worker's entry reads them). */
-      spans?: unknown;
       /** The count an `admit` of this worker's (or of a worker that died) took for the batch. */
       admitted: number | undefined;
       deadline: number;
@@ -49,8 +50,7 @@ export type ToWorker =
       postedAt: number;
     }
   /** `SpanSender.admit`, answered by `admitted`. */
-  | { type: 'admit'; id: number; count: number; deadline: number; postedAt: number }
-  | { type: 'close' };
+  | { type: 'admit'; id: number; count: number; deadline: number; postedAt: number };
 
 /** Jobs as one flat array of strings, four per job (id, parentId, create, update): structured
  * clone copies it several times faster than the same jobs as objects (measured: bench rows 8). */

@@ -41,10 +41,13 @@ async function serve(port: NonNullable<typeof parentPort>, setup: WorkerSetup): 
   const sender = new SpanSender(client, options);
   // Spans admitted here and not yet delivered: a batch admitted by a worker that died is forced.
   let admitted = 0;
+  // Deliveries whose slices are arriving: each slice is translated as it comes, its copy dropped.
+  const translated = new Map<number, { jobs: SpanJob[]; failures: SpanFailure[] }>();
   port.on('message', (message: ToWorker) => {
-    if (message.type === 'close') {
-      client.close();
-      port.close(); // nothing else keeps the worker alive: it ends
+    if (message.type === 'parts') {
+      const delivery = translated.get(message.id) ?? { jobs: [], failures: [] };
+      translated.set(message.id, delivery);
+      delivery.failures.push(...translateInto(message.spans as UntranslatedBatch, delivery.jobs));
       return;
     }
     if (message.type === 'admit') {
@@ -58,7 +61,9 @@ async function serve(port: NonNullable<typeof parentPort>, setup: WorkerSetup): 
     if (held !== undefined) admitted -= held;
     const jobs = unpackJobs(message.jobs);
     const fromApp = jobs.length;
-    const untranslatable = message.spans === undefined ? [] : translateInto(message.spans as UntranslatedBatch, jobs);
+    const { jobs: fromSlices = [], failures: untranslatable = [] } = translated.get(message.id) ?? {};
+    translated.delete(message.id);
+    jobs.push(...fromSlices);
     void sender.deliver(jobs, message.deadline + waited(message.postedAt), held).then((report) => {
       const merged = { delivered: report.delivered, failures: [...untranslatable, ...report.failures] };
       const patches = packJobs(patchesOf(jobs.slice(fromApp), report.failures));

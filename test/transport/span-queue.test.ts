@@ -67,6 +67,59 @@ describe('SpanQueue', () => {
     later.close(); // no timer left to fire after this file
   });
 
+  it("a live span's end counts against maxQueueBytes whether its create waits or is in flight; what does not fit is given up once, counted", async () => {
+    let answer: (report: DeliveryReport) => void = () => undefined;
+    const handed: SpanJob[][] = [];
+    // Holds each delivery until the test answers it: the create stays in flight meanwhile.
+    const held = { deliver: (jobs: readonly SpanJob[]) => new Promise<DeliveryReport>((resolve) => (handed.push([...jobs]), (answer = resolve))) };
+    const losses: Record<string, number> = {};
+    let delivered = 0;
+    const q = new SpanQueue(held, {
+      ...options(60_000), maxQueueBytes: 1000,
+      onDelivered: (count) => (delivered += count), onLoss: (reason, count) => (losses[reason] = (losses[reason] ?? 0) + count),
+    });
+    // Waiting: an end of 2 × 600 bytes replacing a 10-byte create does not fit.
+    const waiting = q.add({ id: 'waiting', create: 'x'.repeat(10) })!;
+    q.finish(waiting, { create: 'c'.repeat(600), update: 'u'.repeat(600) });
+    expect(q.size).toEqual({ spans: 0, bytes: 0 });
+    expect(losses).toEqual({ 'queue-full': 1 });
+    // In flight: its end waits beside it, counted, and a second one does not fit beside that.
+    const small = q.add({ id: 'small', create: 'x'.repeat(10) })!;
+    const big = q.add({ id: 'big', create: 'x'.repeat(10) })!;
+    const flushed = q.flush(Date.now() + 60_000);
+    await nextTurn();
+    expect(handed.flat().map((job) => job.id)).toEqual(['small', 'big']);
+    q.finish(small, { update: 'u'.repeat(500) });
+    expect(q.size).toEqual({ spans: 2, bytes: 520 });
+    q.finish(big, { update: 'u'.repeat(500) });
+    expect(q.size.bytes).toBeLessThanOrEqual(1000);
+    expect(losses).toEqual({ 'queue-full': 2 });
+    // The creates land: the small span's end goes, the big one is settled without being counted again.
+    answer({ delivered: 2, failures: [] });
+    while (handed.length < 2) await nextTurn();
+    answer({ delivered: 1, failures: [] });
+    await flushed;
+    expect(handed[1]!.map((job) => [job.id, job.update?.length])).toEqual([['small', 500]]);
+    expect([delivered, losses, q.size]).toEqual([1, { 'queue-full': 2 }, { spans: 0, bytes: 0 }]);
+    q.close();
+  });
+
+  it('close counts what is in flight as lost, at once, and ignores its late outcome', async () => {
+    let answer: (report: DeliveryReport) => void = () => undefined;
+    const held = { deliver: () => new Promise<DeliveryReport>((resolve) => (answer = resolve)) };
+    const losses: Record<string, number> = {};
+    let delivered = 0;
+    const q = new SpanQueue(held, { ...options(0), onDelivered: (count) => (delivered += count), onLoss: (reason, count) => (losses[reason] = (losses[reason] ?? 0) + count) });
+    q.add({ id: 'a', create: '{}', update: '{}' });
+    await nextTurn(); // handed over, not answered
+    q.add({ id: 'b', create: '{}', update: '{}' });
+    q.close();
+    expect(losses).toEqual({ shutdown: 2 });
+    answer({ delivered: 1, failures: [] });
+    await nextTurn();
+    expect([delivered, losses, q.size]).toEqual([0, { shutdown: 2 }, { spans: 0, bytes: 0 }]);
+  });
+
   it('flush sends at once, without waiting out a coalescing delay already scheduled', async () => {
     const { sender, handed } = healthy();
     const q = new SpanQueue(sender, options(60_000));
