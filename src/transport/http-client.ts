@@ -67,16 +67,36 @@ export class HttpClient {
     try {
       // The exporter's own requests must never become spans (they would be exported in turn):
       // undici's instrumentation reads the context when the request is created, synchronously here.
-      const response = await context.with(suppressTracing(context.active()), () =>
-        dispatcher.request({ origin: this.origin, path: this.prefix + path, method, headers: this.headers, body, headersTimeout: timeoutMs, bodyTimeout: timeoutMs }),
-      );
-      const { 'retry-after': retryAfter, 'content-type': contentType, location } = response.headers;
-      // Read to the end every time, so that the connection goes back to the pool.
-      const text = await response.body.text();
-      return { status: response.statusCode, retryAfter: header(retryAfter), contentType: header(contentType), location: header(location), body: text };
+      return await context.with(suppressTracing(context.active()), () => this.dispatch(dispatcher, method, path, body, timeoutMs));
     } catch (error) {
       throw this.proxyError(error) ?? toNetworkError(error, timeoutMs);
     }
+  }
+
+  /** One request through undici's dispatch API: a fifth less CPU than its request(), which wraps
+   * every answer in a stream (measured: 67 against 85 µs per request). */
+  private dispatch(dispatcher: Dispatcher, method: string, path: string, body: string | undefined, timeoutMs: number): Promise<HttpResponse> {
+    return new Promise((resolve, reject) => {
+      let response: Omit<HttpResponse, 'body'> = { status: 0 };
+      const chunks: Buffer[] = [];
+      const options = { origin: this.origin, path: this.prefix + path, method: method as Dispatcher.HttpMethod, headers: this.headers, body, headersTimeout: timeoutMs, bodyTimeout: timeoutMs };
+      dispatcher.dispatch(options, {
+        // Its presence tells undici this handler speaks its current API.
+        onRequestStart() {},
+        onResponseStart(_controller, status, headers) {
+          response = { status, retryAfter: header(headers['retry-after']), contentType: header(headers['content-type']), location: header(headers.location) };
+        },
+        onResponseData(_controller, chunk) {
+          chunks.push(chunk);
+        },
+        onResponseEnd() {
+          resolve({ ...response, body: Buffer.concat(chunks).toString('utf8') });
+        },
+        onResponseError(_controller, error) {
+          reject(error);
+        },
+      });
+    });
   }
 
   /** A failure at the proxy, reported and given the code `ERR_PROXY`; else undefined. */

@@ -13,6 +13,11 @@ export class Limiter {
     return this.active;
   }
 
+  /** Whether a task run now starts at once. */
+  get free(): boolean {
+    return this.active < this.bound && this.urgent.length === 0 && this.normal.length === 0;
+  }
+
   /** Tasks waiting for a slot. */
   get waiting(): number {
     return this.urgent.length + this.normal.length;
@@ -32,7 +37,7 @@ export class Limiter {
 
   /** Runs `task` once a slot is free. */
   async run<T>(task: () => Promise<T>, urgent = false): Promise<T> {
-    if (this.active < this.bound && this.urgent.length === 0 && this.normal.length === 0) {
+    if (this.free) {
       this.active++;
     } else {
       await new Promise<void>((resolve) => {

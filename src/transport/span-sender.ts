@@ -232,7 +232,11 @@ export class SpanSender {
     let sent = false;
     let lastError = 'the deadline passed before the request could be sent';
     for (let attempt = 1; ; attempt++) {
-      const result = await beforeDeadline(this.limiter.run(() => this.attempt(delivery, method, path, body, id), urgent), delivery.deadline);
+      // Only a request that waits for a slot needs a timer for the deadline: one that starts now
+      // ends by it on its own (its timeout is capped by it).
+      const waits = !this.limiter.free;
+      const work = this.limiter.run(() => this.attempt(delivery, method, path, body, id), urgent);
+      const result = waits ? await beforeDeadline(work, delivery.deadline) : await work;
       if (result === undefined) {
         if (this.closed) return { ok: false, reason: 'deadline', detail: CLOSED, sent };
         const { stopped } = delivery;
