@@ -283,11 +283,11 @@ class LocalOpperServer implements LocalOpper {
     switch (route.kind) {
       case 'get-span': {
         const span = this.#store.get(route.id);
-        return span ? ok({ ...span, feedback: null }) : fail(404, 'not-found', `span ${route.id} not found`);
+        return span ? ok({ ...span, feedback: null }) : notFound(`span ${route.id} not found`);
       }
       case 'get-trace': {
         const trace = this.#store.trace(route.id);
-        return trace ? ok(trace) : fail(404, 'not-found', `trace ${route.id} not found`);
+        return trace ? ok(trace) : notFound(`trace ${route.id} not found`);
       }
       case 'create':
       case 'update':
@@ -344,6 +344,12 @@ function decodeSegment(segment: string): string {
 
 function ok(payload: unknown): Outcome {
   return { status: 200, payload, issues: [] };
+}
+
+/** A read of an id that is not there: Opper answers 404 too, and asking breaks no rule (the
+ * bridge's /readyz probe asks for a span that never exists). */
+function notFound(message: string): Outcome {
+  return { status: 404, payload: errorBody(errorType(404), message), issues: [] };
 }
 
 function fail(status: number, rule: ViolationRule, message: string): Outcome {

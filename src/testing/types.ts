@@ -65,6 +65,7 @@ export type ViolationRule =
   | 'surrogate-or-nul'
   | 'unknown-field'
   | 'unknown-route'
+  /** No longer reported: a GET of an unknown span or trace breaks no rule. Kept for type compatibility. */
   | 'not-found'
   | 'patch-unknown-span';
 

@@ -10,6 +10,8 @@ export type ProblemCause =
   | 'wrong-base-url' // 404 on a create
   | 'redirected' // 3xx: redirects are not followed
   | 'tls-untrusted' // the certificate is not trusted
+  | 'tls-handshake' // no TLS at the other end (https:// at a plain-http server...)
+  | 'no-answer' // connected or connecting, and nothing came back within the request's timeout
   | 'unreachable'; // refused, DNS failure...
 
 export interface Problem {
@@ -84,6 +86,17 @@ export function networkProblem(baseUrl: string, fault: NetworkFault, code: strin
       `the TLS certificate of ${baseUrl} is not trusted (${code}: ${detail}). If Opper is reached through a proxy ` +
       'or a private CA, give Node its CA certificate: NODE_EXTRA_CA_CERTS=/path/to/ca.pem. Spans are not being exported.';
     return { cause: 'tls-untrusted', message };
+  }
+  if (fault === 'tls-handshake') {
+    const plain = /^https:/.test(baseUrl) ? ` If the server speaks plain HTTP (a local or test server), use ${baseUrl.replace(/^https:/, 'http:')}; else check the port.` : '';
+    const message = `the TLS handshake with ${baseUrl} failed (${code}: ${detail}).${plain} Spans are not being exported; still retrying.`;
+    return { cause: 'tls-handshake', message };
+  }
+  if (fault === 'no-answer') {
+    const message =
+      `no answer from ${baseUrl} within the request timeout (${code}: ${detail}): something there takes the connection ` +
+      'and never replies (a wrong host or port, a firewall that drops packets, a stuck proxy). Check baseUrl; still retrying until the export deadline.';
+    return { cause: 'no-answer', message };
   }
   if (fault === 'unreachable') {
     const message = `cannot reach ${baseUrl} (${code}: ${detail}). Check baseUrl, DNS and that Opper (or your proxy) is reachable; still retrying.`;

@@ -243,10 +243,11 @@ export class SpanSender {
     const remaining = delivery.deadline - Date.now();
     if (delivery.stopped !== undefined || remaining <= 0) return undefined;
     this.counters.requests++;
+    const timeoutMs = Math.min(this.options.timeoutMillis, remaining);
     let result: Attempt;
     let problem: Problem | undefined;
     try {
-      const response = await this.client.request(method, path, body, Math.min(this.options.timeoutMillis, remaining));
+      const response = await this.client.request(method, path, body, timeoutMs);
       let verdict = classifyStatus(response.status, method);
       // A 2xx proves delivery only when Opper's JSON says so; anything else is retried as transient,
       // so a blip recovers and a lasting one turns into the outage trickle.
@@ -262,7 +263,9 @@ export class SpanSender {
         // A fault of the client itself, not of the network: retrying would not help.
         return { verdict: 'reject', detail: String(error) };
       }
-      const fault = classifyNetworkError(error.code);
+      let fault = classifyNetworkError(error.code, error.message);
+      // A request the export's deadline cut short says nothing about the server.
+      if (fault === 'no-answer' && timeoutMs < this.options.timeoutMillis && timeoutMs < NO_ANSWER_MIN_MS) fault = 'transient';
       result = { verdict: fault === 'tls' ? 'tls' : 'retry', detail: `${error.code}: ${error.message}` };
       problem = networkProblem(this.options.baseUrl, fault, error.code, error.message);
       this.health.record(fault === 'tls' ? 'tls' : 'network', undefined, Date.now(), Math.random());
@@ -305,6 +308,9 @@ function parentsFirst(jobs: readonly SpanJob[]): SpanJob[] {
   }
   return [...jobs].sort((a, b) => depth.get(a.id)! - depth.get(b.id)!);
 }
+
+// The shortest wait without an answer that is reported as a server that never answers.
+const NO_ANSWER_MIN_MS = 1000;
 
 const OUTAGE_REFUSAL = 'Opper is unavailable and an earlier export is still trying';
 
