@@ -3,7 +3,9 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { MIN_REDACTED_LENGTH, Warnings } from '../src/diagnostics.js';
 
-afterEach(() => jest.restoreAllMocks());
+afterEach(() => {
+  jest.restoreAllMocks();
+});
 
 describe('Warnings', () => {
   it.each(['k', 'e'])('leaves the text alone for a placeholder key %j', (key) => {

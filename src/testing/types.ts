@@ -153,6 +153,8 @@ export interface LocalOpperOptions {
   maxBodyBytes?: number;
   /** Seeds the RNG behind probabilistic faults, for deterministic tests. */
   seed?: number;
+  /** Called after each create or PATCH that stored a span, with the span as stored now. */
+  onSpan?: (span: StoredSpan) => void;
 }
 
 /** A running strict Opper-compatible server (API v2) on loopback. */
