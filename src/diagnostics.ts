@@ -29,12 +29,12 @@ export const WarningCode = {
   Redirected: 'OPPER_EXPORTER_REDIRECTED',
   /** The TLS certificate is not trusted; delivery stops until it is. */
   TlsUntrusted: 'OPPER_EXPORTER_TLS_UNTRUSTED',
+  /** Connection refused, DNS failure...: retried, but said once. */
+  Unreachable: 'OPPER_EXPORTER_UNREACHABLE',
   /** The TLS handshake failed (e.g. `https://` at a plain-http server): retried, but said once. */
   TlsHandshake: 'OPPER_EXPORTER_TLS_HANDSHAKE',
   /** A request got no answer within its timeout (a server that accepts and never replies): retried, but said once. */
   NoAnswer: 'OPPER_EXPORTER_NO_ANSWER',
-  /** Connection refused, DNS failure...: retried, but said once. */
-  Unreachable: 'OPPER_EXPORTER_UNREACHABLE',
   /** A request failed at the forward proxy: refused, unresolvable, or answered CONNECT with an error (407...). */
   ProxyFailed: 'OPPER_EXPORTER_PROXY_FAILED',
   /** OpperSpanExporter: spans whose create landed and whose PATCH (their end) was given up. */

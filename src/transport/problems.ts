@@ -9,9 +9,9 @@ export type ProblemCause =
   | 'unexpected-reply' // a 2xx that is not Opper's JSON
   | 'wrong-base-url' // 404 on a create
   | 'redirected' // 3xx: redirects are not followed
-  | 'tls-untrusted' // the certificate is not trusted
   | 'tls-handshake' // no TLS at the other end (https:// at a plain-http server...)
   | 'no-answer' // connected or connecting, and nothing came back within the request's timeout
+  | 'tls-untrusted' // the certificate is not trusted
   | 'unreachable'; // refused, DNS failure...
 
 export interface Problem {

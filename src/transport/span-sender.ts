@@ -243,11 +243,10 @@ export class SpanSender {
     const remaining = delivery.deadline - Date.now();
     if (delivery.stopped !== undefined || remaining <= 0) return undefined;
     this.counters.requests++;
-    const timeoutMs = Math.min(this.options.timeoutMillis, remaining);
     let result: Attempt;
     let problem: Problem | undefined;
     try {
-      const response = await this.client.request(method, path, body, timeoutMs);
+      const response = await this.client.request(method, path, body, Math.min(this.options.timeoutMillis, remaining));
       let verdict = classifyStatus(response.status, method);
       // A 2xx proves delivery only when Opper's JSON says so; anything else is retried as transient,
       // so a blip recovers and a lasting one turns into the outage trickle.
@@ -264,8 +263,8 @@ export class SpanSender {
         return { verdict: 'reject', detail: String(error) };
       }
       let fault = classifyNetworkError(error.code, error.message);
-      // A request the export's deadline cut short says nothing about the server.
-      if (fault === 'no-answer' && timeoutMs < this.options.timeoutMillis && timeoutMs < NO_ANSWER_MIN_MS) fault = 'transient';
+      // A request the export's deadline cut short (its timeout was `remaining`) says nothing of the server.
+      if (fault === 'no-answer' && remaining < this.options.timeoutMillis && remaining < NO_ANSWER_MIN_MS) fault = 'transient';
       result = { verdict: fault === 'tls' ? 'tls' : 'retry', detail: `${error.code}: ${error.message}` };
       problem = networkProblem(this.options.baseUrl, fault, error.code, error.message);
       this.health.record(fault === 'tls' ? 'tls' : 'network', undefined, Date.now(), Math.random());
