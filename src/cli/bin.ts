@@ -80,7 +80,8 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    const message = error instanceof Error ? error.message : String(error);
+    const inUse = (error as { code?: string }).code === 'EADDRINUSE' ? '; pass another --port' : '';
+    const message = `${error instanceof Error ? error.message : String(error)}${inUse}`;
     const usage = error instanceof TypeError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
     process.stderr.write(`opentelemetry-exporter-opper: ${message}\n${usage ? `\n${HELP}` : ''}`);
     process.exitCode = usage ? CheckExit.Usage : 1;
