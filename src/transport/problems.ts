@@ -80,9 +80,9 @@ function redirectMessage(baseUrl: string, method: string, path: string, response
 }
 
 /** The problem a request without an HTTP answer shows, if any. */
-export function networkProblem(baseUrl: string, fault: NetworkFault, code: string, message: string): Problem | undefined {
+export function networkProblem(baseUrl: string, fault: NetworkFault, code: string, error: string): Problem | undefined {
   // OpenSSL's messages end in a newline: one line reads better in a warning.
-  const detail = excerpt(message);
+  const detail = excerpt(error);
   if (fault === 'tls') {
     const message =
       `the TLS certificate of ${baseUrl} is not trusted (${code}: ${detail}). If Opper is reached through a proxy ` +
