@@ -263,8 +263,9 @@ export class SpanSender {
         return { verdict: 'reject', detail: String(error) };
       }
       let fault = classifyNetworkError(error.code, error.message);
-      // A request the export's deadline cut short (its timeout was `remaining`) says nothing of the server.
-      if (fault === 'no-answer' && remaining < this.options.timeoutMillis && remaining < NO_ANSWER_MIN_MS) fault = 'transient';
+      // A request the export's deadline cut short (its timeout was `remaining`) to under 1 s says
+      // nothing of the server; one that waited its full timeoutMillis, or 1 s, does.
+      if (fault === 'no-answer' && remaining < this.options.timeoutMillis && remaining < 1000) fault = 'transient';
       result = { verdict: fault === 'tls' ? 'tls' : 'retry', detail: `${error.code}: ${error.message}` };
       problem = networkProblem(this.options.baseUrl, fault, error.code, error.message);
       this.health.record(fault === 'tls' ? 'tls' : 'network', undefined, Date.now(), Math.random());
@@ -307,9 +308,6 @@ function parentsFirst(jobs: readonly SpanJob[]): SpanJob[] {
   }
   return [...jobs].sort((a, b) => depth.get(a.id)! - depth.get(b.id)!);
 }
-
-// The shortest wait without an answer that is reported as a server that never answers.
-const NO_ANSWER_MIN_MS = 1000;
 
 const OUTAGE_REFUSAL = 'Opper is unavailable and an earlier export is still trying';
 
