@@ -34,6 +34,10 @@ export const WarningCode = {
   FallingBehind: 'OPPER_EXPORTER_FALLING_BEHIND',
   /** Connection refused, DNS failure...: retried, but said once. */
   Unreachable: 'OPPER_EXPORTER_UNREACHABLE',
+  /** The TLS handshake failed (e.g. `https://` at a plain-http server): retried, but said once. */
+  TlsHandshake: 'OPPER_EXPORTER_TLS_HANDSHAKE',
+  /** A request got no answer within its timeout (a server that accepts and never replies): retried, but said once. */
+  NoAnswer: 'OPPER_EXPORTER_NO_ANSWER',
   /** A request failed at the forward proxy: refused, unresolvable, or answered CONNECT with an error (407...). */
   ProxyFailed: 'OPPER_EXPORTER_PROXY_FAILED',
   /** OpperSpanExporter: spans whose create landed and whose PATCH (their end) was given up. */
@@ -47,6 +51,9 @@ export const WarningCode = {
   /** No span reached the door, and the registered provider is Sentry's, which sends spans to Sentry only. */
   SentryTracerProvider: 'OPPER_EXPORTER_SENTRY_TRACER_PROVIDER',
 } as const;
+
+/** Keys shorter than this are not redacted from messages (see `Warnings.redact`). */
+export const MIN_REDACTED_LENGTH = 8;
 
 /**
  * Tells the user about a misconfiguration in a way they will see: `diag` is silent unless a diag
@@ -75,8 +82,10 @@ export class Warnings {
     return this.printing ? new Promise((resolve) => setImmediate(resolve)) : Promise.resolve();
   }
 
-  /** Removes the API key from text that may echo it (a server message, a URL). */
+  /** Removes the API key from text that may echo it (a server message, a URL). A value shorter
+   * than MIN_REDACTED_LENGTH is no real key (a placeholder such as `k`): replacing it would garble
+   * every message. */
   redact(text: string): string {
-    return this.secret ? text.split(this.secret).join('[REDACTED]') : text;
+    return this.secret !== undefined && this.secret.length >= MIN_REDACTED_LENGTH ? text.split(this.secret).join('[REDACTED]') : text;
   }
 }

@@ -97,6 +97,8 @@ export const PROBLEM_WARNINGS: Readonly<Record<ProblemCause, string>> = {
   'wrong-base-url': WarningCode.WrongBaseUrl,
   redirected: WarningCode.Redirected,
   'tls-untrusted': WarningCode.TlsUntrusted,
+  'tls-handshake': WarningCode.TlsHandshake,
+  'no-answer': WarningCode.NoAnswer,
   unreachable: WarningCode.Unreachable,
   'falling-behind': WarningCode.FallingBehind,
 };

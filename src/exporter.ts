@@ -276,7 +276,12 @@ export class OpperSpanExporter {
     observation?.failed('queue_full', givenUp);
     for (const failure of left) observation?.failed(ERROR_TYPES[failure.reason], 1);
     const failures = [...untranslatable, ...left];
-    if (failures.length === 0 && givenUp === 0) return undefined;
+    if (failures.length === 0 && givenUp === 0) {
+      // Counts only: a debug line must never echo span data.
+      const later = kept > 0 ? `, ${kept} of them with their end (PATCH) kept for a retry` : '';
+      diag.debug(`OpperSpanExporter: exported ${count} span(s)${later}; ${this.getStats().requests} request(s) so far`);
+      return undefined;
+    }
     const byReason = new Map<FailureReason, { count: number; details: Set<string> }>();
     let dropped = 0;
     for (const failure of failures) {

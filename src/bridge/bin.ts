@@ -2,6 +2,7 @@
 /** `opper-otlp-bridge`: the OTLP bridge as a process, set by environment and flags (`--help`). */
 import { parseArgs } from 'node:util';
 import { startOtlpBridge } from './bridge.js';
+import { VERSION } from '../version.js';
 import { jsonLogger, type LogLevel } from './log.js';
 import { DEFAULT_GRPC_PORT, DEFAULT_HTTP_PORT, DEFAULT_RESPONSE_DEADLINE_MS, type OtlpBridgeOptions } from './options.js';
 
@@ -29,6 +30,7 @@ Flags:
   --max-request-bytes N       largest body after decompression; larger ones get 413 (default 8388608)
   --timeout-ms N              timeout of one request to Opper (default 10000)
   --log-level L               debug, info, warn or error (default info)
+  --version                   the package's version
   --help                      this text
 
 On SIGTERM or SIGINT it stops accepting, finishes what is in flight and exits 0 within the
@@ -48,6 +50,7 @@ const FLAGS = {
   'timeout-ms': { type: 'string' },
   'log-level': { type: 'string' },
   help: { type: 'boolean' },
+  version: { type: 'boolean' },
 } as const;
 
 const LEVELS = new Set(['debug', 'info', 'warn', 'error']);
@@ -59,9 +62,10 @@ function number(name: string, value: string | undefined): number | undefined {
   return Number(value);
 }
 
-function optionsFrom(argv: string[], env: NodeJS.ProcessEnv): OtlpBridgeOptions | undefined {
+function optionsFrom(argv: string[], env: NodeJS.ProcessEnv): OtlpBridgeOptions | 'help' | 'version' {
   const { values } = parseArgs({ args: argv, options: FLAGS, strict: true });
-  if (values.help) return undefined;
+  if (values.help) return 'help';
+  if (values.version) return 'version';
   const level = values['log-level'];
   if (level !== undefined && !LEVELS.has(level)) throw new TypeError(`--log-level must be debug, info, warn or error, got ${JSON.stringify(level)}`);
   const grpcPort = values['grpc-port'] ?? env.OPPER_BRIDGE_GRPC_PORT;
@@ -81,15 +85,15 @@ function optionsFrom(argv: string[], env: NodeJS.ProcessEnv): OtlpBridgeOptions 
 }
 
 async function main(): Promise<void> {
-  let options: OtlpBridgeOptions | undefined;
+  let options: ReturnType<typeof optionsFrom>;
   try {
     options = optionsFrom(process.argv.slice(2), process.env);
   } catch (error) {
     process.stderr.write(`opper-otlp-bridge: ${error instanceof Error ? error.message : String(error)}\n\n${HELP}`);
     process.exit(2);
   }
-  if (options === undefined) {
-    process.stdout.write(HELP);
+  if (options === 'help' || options === 'version') {
+    process.stdout.write(options === 'help' ? HELP : `${VERSION}\n`);
     return;
   }
   const bridge = await startOtlpBridge(options);

@@ -21,6 +21,7 @@ import { createHttpDoor } from './http-door.js';
 import { jsonLogger, OnceLog, type BridgeLogger } from './log.js';
 import { loadCodec } from './otlp-codec.js';
 import { isLoopback, resolveBridgeConfig, type BridgeConfig, type OtlpBridgeOptions } from './options.js';
+import { countSpans } from './otlp-spans.js';
 import { probeOpper } from './probe.js';
 
 /** Codes of the process warnings the bridge emits. */
@@ -66,7 +67,7 @@ export async function startOtlpBridge(options: OtlpBridgeOptions = {}): Promise<
   try {
     await bridge.listen();
   } catch (error) {
-    await bridge.close();
+    await bridge.close({ quietly: true });
     throw error;
   }
   return bridge;
@@ -111,7 +112,7 @@ class Bridge implements OtlpBridge, BridgeContext {
       onProblem: ({ cause, message, status }) => {
         if (cause === 'key-rejected' || cause === 'forbidden') {
           const text = `opper-otlp-bridge: Opper rejected the API key (HTTP ${status}) at ${exporter.baseUrl}; requests are answered 503 until it is fixed`;
-          logger.log('error', text, { cause: 'key-rejected' });
+          this.once.log('error', 'key-rejected', text);
           warnings.once(BridgeWarningCode.KeyRejected, text);
         } else {
           warnings.once(PROBLEM_WARNINGS[cause], `opper-otlp-bridge: ${message}`);
@@ -202,15 +203,22 @@ class Bridge implements OtlpBridge, BridgeContext {
   }
 
   forward(request: unknown, bytes: number, deadline?: number): Promise<Answer> {
+    const started = Date.now();
     const work = this.forwarder.forward(request, bytes, deadline);
     this.inFlight.add(work);
     const untrack = () => this.inFlight.delete(work);
     work.then(untrack, untrack);
+    // One line per request at debug: what came in and what it was answered (counts, never data).
+    void work.then((answer) => {
+      const rejected = answer.kind === 'ok' ? { rejected: answer.rejected } : {};
+      this.logger.log('debug', 'request', { spans: countSpans(request), bytes, answer: answer.kind, ...rejected, millis: Date.now() - started });
+    }, () => undefined);
     return work;
   }
 
   refused(refusal: Refusal, remote: string | undefined): void {
     this.refusedCounts[refusal.cause] = (this.refusedCounts[refusal.cause] ?? 0) + 1;
+    this.logger.log('debug', 'request', { answer: 'refused', cause: refusal.cause, status: refusal.status, remote });
     // Saturation and outages are reported by the summary; a client's mistake is worth a line at once.
     if (refusal.status < 429) this.once.warn(refusal.cause, `request refused: ${refusal.message}`, { status: refusal.status, remote });
     else if (refusal.cause === 'unavailable') this.once.warn(refusal.cause, `request answered "send again": ${refusal.message}`, { status: refusal.status });
@@ -237,16 +245,17 @@ class Bridge implements OtlpBridge, BridgeContext {
     };
   }
 
-  close(): Promise<void> {
-    this.closing ??= this.drain();
+  /** `quietly`: a bridge that never started listening has nothing to drain or report. */
+  close(options: { quietly?: boolean } = {}): Promise<void> {
+    this.closing ??= this.drain(options.quietly === true);
     return this.closing;
   }
 
-  private async drain(): Promise<void> {
+  private async drain(quietly: boolean): Promise<void> {
     clearInterval(this.summaryTimer);
     const bound = this.config.responseDeadlineMillis + CLOSE_MARGIN_MS;
     const started = Date.now();
-    this.logger.log('info', 'draining', { inFlight: this.inFlight.size, boundMillis: bound });
+    if (!quietly) this.logger.log('info', 'draining', { inFlight: this.inFlight.size, boundMillis: bound });
     const httpClosed = new Promise<void>((resolve) => (this.http.listening ? this.http.close(() => resolve()) : resolve()));
     const grpcClosed = new Promise<void>((resolve) => (this.grpc ? this.grpc.server.tryShutdown(() => resolve()) : resolve()));
     const timer = sleep(bound);
@@ -257,7 +266,7 @@ class Bridge implements OtlpBridge, BridgeContext {
     this.http.closeAllConnections();
     this.grpc?.server.forceShutdown();
     this.client.close();
-    this.logger.log('info', 'stopped', { afterMillis: Date.now() - started, ...this.getStats() });
+    if (!quietly) this.logger.log('info', 'stopped', { afterMillis: Date.now() - started, ...this.getStats() });
   }
 }
 

@@ -31,8 +31,12 @@ export class OnceLog {
   constructor(private readonly logger: BridgeLogger) {}
 
   warn(cause: string, msg: string, fields?: LogFields): void {
+    this.log('warn', cause, msg, fields);
+  }
+
+  log(level: LogLevel, cause: string, msg: string, fields?: LogFields): void {
     if (this.seen.has(cause)) return;
     this.seen.add(cause);
-    this.logger.log('warn', msg, { cause, ...fields });
+    this.logger.log(level, msg, { cause, ...fields });
   }
 }

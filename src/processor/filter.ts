@@ -34,7 +34,14 @@ export const AI_SCOPE_PREFIXES: readonly string[] = [
   '@lmnr-ai/',
 ];
 
-export type SpanFilter = 'ai' | 'all' | ((span: ReadableSpanLike) => boolean);
+/**
+ * The user's own filter. A method's parameter is checked both ways, so a function typed on the
+ * SDK's `ReadableSpan` (which has more than `ReadableSpanLike`) is accepted: the processor is
+ * handed the SDK's spans. A plain function type would refuse it (TS2322).
+ */
+type SpanPredicate = { decide(span: ReadableSpanLike): boolean }['decide'];
+
+export type SpanFilter = 'ai' | 'all' | SpanPredicate;
 
 /** Whether a span carries LLM or agent semantics, by its scope and attribute keys (no values are read). */
 export function isAiSpan(span: ReadableSpanLike): boolean {

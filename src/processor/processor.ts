@@ -109,6 +109,7 @@ export class OpperSpanProcessor {
       maxInFlight: exporter.concurrency.max * 4,
       onDelivered: (count) => {
         this.stats.spansExported += count;
+        diag.debug(`OpperSpanProcessor: ${count} span(s) delivered (${this.stats.spansExported} so far)`);
         this.metrics?.delivered(count);
       },
       onLoss: (reason, count, detail) => this.loss(reason, count, detail),

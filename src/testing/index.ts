@@ -3,6 +3,7 @@
  * it enforces the contract the real service does, records violations, and injects faults.
  */
 export { startLocalOpper } from './local-opper.js';
+export { formatTrace } from './trace-tree.js';
 export type {
   DelayFault,
   DropFault,

@@ -22,12 +22,13 @@ const DEFAULT_WAIT_MS = 10_000;
 
 /** Starts a strict Opper-compatible server (API v2) and resolves once it listens. */
 export async function startLocalOpper(options: LocalOpperOptions = {}): Promise<LocalOpper> {
-  const { port = 0, host = '127.0.0.1', apiKey = `local-opper-${randomBytes(16).toString('hex')}`, maxBodyBytes = DEFAULT_MAX_BODY_BYTES, seed } = options;
+  const { port = 0, host = '127.0.0.1', apiKey = `local-opper-${randomBytes(16).toString('hex')}`, maxBodyBytes = DEFAULT_MAX_BODY_BYTES, seed, onSpan } = options;
   if (!(Number.isInteger(port) && port >= 0 && port <= 65535)) throw new RangeError(`port must be an integer within 0..65535, got ${port}`);
   if (!(Number.isInteger(maxBodyBytes) && maxBodyBytes > 0)) throw new RangeError(`maxBodyBytes must be a positive integer, got ${maxBodyBytes}`);
   if (typeof apiKey !== 'string' || apiKey === '') throw new TypeError('apiKey must be a non-empty string');
   if (seed !== undefined && !Number.isFinite(seed)) throw new RangeError(`seed must be a finite number, got ${seed}`);
-  const server = new LocalOpperServer(apiKey, maxBodyBytes, new FaultTable(seed));
+  if (onSpan !== undefined && typeof onSpan !== 'function') throw new TypeError('onSpan must be a function');
+  const server = new LocalOpperServer(apiKey, maxBodyBytes, new FaultTable(seed), onSpan);
   await server.listen(port, host);
   return server;
 }
@@ -68,8 +69,11 @@ class LocalOpperServer implements LocalOpper {
   #checkScheduled = false;
   #closing: Promise<void> | undefined;
 
-  constructor(apiKey: string, maxBodyBytes: number, faults: FaultTable) {
+  readonly #onSpan: ((span: StoredSpan) => void) | undefined;
+
+  constructor(apiKey: string, maxBodyBytes: number, faults: FaultTable, onSpan?: (span: StoredSpan) => void) {
     this.apiKey = apiKey;
+    this.#onSpan = onSpan;
     this.#maxBodyBytes = maxBodyBytes;
     this.#faults = faults;
     this.#server = createServer((req, res) => {
@@ -287,11 +291,11 @@ class LocalOpperServer implements LocalOpper {
     switch (route.kind) {
       case 'get-span': {
         const span = this.#store.get(route.id);
-        return span ? ok({ ...span, feedback: null }) : fail(404, 'not-found', `span ${route.id} not found`);
+        return span ? ok({ ...span, feedback: null }) : notFound(`span ${route.id} not found`);
       }
       case 'get-trace': {
         const trace = this.#store.trace(route.id);
-        return trace ? ok(trace) : fail(404, 'not-found', `trace ${route.id} not found`);
+        return trace ? ok(trace) : notFound(`trace ${route.id} not found`);
       }
       case 'create':
       case 'update':
@@ -315,6 +319,7 @@ class LocalOpperServer implements LocalOpper {
       const span = this.#store.create(parsed.body);
       if (!span) return { status: 409, payload: errorBody('ConflictError', 'span already exists', { id: parsed.body.id }), issues };
       this.#changed();
+      this.#onSpan?.(span);
       return { ...ok(span), issues };
     }
     const span = this.#store.update(route.id, parsed.body);
@@ -323,6 +328,7 @@ class LocalOpperServer implements LocalOpper {
       return { ...missing, issues: [...issues, ...missing.issues] };
     }
     this.#changed();
+    this.#onSpan?.(span);
     return { ...ok(span), issues };
   }
 }
@@ -348,6 +354,12 @@ function decodeSegment(segment: string): string {
 
 function ok(payload: unknown): Outcome {
   return { status: 200, payload, issues: [] };
+}
+
+/** A read of an id that is not there: Opper answers 404 too, and asking breaks no rule (the
+ * bridge's /readyz probe asks for a span that never exists). */
+function notFound(message: string): Outcome {
+  return { status: 404, payload: errorBody(errorType(404), message), issues: [] };
 }
 
 function fail(status: number, rule: ViolationRule, message: string): Outcome {

@@ -65,6 +65,7 @@ export type ViolationRule =
   | 'surrogate-or-nul'
   | 'unknown-field'
   | 'unknown-route'
+  /** No longer reported: a GET of an unknown span or trace breaks no rule. Kept for type compatibility. */
   | 'not-found'
   | 'patch-unknown-span';
 
@@ -152,6 +153,8 @@ export interface LocalOpperOptions {
   maxBodyBytes?: number;
   /** Seeds the RNG behind probabilistic faults, for deterministic tests. */
   seed?: number;
+  /** Called after each create or PATCH that stored a span, with the span as stored now. */
+  onSpan?: (span: StoredSpan) => void;
 }
 
 /** A running strict Opper-compatible server (API v2) on loopback. */

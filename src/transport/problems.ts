@@ -9,6 +9,8 @@ export type ProblemCause =
   | 'unexpected-reply' // a 2xx that is not Opper's JSON
   | 'wrong-base-url' // 404 on a create
   | 'redirected' // 3xx: redirects are not followed
+  | 'tls-handshake' // no TLS at the other end (https:// at a plain-http server...)
+  | 'no-answer' // connected or connecting, and nothing came back within the request's timeout
   | 'tls-untrusted' // the certificate is not trusted
   | 'unreachable' // refused, DNS failure...
   | 'falling-behind'; // spans arrive faster than Opper accepts them
@@ -79,12 +81,25 @@ function redirectMessage(baseUrl: string, method: string, path: string, response
 }
 
 /** The problem a request without an HTTP answer shows, if any. */
-export function networkProblem(baseUrl: string, fault: NetworkFault, code: string, detail: string): Problem | undefined {
+export function networkProblem(baseUrl: string, fault: NetworkFault, code: string, error: string): Problem | undefined {
+  // OpenSSL's messages end in a newline: one line reads better in a warning.
+  const detail = excerpt(error);
   if (fault === 'tls') {
     const message =
       `the TLS certificate of ${baseUrl} is not trusted (${code}: ${detail}). If Opper is reached through a proxy ` +
       'or a private CA, give Node its CA certificate: NODE_EXTRA_CA_CERTS=/path/to/ca.pem. Spans are not being exported.';
     return { cause: 'tls-untrusted', message };
+  }
+  if (fault === 'tls-handshake') {
+    const plain = /^https:/.test(baseUrl) ? ` If the server speaks plain HTTP (a local or test server), use ${baseUrl.replace(/^https:/, 'http:')}; else check the port.` : '';
+    const message = `the TLS handshake with ${baseUrl} failed (${code}: ${detail}).${plain} Spans are not being exported; still retrying.`;
+    return { cause: 'tls-handshake', message };
+  }
+  if (fault === 'no-answer') {
+    const message =
+      `no answer from ${baseUrl} within the request timeout (${code}: ${detail}): something there takes the connection ` +
+      'and never replies (a wrong host or port, a firewall that drops packets, a stuck proxy). Check baseUrl; still retrying until the export deadline.';
+    return { cause: 'no-answer', message };
   }
   if (fault === 'unreachable') {
     const message = `cannot reach ${baseUrl} (${code}: ${detail}). Check baseUrl, DNS and that Opper (or your proxy) is reachable; still retrying.`;

@@ -48,7 +48,7 @@ export function parseRetryAfter(value: string | undefined, now: number): number 
 }
 
 /** What a request that got no HTTP answer says about the setup, from its error code. */
-export type NetworkFault = 'tls' | 'unreachable' | 'transient';
+export type NetworkFault = 'tls' | 'tls-handshake' | 'unreachable' | 'no-answer' | 'transient';
 
 // Certificate checks that fail the same way on every try until the setup changes.
 const TLS_CERTIFICATE_CODES = new Set([
@@ -67,10 +67,28 @@ const TLS_CERTIFICATE_CODES = new Set([
 ]);
 // Nobody answered at that address (yet): worth retrying, since Opper or a sidecar may come up.
 const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+// Connected (or trying to), then no answer within the request's timeout: got and node use
+// ETIMEDOUT, undici names the phase that timed out.
+const NO_ANSWER_CODES = new Set(['ETIMEDOUT', 'ESOCKETTIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+// The TLS handshake failed before any certificate was seen: OpenSSL's codes as node and undici
+// pass them on (an https:// URL at a plain-http server reads "wrong version number").
+const TLS_HANDSHAKE_CODES = new Set([
+  'EPROTO',
+  'ERR_SSL_WRONG_VERSION_NUMBER',
+  'ERR_SSL_PACKET_LENGTH_TOO_LONG',
+  'ERR_SSL_UNSUPPORTED_PROTOCOL',
+  'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION',
+  'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE',
+]);
+// OpenSSL's reason in a message, for a client that wraps the TLS error (undici's UND_ERR_SOCKET).
+const TLS_HANDSHAKE_TEXT = /wrong version number|packet length too long|ssl3_get_record|SSL routines/i;
 
-/** Classifies a network error code (a NetworkError's `code`). */
-export function classifyNetworkError(code: string): NetworkFault {
+/** Classifies a network error by its code (a NetworkError's `code`), and its message where a
+ * client wraps the cause under a code of its own. */
+export function classifyNetworkError(code: string, message = ''): NetworkFault {
   if (TLS_CERTIFICATE_CODES.has(code)) return 'tls';
+  if (TLS_HANDSHAKE_CODES.has(code) || (code.startsWith('UND_ERR') && TLS_HANDSHAKE_TEXT.test(message))) return 'tls-handshake';
+  if (NO_ANSWER_CODES.has(code)) return 'no-answer';
   return UNREACHABLE_CODES.has(code) ? 'unreachable' : 'transient';
 }
 

@@ -309,7 +309,10 @@ export class SpanSender {
         // A fault of the client itself, not of the network: retrying would not help.
         return { verdict: 'reject', detail: String(error) };
       }
-      const fault = classifyNetworkError(error.code);
+      let fault = classifyNetworkError(error.code, error.message);
+      // A request the export's deadline cut short (its timeout was `remaining`) to under 1 s says
+      // nothing of the server; one that waited its full timeoutMillis, or 1 s, does.
+      if (fault === 'no-answer' && remaining < this.options.timeoutMillis && remaining < 1000) fault = 'transient';
       result = { verdict: fault === 'tls' ? 'tls' : 'retry', detail: `${error.code}: ${error.message}` };
       problem = networkProblem(this.options.baseUrl, fault, error.code, error.message);
       this.health.record(fault === 'tls' ? 'tls' : 'network', undefined, Date.now(), Math.random());

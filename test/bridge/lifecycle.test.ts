@@ -8,6 +8,7 @@ import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { BridgeWarningCode } from '../../src/bridge/index.js';
 import { WarningCode } from '../../src/diagnostics.js';
 import { resolveBridgeConfig } from '../../src/bridge/options.js';
+import { countSpans } from '../../src/bridge/otlp-spans.js';
 import { startLocalOpper, type LocalOpper } from '../../src/testing/index.js';
 import { sdkSpans, startBridge } from './helpers.js';
 
@@ -46,6 +47,8 @@ describe('the bridge, as an operator sees it', () => {
     const ready = await fetch(`${bridge.url}/readyz`);
     expect([ready.status, ((await ready.json()) as { reason: string }).reason]).toEqual([503, expect.stringMatching(/rejected the API key/)]);
     expect(warnings.filter((w) => w.code === BridgeWarningCode.KeyRejected)).toHaveLength(1);
+    // One log line for the kind, however many requests met it.
+    expect(bridge.logs.lines.filter((line) => line.cause === 'key-rejected')).toEqual([expect.objectContaining({ level: 'error' })]);
     expect(JSON.stringify(bridge.logs.lines) + warnings.map((w) => w.text).join()).not.toContain(wrongKey);
     expect(opper.spans.size).toBe(0);
   });
@@ -125,5 +128,34 @@ describe('the bridge, as an operator sees it', () => {
     expect(parsed[0]).toMatchObject({ level: 'info', msg: 'listening', http: bridge.url, opper: opper.url, token: 'none', responseDeadlineMillis: 5000 });
     expect(parsed.filter((line) => line.msg === 'summary').at(-1)).toMatchObject({ spansDelivered: 6, requests: 1 });
     expect(lines.join('')).not.toContain(opper.apiKey);
+  });
+
+  it('logs one debug line per request, with counts and the answer, never the data', async () => {
+    const bridge = await startBridge(opper, { grpcPort: false });
+    bridges.push(bridge);
+    const body = JsonTraceSerializer.serializeRequest(await sdkSpans(2))!;
+    const spans = countSpans(JSON.parse(new TextDecoder().decode(body)));
+    for (let i = 0; i < 2; i++) {
+      expect((await fetch(`${bridge.url}/v1/traces`, { method: 'POST', body, headers: { 'content-type': 'application/json' } })).status).toBe(200);
+    }
+    expect((await fetch(`${bridge.url}/v1/traces`, { method: 'POST', body: 'x', headers: { 'content-type': 'text/plain' } })).status).toBe(415);
+    const requests = bridge.logs.lines.filter((line) => line.msg === 'request');
+    expect(requests).toEqual([
+      expect.objectContaining({ level: 'debug', spans, answer: 'ok', rejected: 0, millis: expect.any(Number) }),
+      expect.objectContaining({ level: 'debug', spans, answer: 'ok' }),
+      expect.objectContaining({ level: 'debug', answer: 'refused', status: 415 }),
+    ]);
+    expect(JSON.stringify(requests)).not.toContain('span 0');
+  });
+
+  it('says only why when it cannot start (a port in use): no draining or stopped first', async () => {
+    const first = await startBridge(opper, { grpcPort: false });
+    bridges.push(first);
+    const { startOtlpBridge } = await import('../../src/bridge/index.js');
+    const { memoryLogger } = await import('./helpers.js');
+    const logs = memoryLogger();
+    const port = Number(new URL(first.url).port);
+    await expect(startOtlpBridge({ baseUrl: opper.url, apiKey: opper.apiKey, port, grpcPort: false, logger: logs })).rejects.toThrow(/EADDRINUSE/);
+    expect(logs.lines.map((line) => line.msg)).toEqual([]);
   });
 });

@@ -20,7 +20,7 @@ export function mastraReadmeApp(markdown) {
   const blocks = readBlocks(markdown).blocks.filter((block) => block.heading === 'Mastra');
   const app = blocks.find((block) => block.lang === 'js');
   const install = blocks.find((block) => block.lang === 'sh' && /npm install /.test(block.text));
-  if (!app || !install) throw new Error('README.md: no js block and npm install line under "### Mastra"');
+  if (!app || !install) throw new Error('docs/integrations.md: no js block and npm install line under "## Mastra"');
   const line = install.text.split('\n').find((text) => text.startsWith('npm install '));
   const packages = line.split(/\s+/).slice(2).filter((word) => !word.startsWith('-'));
   return { source: app.text, packages };
@@ -39,7 +39,7 @@ export async function runMastraApp(line, nodeBin, dir, ctx) {
   const { repo, record, run, cleanEnv, output } = ctx;
   const problems = [];
   const t0 = Date.now();
-  const readme = mastraReadmeApp(fs.readFileSync(path.join(repo, 'README.md'), 'utf8'));
+  const readme = mastraReadmeApp(fs.readFileSync(path.join(repo, 'docs', 'integrations.md'), 'utf8'));
   fs.writeFileSync(path.join(dir, 'app.mjs'), `${readme.source}\n`);
   const { startOpenAIStub } = await import(pathToFileURL(path.join(repo, 'examples', 'openai-stub.mjs')).href);
   const opper = await ctx.startLocalOpper();

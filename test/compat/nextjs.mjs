@@ -29,7 +29,7 @@ export function nextReadmeInstrumentation(markdown) {
   const block = readBlocks(markdown).blocks.find(
     (b) => b.heading === 'Next.js and `@vercel/otel`' && /^\/\/ file: instrumentation\.ts\b/.test(b.lines[0] ?? ''),
   );
-  if (!block) throw new Error('README.md: no "// file: instrumentation.ts" block under "### Next.js and `@vercel/otel`"');
+  if (!block) throw new Error('docs/serverless.md: no "// file: instrumentation.ts" block under "## Next.js and `@vercel/otel`"');
   return block.text;
 }
 
@@ -78,7 +78,7 @@ export function installNext(line, nodeBin, tarball, ctx) {
 export async function runNextApp(line, nodeBin, dir, ctx) {
   const { repo, record, run, cleanEnv, output } = ctx;
   const t0 = Date.now();
-  const instrumentation = nextReadmeInstrumentation(fs.readFileSync(path.join(repo, 'README.md'), 'utf8'));
+  const instrumentation = nextReadmeInstrumentation(fs.readFileSync(path.join(repo, 'docs', 'serverless.md'), 'utf8'));
   fs.writeFileSync(path.join(dir, 'instrumentation.ts'), `${instrumentation}\n`);
   fs.mkdirSync(path.join(dir, 'app', 'api', 'hello'), { recursive: true });
   fs.writeFileSync(path.join(dir, 'app', 'layout.tsx'), LAYOUT);

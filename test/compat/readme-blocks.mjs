@@ -7,6 +7,7 @@ const NOT_RUN = /^(?:\/\/|#) not run: (.{10,})$/;
 const LINE_ONLY = /^# OpenTelemetry JS ([23])\.x\b/;
 const SHOWN = new Set(['text']);
 const MAX_PROSE = 100;
+const PACKAGE_BIN = 'opentelemetry-exporter-opper';
 
 /** Every fenced block with the heading it sits under, and the prose lines that are too long. */
 export function readBlocks(markdown) {
@@ -103,6 +104,8 @@ export function planExamples(document, markdown) {
           example.installs.push({ packages, only: only && `otel${only}`, where });
         } else if (command === 'npm pkg set type=module') example.typeModule = true;
         else if (words[0] === 'node') example.commands.push({ args: words.slice(1), only: only && `otel${only}`, where });
+        // The package's own command, as a user runs it after the install: run from the install.
+        else if (words[0] === 'npx' && words[1] === PACKAGE_BIN) example.commands.push({ bin: PACKAGE_BIN, args: words.slice(2), only: only && `otel${only}`, where });
         else if (!/^(export [A-Z_][A-Z0-9_]*=\S*|curl .+)$/.test(command)) {
           problems.push(`${where}: "${command}" is not a command the README test runs; mark the block "# not run: why"`);
         }
@@ -113,7 +116,7 @@ export function planExamples(document, markdown) {
   }
   const examples = [...byHeading.values()];
   for (const example of examples) {
-    if (example.files.length && !example.commands.length && !example.files.every((f) => /\.[cm]?ts$/.test(f.name))) {
+    if (example.files.length && !example.commands.some((c) => !c.bin) && !example.files.every((f) => /\.[cm]?ts$/.test(f.name))) {
       problems.push(`${example.id}: files but no "node ..." command to run them`);
     }
     if (example.files.length && !example.installs.length) {

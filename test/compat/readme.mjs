@@ -1,5 +1,5 @@
-// The README test: every fenced block of README.md and examples/README.md, run in a fresh app of
-// the line's install, as a reader who pastes it would (conventions: readme-blocks.mjs).
+// The README test: every fenced block of README.md, examples/README.md and docs/*.md, run in a
+// fresh app of the line's install, as a reader who pastes it would (conventions: readme-blocks.mjs).
 //
 // - `// file: NAME` blocks are written into the app; `npm pkg set type=module` sets its type
 //   (else package.json says "commonjs", as `npm init -y` writes it); every package a file imports
@@ -12,6 +12,8 @@
 //   with a key Opper rejects, it must still exit 0, with the warning that says so on stderr. One
 //   that imports `opentelemetry-exporter-opper/testing` runs its own local Opper: only its exit
 //   code and its exports are checked.
+// - `npx opentelemetry-exporter-opper ARGS` runs the installed package's bin: `check` must exit 0
+//   against the fresh local Opper, and 4 (key rejected) with a key Opper rejects.
 // - .mts/.cts/.ts files are type-checked: strict, exactOptionalPropertyTypes, nodenext.
 // OPPER_API_KEY/OPPER_BASE_URL point at a fresh local Opper; OPENAI_BASE_URL and ANTHROPIC_BASE_URL
 // at stubs of those APIs.
@@ -22,7 +24,11 @@ import { pathToFileURL } from 'node:url';
 import { checkApp, checkDelivery } from './checks.mjs';
 import { importedPackages, planExamples } from './readme-blocks.mjs';
 
-export const DOCUMENTS = ['README.md', 'examples/README.md'];
+/** The documents whose blocks run: the READMEs and every page of docs/. */
+export function documents(repo) {
+  const pages = fs.readdirSync(path.join(repo, 'docs')).filter((file) => file.endsWith('.md')).sort();
+  return ['README.md', 'examples/README.md', ...pages.map((page) => `docs/${page}`)];
+}
 const SIGNAL_EXIT_MS = 5_000;
 const SCRIPT_MS = 30_000;
 // A second run of each script with a key Opper rejects: it must still exit 0 and say why.
@@ -31,7 +37,7 @@ const WRONG_KEY = 'wrong key';
 /** Every example of both documents, the skipped blocks and the problems found while reading. */
 export function planAll(repo) {
   const plan = { examples: [], skipped: [], problems: [] };
-  for (const document of DOCUMENTS) {
+  for (const document of documents(repo)) {
     const one = planExamples(document, fs.readFileSync(path.join(repo, document), 'utf8'));
     plan.examples.push(...one.examples);
     plan.skipped.push(...one.skipped);
@@ -68,6 +74,14 @@ export async function runReadme(line, nodeBin, lineDir, ctx) {
       continue;
     }
     for (const command of commands) {
+      if (command.bin) {
+        for (const wrongKey of [false, true]) {
+          const t0 = Date.now();
+          const result = await runBin({ nodeBin, lineDir, dir, command, wrongKey, ctx });
+          record({ line: line.id, name: `${name} (${command.bin}${wrongKey ? ', wrong key' : ''})`.slice(0, 60), status: result.problems.length ? 'fail' : 'pass', ms: Date.now() - t0, detail: result.problems.join('; ') || result.summary, output: result.problems.length ? result.output : undefined });
+        }
+        continue;
+      }
       const script = command.args[scriptIndex(command.args)];
       const defined = files.some((f) => f.name === script);
       const service = !defined && /^app\.[cm]js$/.test(script ?? '');
@@ -115,6 +129,26 @@ function checkInstalls(line, lineDir, files, installs) {
     }
   }
   return problems;
+}
+
+/** The package's bin, as installed on this line, run against a fresh local Opper. */
+async function runBin({ nodeBin, lineDir, dir, command, wrongKey, ctx }) {
+  const { cleanEnv, startLocalOpper, run } = ctx;
+  const installed = path.join(lineDir, 'node_modules', 'opentelemetry-exporter-opper');
+  const bin = JSON.parse(fs.readFileSync(path.join(installed, 'package.json'), 'utf8')).bin?.[command.bin];
+  if (!bin) return { problems: [`the installed package has no bin ${command.bin}`], summary: '', output: '' };
+  const opper = await startLocalOpper();
+  try {
+    const env = cleanEnv({ OPPER_BASE_URL: opper.url, OPPER_API_KEY: wrongKey ? 'sk-rejected-by-opper' : opper.apiKey });
+    const result = await run(nodeBin, [path.join(installed, bin), ...command.args], { cwd: dir, env, timeoutMs: 60_000 });
+    const expected = command.args[0] === 'check' ? (wrongKey ? 4 : 0) : 0;
+    const problems = result.code === expected ? [] : [`npx ${command.bin} ${command.args.join(' ')} exited ${result.code}, expected ${expected}`];
+    if (!wrongKey && command.args[0] === 'check' && opper.spans.size !== 1) problems.push(`${opper.spans.size} span(s) in Opper after check, expected its test span`);
+    if (result.stdout.includes(opper.apiKey)) problems.push('the output shows the key');
+    return { problems, summary: `exited ${result.code}: ${result.stdout.trim().split('\n').at(-1 - Number(!wrongKey))}`, output: `${result.stdout}\n--- stderr ---\n${result.stderr}` };
+  } finally {
+    await opper.close();
+  }
 }
 
 /** Where the script is among `node` arguments: the first .js file that is not a flag's value. */

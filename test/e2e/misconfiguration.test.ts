@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { createServer as createNetServer } from 'node:net';
+import { diag, DiagLogLevel } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { OpperSpanExporter, WarningCode } from '../../src/index.js';
 import { startLocalOpper, type LocalOpper } from '../../src/testing/index.js';
@@ -205,5 +206,60 @@ describe('nothing listening', () => {
 
     expect(result.code).toBe(ExportResultCode.FAILED);
     expect(warned(WarningCode.Unreachable, apiKey)).toEqual([expect.stringMatching(/cannot reach http:\/\/opper\.invalid\/v2 \((ENOTFOUND|EAI_AGAIN): /)]);
+  });
+});
+
+describe('failures that used to pass without a word', () => {
+  it('a server that takes the connection and never answers: warned once, with the fix, before the export calls back', async () => {
+    const sockets = new Set<import('node:net').Socket>();
+    const server = createNetServer((socket) => void sockets.add(socket)); // reads nothing, answers nothing
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise<void>((resolve) => {
+      for (const socket of sockets) socket.destroy();
+      server.close(() => resolve());
+    }));
+    const { port } = server.address() as { port: number };
+    const apiKey = 'sk-test-silent-0123456789';
+    harness = await startHarness({ batch: false });
+    const exporter = new OpperSpanExporter({ baseUrl: `http://127.0.0.1:${port}/v2`, apiKey, timeoutMillis: 1000, exportTimeoutMillis: 8000 });
+    cleanups.push(() => exporter.shutdown());
+    const spans = endSpans(harness, 3);
+
+    const result = await exportOnce(exporter, spans);
+    expect(result.code).toBe(ExportResultCode.FAILED);
+    const messages = warned(WarningCode.NoAnswer, apiKey);
+    expect(messages).toEqual([expect.stringMatching(/^OpperSpanExporter: no answer from http:\/\/127\.0\.0\.1:\d+\/v2 within the request timeout \((ETIMEDOUT|UND_ERR_\w+_TIMEOUT): .*Check baseUrl/)]);
+    await exportOnce(exporter, spans);
+    expect(warned(WarningCode.NoAnswer, apiKey)).toHaveLength(1); // once per cause
+  });
+
+  it('https:// pointing at a plain-http server: the TLS handshake failure is warned once, naming the http:// URL to use', async () => {
+    const opper = await startLocalOpper();
+    cleanups.push(() => opper.close());
+    const secure = opper.url.replace(/^http:/, 'https:');
+    harness = await startHarness({ batch: false });
+    const exporter = new OpperSpanExporter({ baseUrl: secure, apiKey: opper.apiKey, exportTimeoutMillis: 8000 });
+    cleanups.push(() => exporter.shutdown());
+
+    const result = await exportOnce(exporter, endSpans(harness, 2));
+    expect(result.code).toBe(ExportResultCode.FAILED);
+    const messages = warned(WarningCode.TlsHandshake, opper.apiKey);
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toMatch(/^OpperSpanExporter: the TLS handshake with https:\/\/127\.0\.0\.1:\d+\/v2 failed \(\w+: .*wrong version number/i);
+    expect(messages[0]).toContain(`use ${opper.url};`);
+  });
+});
+
+describe('when it works', () => {
+  it('says so at diag DEBUG, with counts and never span data', async () => {
+    const lines: string[] = [];
+    const collect = (...args: unknown[]) => void lines.push(args.map(String).join(' '));
+    diag.setLogger({ debug: collect, info: collect, warn: collect, error: collect, verbose: collect }, DiagLogLevel.DEBUG);
+    cleanups.push(() => diag.disable());
+    harness = await startHarness({ batch: false });
+    const spans = endSpans(harness, 3, 'secret-name');
+    expect((await exportOnce(harness.exporter, spans)).code).toBe(ExportResultCode.SUCCESS);
+    expect(lines).toContainEqual(expect.stringMatching(/^OpperSpanExporter: exported 3 span\(s\); \d+ request\(s\) so far$/));
+    expect(lines.join('\n')).not.toContain('secret-name');
   });
 });

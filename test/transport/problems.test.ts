@@ -39,6 +39,12 @@ describe('networkProblem and retryAfterProblem', () => {
     );
     expect(networkProblem('https://api.opper.ai/v2', 'unreachable', 'ENOTFOUND', 'getaddrinfo ENOTFOUND')?.cause).toBe('unreachable');
     expect(networkProblem('https://api.opper.ai/v2', 'transient', 'ECONNRESET', 'socket hang up')).toBeUndefined();
+    const handshake = networkProblem('https://127.0.0.1:4000/v2', 'tls-handshake', 'ERR_SSL_WRONG_VERSION_NUMBER', 'wrong version number');
+    expect(handshake).toMatchObject({ cause: 'tls-handshake' });
+    expect(handshake?.message).toContain('use http://127.0.0.1:4000/v2');
+    const silent = networkProblem('http://10.0.0.1/v2', 'no-answer', 'ETIMEDOUT', "Timeout awaiting 'request' for 10000ms");
+    expect(silent?.cause).toBe('no-answer');
+    expect(silent?.message).toMatch(/^no answer from http:\/\/10\.0\.0\.1\/v2 within the request timeout \(ETIMEDOUT: .*Check baseUrl/);
     expect(retryAfterProblem(86_400_000, 'Thu, 03 Dec 2026 14:00:00 GMT').message).toBe(
       'Opper asked to wait 86400 s (Retry-After: Thu, 03 Dec 2026 14:00:00 GMT); retrying in at most 5 s instead, so that spans flow again soon after it recovers.',
     );

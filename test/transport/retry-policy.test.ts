@@ -58,9 +58,22 @@ describe('classifyNetworkError', () => {
     ['ENOTFOUND', 'unreachable'],
     ['EAI_AGAIN', 'unreachable'],
     ['ECONNRESET', 'transient'],
-    ['ETIMEDOUT', 'transient'],
+    ['UND_ERR_SOCKET', 'transient'],
+    // Nothing answered in time (got/node, then undici's phases).
+    ['ETIMEDOUT', 'no-answer'],
+    ['UND_ERR_CONNECT_TIMEOUT', 'no-answer'],
+    ['UND_ERR_HEADERS_TIMEOUT', 'no-answer'],
+    ['UND_ERR_BODY_TIMEOUT', 'no-answer'],
+    // https:// at a plain-http server: OpenSSL's code as node and undici pass it on.
+    ['ERR_SSL_WRONG_VERSION_NUMBER', 'tls-handshake'],
+    ['EPROTO', 'tls-handshake'],
   ] as const)('%s is %s', (code, fault) => {
     expect(classifyNetworkError(code)).toBe(fault);
+  });
+
+  it('reads the TLS cause a client wraps under a code of its own', () => {
+    expect(classifyNetworkError('UND_ERR_SOCKET', 'SSL routines:ssl3_get_record:wrong version number')).toBe('tls-handshake');
+    expect(classifyNetworkError('UND_ERR_SOCKET', 'other side closed')).toBe('transient');
   });
 });
 
