@@ -1,6 +1,6 @@
 import type { MeterProvider } from '@opentelemetry/api';
 import type { MaskFunction } from './translate/mask.js';
-import { parseProxyUrl, proxyFromEnvironment, type ProxySetting } from './transport/proxy.js';
+import { parseProxyUrl, proxyFromEnvironment, type ProxySetting } from './transport/proxy-setting.js';
 
 /** Options of `OpperSpanExporter`; every one is optional. */
 export interface OpperExporterOptions {
@@ -94,7 +94,8 @@ const RESERVED_HEADERS = new Set(['authorization', 'content-type', 'content-leng
  */
 export function resolveConfig(
   options: OpperExporterOptions = {},
-  env: NodeJS.ProcessEnv = process.env,
+  // No `process` on Workers (without nodejs_compat): options only there.
+  env: NodeJS.ProcessEnv = globalThis.process?.env ?? {},
 ): ExporterConfig {
   if (options === null || typeof options !== 'object') {
     throw new TypeError('OpperSpanExporter: options must be an object');

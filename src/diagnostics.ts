@@ -60,6 +60,11 @@ export class Warnings {
     this.emitted.add(code);
     const text = this.redact(message);
     diag.error(text);
+    // Workers and Vercel Edge have no process warnings (nor setImmediate): the console it is there.
+    if (typeof globalThis.process?.emitWarning !== 'function') {
+      console.warn(`(${code}) ${text}`);
+      return;
+    }
     process.emitWarning(text, { code, type: 'OpperExporterWarning' });
     // Node prints the warning on the next tick; until then `printed()` holds results back.
     this.printing = true;

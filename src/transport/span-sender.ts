@@ -3,7 +3,8 @@ import { Admission } from './admission.js';
 import { Health } from './health.js';
 import { Limiter } from './limiter.js';
 import { BACKOFF_MAX_MS, classifyNetworkError, classifyStatus, isOpperReply, parseRetryAfter, retryDelay, type Verdict } from './retry-policy.js';
-import { NetworkError, type HttpResponse } from './http-client.js';
+import type { HttpResponse } from './http-client.js';
+import { isNetworkError } from './network-error.js';
 import { answerProblem, describeUnexpected, excerpt, networkProblem, retryAfterProblem, type Problem } from './problems.js';
 
 /** One span to deliver: its create body, then its PATCH body. Nothing here is OpenTelemetry's. */
@@ -258,7 +259,7 @@ export class SpanSender {
       problem = verdict === 'done' ? undefined : this.answerProblem(method, path, response, unexpected);
       this.health.record(verdict, response.retryAfter, Date.now(), Math.random());
     } catch (error) {
-      if (!(error instanceof NetworkError)) {
+      if (!isNetworkError(error)) {
         // A fault of the client itself, not of the network: retrying would not help.
         return { verdict: 'reject', detail: String(error) };
       }

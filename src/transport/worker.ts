@@ -44,7 +44,9 @@ async function serve(port: NonNullable<typeof parentPort>, setup: WorkerSetup): 
   port.on('message', (message: ToWorker) => {
     if (message.type === 'close') {
       client.close();
-      port.close(); // nothing else keeps the worker alive: it ends
+      // Nothing else keeps the worker alive: it ends. Deno's parentPort has no close(); its
+      // worker is unref'd, so it ends with the app.
+      (port as { close?: () => void }).close?.();
       return;
     }
     if (message.type === 'admit') {

@@ -543,4 +543,4 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   });
 }
 
-export { runApp };
+export { runApp, cleanEnv, startDownstream, httpGet };
