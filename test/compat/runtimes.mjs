@@ -33,14 +33,13 @@ export function docBlocks(repo, runtime) {
   return files;
 }
 
-export async function runRuntimes(line, lineDir, ctx, only) {
+export async function runRuntimes(line, lineDir, ctx) {
   const { record } = ctx;
   const checks = [
     ['workerd', () => runWorkerd(lineDir, ctx)],
     ['edge-runtime', () => runEdgeRuntime(lineDir, ctx)],
   ];
   for (const [name, check] of checks) {
-    if (only && only !== name) continue;
     const t0 = Date.now();
     try {
       const { problems, summary, output } = await withinTime(check(), name);
@@ -50,7 +49,6 @@ export async function runRuntimes(line, lineDir, ctx, only) {
     }
   }
   for (const runtime of ['bun', 'deno']) {
-    if (only && only !== runtime) continue;
     const bin = path.join(ctx.repo, 'node_modules', '.bin', runtime);
     const launcher = runtime === 'bun' ? { name: 'bun', bin, prefix: [], preload: '--preload' } : { name: 'deno', bin, prefix: ['run', '-A'], preload: '--preload' };
     await runQuickStarts(line, lineDir, { ...ctx, launcher }, [/^A tracer provider of your own$/, /^An LLM app$/]);
