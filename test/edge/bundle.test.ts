@@ -54,7 +54,7 @@ export { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trac
 
 describe.each([
   ['Cloudflare Workers (wrangler)', ['workerd', 'worker', 'browser']],
-  ['Vercel Edge and Next.js middleware', ['edge-light', 'worker', 'browser']],
+  ['Vercel Edge (Next.js: edge-light, worker)', ['edge-light', 'worker', 'browser']],
 ])('a bundle for %s', (_target, conditions) => {
   it('holds the fetch build and no Node module, ours or our dependencies\'', async () => {
     const { inputs, builtins, nodeOnly } = await bundle(APP, conditions);
