@@ -4,8 +4,8 @@
  */
 import { context } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
-import type { HttpResponse } from './http-client.js';
-import { NetworkError } from './network-error.js';
+import type { HttpResponse, NetworkError } from './http-client.js';
+import { networkError } from './network-error.js';
 import type { ClosableSender } from './delivery.js';
 
 export interface FetchClientOptions {
@@ -50,11 +50,11 @@ export class FetchClient implements ClosableSender {
 }
 
 /** fetch's failure as the sender reads it: the cause's code where the runtime gives one (Node's
- * undici under edge-runtime: ECONNREFUSED...), ETIMEDOUT for the timeout, else ERR_NETWORK. */
+ * undici under edge-runtime: ECONNREFUSED...), ETIMEDOUT for the timeout, else ERR_NETWORK. Read
+ * by shape: the platform's errors may come from another realm than this bundle's `Error`. */
 function toNetworkError(error: unknown): NetworkError {
-  const message = error instanceof Error ? error.message : String(error);
-  if (error instanceof Error && error.name === 'TimeoutError') return new NetworkError('ETIMEDOUT', message);
-  const cause = error instanceof Error ? (error.cause as { code?: unknown; message?: unknown } | undefined) : undefined;
+  const { name, message = String(error), cause } = (error ?? {}) as { name?: unknown; message?: string; cause?: { code?: unknown; message?: unknown } };
+  if (name === 'TimeoutError') return networkError('ETIMEDOUT', message);
   const code = typeof cause?.code === 'string' ? cause.code : 'ERR_NETWORK';
-  return new NetworkError(code, typeof cause?.message === 'string' ? `${message}: ${cause.message}` : message);
+  return networkError(code, typeof cause?.message === 'string' ? `${message}: ${cause.message}` : message);
 }

@@ -1,18 +1,15 @@
-/** A request that got no HTTP answer: reset, refused, timed out, DNS failure... */
-export class NetworkError extends Error {
-  override readonly name = 'NetworkError';
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+import type { NetworkError } from './http-client.js';
 
 /**
- * Whether `error` is a NetworkError of any client (http-client.ts's or fetch-client.ts's): read by
- * shape, so that the sender needs no import of a client and the fetch build none of Node's.
+ * Whether `error` is a NetworkError (a request that got no HTTP answer) of any client: Node's
+ * (http-client.ts) or fetch's (fetch-client.ts). Read by shape, so that neither the sender nor the
+ * fetch build imports the Node client.
  */
 export function isNetworkError(error: unknown): error is NetworkError {
   return error instanceof Error && error.name === 'NetworkError' && typeof (error as { code?: unknown }).code === 'string';
+}
+
+/** A NetworkError as `isNetworkError` reads it, made without loading the Node client. */
+export function networkError(code: string, message: string): NetworkError {
+  return Object.assign(new Error(message), { name: 'NetworkError' as const, code });
 }

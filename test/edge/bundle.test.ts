@@ -128,4 +128,19 @@ describe('the fetch build, run where there is no Node', () => {
     expect(opper.spans.size).toBe(0);
     await provider.shutdown();
   });
+
+  it('retries a refused connection until the deadline, and says once on the console that Opper is unreachable', async () => {
+    const gone = await startLocalOpper();
+    await gone.close(); // nothing listens on its port now
+    const warned: string[] = [];
+    const app = isolate(warned);
+    const exporter = new app.OpperSpanExporter({ apiKey: 'k', baseUrl: gone.url, exportTimeoutMillis: 1500 });
+    const provider = new app.BasicTracerProvider({ spanProcessors: [new app.BatchSpanProcessor(exporter)] });
+    provider.getTracer('isolate').startSpan('lost').end();
+    expect(await provider.forceFlush().then(() => 'flushed', () => 'rejected')).toBe('rejected');
+    expect(warned).toHaveLength(1);
+    expect(warned[0]).toMatch(/^\(OPPER_EXPORTER_UNREACHABLE\) OpperSpanExporter: .*ECONNREFUSED/);
+    expect((exporter as { getStats(): { requests: number; spansFailed: number } }).getStats()).toMatchObject({ spansFailed: 1 });
+    expect((exporter as { getStats(): { requests: number } }).getStats().requests).toBeGreaterThan(1);
+  });
 });
