@@ -436,14 +436,14 @@ async function runLine(line, tarballPromise, helpersPromise) {
   if (line.dependencies['@ai-sdk/otel']) {
     await runAiSdk7(line, nodeBin, install.dir, { repo, probeDir, record, run, cleanEnv, ...helpers }).catch((error) => fail('ai-sdk-7', error));
   }
+  // Beside the README's runs (each mostly waits on its child process), so as not to add to the suite's time.
+  const runtimes = line.id === RUNTIMES.line ? runRuntimes(line, install.dir, { repo, probeDir, record, run, cleanEnv, startDownstream, httpGet, ...helpers }).catch((error) => fail('runtimes', error)) : undefined;
   try {
     await runReadme(line, nodeBin, install.dir, { repo, probeDir, record, run, cleanEnv, startDownstream, httpGet, ...helpers });
   } catch (error) {
     fail('readme', error);
   }
-  if (line.id === RUNTIMES.line) {
-    await runRuntimes(line, install.dir, { repo, probeDir, record, run, cleanEnv, startDownstream, httpGet, ...helpers }).catch((error) => fail('runtimes', error));
-  }
+  await runtimes;
   await mastra();
   await nextjs();
   await Promise.all([minimal, typechecked]);
