@@ -60,7 +60,7 @@ export class Warnings {
     this.emitted.add(code);
     const text = this.redact(message);
     diag.error(text);
-    // Workers and Vercel Edge have no process warnings (nor setImmediate): the console it is there.
+    // Workers and Vercel Edge have no process warnings (nor setImmediate): say it on the console.
     if (typeof globalThis.process?.emitWarning !== 'function') {
       console.warn(`(${code}) ${text}`);
       return;

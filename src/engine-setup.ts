@@ -1,5 +1,5 @@
 /**
- * What every engine (Node's in engine.ts, the fetch one in edge/engine.ts) builds the same way from
+ * What every engine (Node's in engine.ts, fetch's in engine-fetch.ts) builds the same way from
  * the config: whether to send at all, the sender's options and warnings, the translation options.
  * Imports nothing of Node's.
  */
@@ -18,7 +18,7 @@ export interface Engine {
   readonly sender: Delivery;
 }
 
-/** Builds a door's engine: Node's (engine.ts) or fetch's (edge/engine.ts). */
+/** Builds a door's engine: Node's (engine.ts) or fetch's (engine-fetch.ts). */
 export type StartEngine = (config: ExporterConfig, warnings: Warnings, door: string) => Engine | undefined;
 
 /** Whether the door sends at all: quietly not under OTEL_SDK_DISABLED, after a warning without an

@@ -35,7 +35,7 @@ export interface OpperExporterStats {
   requestsRetried: number;
 }
 
-/** What differs between the Node build (exporter-node.ts) and the fetch build (edge/index.ts). */
+/** What differs between the Node build (exporter-node.ts) and the fetch build (edge.ts). */
 export interface ExporterPlatform {
   readonly startEngine: StartEngine;
   /** Whether work may outlive an export: PATCHes kept for a later retry, the recording check's
