@@ -1,7 +1,7 @@
 import type { MeterProvider } from '@opentelemetry/api';
 import type { MaskFunction } from './translate/mask.js';
 import type { CapacityRange } from './transport/capacity.js';
-import { parseProxyUrl, proxyFromEnvironment, type ProxySetting } from './transport/proxy.js';
+import { parseProxyUrl, proxyFromEnvironment, type ProxySetting } from './transport/proxy-setting.js';
 
 // Connections to Opper at most: one per request in flight.
 const MAX_CONCURRENCY = 4096;
@@ -109,7 +109,8 @@ const RESERVED_HEADERS = new Set(['authorization', 'content-type', 'content-leng
  */
 export function resolveConfig(
   options: OpperExporterOptions = {},
-  env: NodeJS.ProcessEnv = process.env,
+  // No `process` on Workers (without nodejs_compat): options only there.
+  env: NodeJS.ProcessEnv = globalThis.process?.env ?? {},
 ): ExporterConfig {
   if (options === null || typeof options !== 'object') {
     throw new TypeError('OpperSpanExporter: options must be an object');

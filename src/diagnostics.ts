@@ -70,6 +70,11 @@ export class Warnings {
     this.emitted.add(code);
     const text = this.redact(message);
     diag.error(text);
+    // Workers and Vercel Edge have no process warnings (nor setImmediate): say it on the console.
+    if (typeof globalThis.process?.emitWarning !== 'function') {
+      console.warn(`(${code}) ${text}`);
+      return;
+    }
     process.emitWarning(text, { code, type: 'OpperExporterWarning' });
     // Node prints the warning on the next tick; until then `printed()` holds results back.
     this.printing = true;

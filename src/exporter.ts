@@ -4,7 +4,7 @@ import { resolveConfig, type ExporterConfig, type OpperExporterOptions } from '.
 import { RecordingCheck } from './coexistence.js';
 import { Warnings, WarningCode } from './diagnostics.js';
 import { ERROR_TYPES, ExporterMetrics, type ExportObservation } from './self-metrics.js';
-import { requestStats, startEngine, translateOptions } from './engine.js';
+import { requestStats, translateOptions, type StartEngine } from './engine-setup.js';
 import { fallingBehindMessage } from './transport/backlog.js';
 import { UpstreamBacklog } from './upstream-backlog.js';
 import { nextTurn, slice } from './slices.js';
@@ -45,8 +45,17 @@ export interface OpperExporterStats {
   fallingBehind: number;
 }
 
-/** OpenTelemetry `SpanExporter` that sends each ended span to Opper as a create and a PATCH. */
-export class OpperSpanExporter {
+/** What differs between the Node build (exporter-node.ts) and the fetch build (edge.ts). */
+export interface ExporterPlatform {
+  readonly startEngine: StartEngine;
+  /** Whether work may outlive an export: PATCHes kept for a later retry, the recording check's
+   * timer. Not on Workers and Vercel Edge, which freeze or forbid timers between requests. */
+  readonly background: boolean;
+}
+
+/** OpenTelemetry `SpanExporter` that sends each ended span to Opper as a create and a PATCH: the
+ * body of every build's `OpperSpanExporter`. */
+export class SpanExporterDoor {
   private readonly config: ExporterConfig;
   private readonly warnings: Warnings;
   private readonly translation: TranslateOptions;
@@ -59,15 +68,15 @@ export class OpperSpanExporter {
   private readonly upstream = new UpstreamBacklog();
   private shutdownPromise?: Promise<void>;
 
-  constructor(options: OpperExporterOptions = {}) {
+  constructor(platform: ExporterPlatform, options: OpperExporterOptions = {}) {
     this.config = resolveConfig(options);
     this.warnings = new Warnings(this.config.apiKey);
     this.translation = translateOptions(this.config, this.warnings, 'OpperSpanExporter');
-    this.sender = startEngine(this.config, this.warnings, 'OpperSpanExporter')?.sender;
+    this.sender = platform.startEngine(this.config, this.warnings, 'OpperSpanExporter')?.sender;
     if (this.config.disabled) return;
-    this.recording = new RecordingCheck(this.warnings, 'OpperSpanExporter');
+    if (platform.background) this.recording = new RecordingCheck(this.warnings, 'OpperSpanExporter');
     if (this.config.meterProvider) this.metrics = new ExporterMetrics(this.config.meterProvider, this.config.baseUrl);
-    if (this.sender === undefined) return;
+    if (this.sender === undefined || !platform.background) return;
     this.patches = new PendingPatches(this.sender, {
       attemptMillis: this.config.exportTimeoutMillis,
       maxInFlight: this.config.concurrency.max * 4,

@@ -1,4 +1,5 @@
-export { OpperSpanExporter, type OpperExporterStats } from './exporter.js';
+export { OpperSpanExporter } from './exporter-node.js';
+export type { OpperExporterStats } from './exporter.js';
 export { DEFAULT_BASE_URL, type OpperExporterOptions } from './config.js';
 export { WarningCode } from './diagnostics.js';
 export { ATTR_OPPER_INPUT, ATTR_OPPER_OUTPUT, ATTR_OPPER_SCORE, ATTR_OPPER_TYPE } from './translate/attributes.js';

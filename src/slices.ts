@@ -3,12 +3,12 @@
  * item's cost, which callers bound by the body budget), then yields to the event loop, so a burst
  * of big spans never holds it up for long.
  */
-import { performance } from 'node:perf_hooks';
-
 export const SLICE_MILLIS = 10;
 
-/** Resolves at the next turn of the event loop, after pending I/O. */
-export const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+/** Resolves at the next turn of the event loop, after pending I/O (a timer where there is no
+ * setImmediate: Workers, Vercel Edge). */
+export const nextTurn = (): Promise<void> =>
+  new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
 
 /** A time slice: `spent()` says when its budget is used up. */
 export function slice(): { spent(): boolean } {

@@ -1,7 +1,7 @@
 /** The delivery engine behind one interface, whether it runs on the app's thread or in a worker. */
-import { HttpClient, type HttpClientOptions } from './http-client.js';
+import type { HttpClientOptions } from './http-client.js';
 import type { Deliverer } from './span-queue.js';
-import { SpanSender, type DeliveryReport, type SenderCounters, type SpanFailure, type SpanJob, type SpanSenderOptions } from './span-sender.js';
+import { SpanSender, type DeliveryReport, type RequestSender, type SenderCounters, type SpanFailure, type SpanJob, type SpanSenderOptions } from './span-sender.js';
 
 /** What the doors (exporter, processor, pending PATCHes) use of the engine. */
 export interface Delivery extends Deliverer {
@@ -49,14 +49,20 @@ export interface DeliverySetup {
   shrinkBytes: number;
 }
 
-/** The engine on the app's own thread: the sender and its HTTP client, as they are. */
+/** A client the sender sends through, whose connections `close()` releases. */
+export interface ClosableSender extends RequestSender {
+  close(): void;
+}
+
+/** The engine on the app's own thread: the sender and its HTTP client (Node's, or fetch), as they are. */
 export class InlineDelivery implements Delivery {
-  private readonly client: HttpClient;
   private readonly sender: SpanSender;
 
-  constructor(setup: DeliverySetup) {
-    this.client = new HttpClient(setup.client);
-    this.sender = new SpanSender(this.client, setup.sender);
+  constructor(
+    private readonly client: ClosableSender,
+    options: SpanSenderOptions,
+  ) {
+    this.sender = new SpanSender(client, options);
   }
 
   get counters(): SenderCounters {

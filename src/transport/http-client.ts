@@ -1,7 +1,18 @@
 import type { Dispatcher } from 'undici';
 import { context } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
+import { FetchClient } from './fetch-client.js';
 import { proxyDispatcher, proxyFailure, proxyHost } from './proxy.js';
+
+/** Bun answers `import('undici')` with a module of its own that cannot dispatch, and Deno's first
+ * load of it in a worker can hang: there, the runtime's own fetch carries the requests (its own
+ * proxy settings apply). */
+const RUNTIME_FETCH = typeof process !== 'undefined' && (process.versions.bun !== undefined || process.versions.deno !== undefined);
+
+/** Loads the HTTP client library ahead of the first request (the delivery worker does, at start). */
+export async function preloadClient(): Promise<void> {
+  if (!RUNTIME_FETCH) await import('undici').catch(() => undefined);
+}
 
 export interface HttpClientOptions {
   baseUrl: string;
@@ -47,6 +58,7 @@ export class NetworkError extends Error {
  */
 export class HttpClient {
   private dispatcher?: Promise<Dispatcher>;
+  private fetch?: FetchClient;
   private closed = false;
   private readonly origin: string;
   private readonly prefix: string;
@@ -63,6 +75,7 @@ export class HttpClient {
   /** Sends one JSON request (a GET without body); resolves with any HTTP status, rejects only with
    * NetworkError. `timeoutMs` bounds the wait for the answer's headers and then for its body. */
   async request(method: 'GET' | 'POST' | 'PATCH', path: string, body: string | undefined, timeoutMs: number): Promise<HttpResponse> {
+    if (RUNTIME_FETCH) return (this.fetch ??= new FetchClient(this.options)).request(method, path, body, timeoutMs);
     const dispatcher = await (this.dispatcher ??= this.load());
     try {
       // The exporter's own requests must never become spans (they would be exported in turn):

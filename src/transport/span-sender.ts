@@ -5,7 +5,8 @@ import { Capacity, type CapacityRange } from './capacity.js';
 import { Health } from './health.js';
 import { Limiter } from './limiter.js';
 import { BACKOFF_MAX_MS, classifyNetworkError, classifyStatus, isOpperReply, parseRetryAfter, retryDelay, type Verdict } from './retry-policy.js';
-import { NetworkError, type HttpResponse } from './http-client.js';
+import type { HttpResponse } from './http-client.js';
+import { isNetworkError } from './network-error.js';
 import { answerProblem, describeUnexpected, excerpt, networkProblem, retryAfterProblem, type Problem } from './problems.js';
 
 /** One span to deliver: its create body, then its PATCH body. Nothing here is OpenTelemetry's. */
@@ -305,7 +306,7 @@ export class SpanSender {
       pushedBack = response.status === 429 || response.status === 503;
     } catch (error) {
       if (this.closed) return undefined; // cancelled by close(): not the network's fault
-      if (!(error instanceof NetworkError)) {
+      if (!isNetworkError(error)) {
         // A fault of the client itself, not of the network: retrying would not help.
         return { verdict: 'reject', detail: String(error) };
       }

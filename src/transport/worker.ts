@@ -10,7 +10,7 @@ import { shrinkBody } from '../translate/cap.js';
 import { fromParts, type UntranslatedBatch } from '../translate/parts.js';
 import { translateSpan } from '../translate/index.js';
 import { unreadableSpan } from './delivery.js';
-import { HttpClient, type HttpClientOptions } from './http-client.js';
+import { HttpClient, preloadClient, type HttpClientOptions } from './http-client.js';
 import { SpanSender, type SpanFailure, type SpanJob, type SpanSenderOptions } from './span-sender.js';
 import { joinOptions, packJobs, unpackJobs, type DiagLevel, type FromWorker, type ToWorker, type WorkerSetup } from './worker-protocol.js';
 
@@ -24,7 +24,7 @@ async function serve(port: NonNullable<typeof parentPort>, setup: WorkerSetup): 
   diag.setLogger(Object.fromEntries(levels.map((level) => [level, line(level)])) as never, { logLevel: DiagLogLevel.ALL, suppressOverrideMessage: true });
   // Loaded before the first message is read: nothing in here is instrumented, and no export's
   // deadline pays for it (see `waited`).
-  await import('undici').catch(() => undefined);
+  await preloadClient();
   const readyAt = Date.now();
   // Messages wait in the port until the listener below is attached. A request posted before this
   // worker was ready gets the time it waited added to its deadline: the worker's start-up (about

@@ -108,6 +108,44 @@ export async function runReadme(line, nodeBin, lineDir, ctx) {
   if (tsFiles.length) await typecheckTs(line, lineDir, tsFiles, ctx);
 }
 
+/**
+ * The README's examples whose heading matches one of `headings`, on this line, run as scripts by
+ * `ctx.launcher` (bun, deno: { name, bin, prefix, preload }) instead of node: found by heading
+ * wherever they are in the README. Records one check per command, or one failure per heading
+ * that matches no runnable example.
+ */
+export async function runQuickStarts(line, lineDir, ctx, headings) {
+  const { record, launcher } = ctx;
+  const examples = planAll(ctx.repo).examples.filter((example) => example.id.startsWith('README.md: '));
+  for (const heading of headings) {
+    const example = examples.find((e) => heading.test(e.id.replace(/^README\.md: /, '')));
+    const files = example?.files.filter(forLine(line)) ?? [];
+    const commands = example?.commands.filter(forLine(line)) ?? [];
+    const name = `${launcher.name} readme ${heading.source.replace(/[\^$]/g, '')}`.slice(0, 60);
+    if (!commands.length) {
+      record({ line: line.id, name, status: 'fail', detail: `README.md has no runnable ${line.id} example under a heading matching ${heading}` });
+      continue;
+    }
+    const dir = path.join(lineDir, `readme-${launcher.name}`, slug(example.id));
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'package.json'), `${JSON.stringify({ name: slug(example.id), version: '1.0.0', type: example.typeModule ? 'module' : 'commonjs' }, null, 2)}\n`);
+    for (const file of files) fs.writeFileSync(path.join(dir, file.name), `${file.source}\n`);
+    for (const command of commands) {
+      const t0 = Date.now();
+      const result = await runOne({ nodeBin: process.execPath, dir, command, ctx });
+      const shown = `${launcher.name} ${[...launcher.prefix, ...command.args].join(' ')}`;
+      record({
+        line: line.id,
+        name,
+        status: result.problems.length ? 'fail' : 'pass',
+        ms: Date.now() - t0,
+        detail: result.problems.length ? result.problems.join('; ') : `${shown}: ${result.summary}`,
+        output: result.problems.length ? `$ cd ${dir} && ${launcher.bin} ${result.args.join(' ')}\n--- stdout ---\n${result.log.stdout}\n--- stderr ---\n${result.log.stderr}` : undefined,
+      });
+    }
+  }
+}
+
 /** Each imported package is on the example's npm install line and installed on this line. */
 function checkInstalls(line, lineDir, files, installs) {
   const problems = [];
@@ -164,7 +202,10 @@ async function runOne({ nodeBin, dir, command, signal, wrongKey, ownOpper, ctx }
   fs.rmSync(probeFile, { force: true });
   // The probe goes right before the script, after the command's own preloads.
   const script = scriptIndex(command.args);
-  const args = [...command.args.slice(0, script), cjs ? '--require' : '--import', cjs ? './compat-probe.cjs' : './compat-probe.mjs', ...command.args.slice(script)];
+  // Another runtime (ctx.launcher: bun, deno) preloads the probe with a flag of its own.
+  const { launcher } = ctx;
+  const preload = launcher?.preload ?? (cjs ? '--require' : '--import');
+  const args = [...(launcher?.prefix ?? []), ...command.args.slice(0, script), preload, cjs ? './compat-probe.cjs' : './compat-probe.mjs', ...command.args.slice(script)];
   const { startOpenAIStub } = await import(pathToFileURL(path.join(repo, 'examples', 'openai-stub.mjs')).href);
   const { startAnthropicStub } = await import(pathToFileURL(path.join(repo, 'test', 'llm', 'fixtures', 'anthropic-stub.mjs')).href);
   const opper = await startLocalOpper();
@@ -187,7 +228,7 @@ async function runOne({ nodeBin, dir, command, signal, wrongKey, ownOpper, ctx }
       PORT: '0',
       COMPAT_PROBE_FILE: probeFile,
     });
-    const child = spawn(nodeBin, args, { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(launcher?.bin ?? nodeBin, args, { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const exited = new Promise((resolve) => child.on('close', (code, sig) => resolve({ code, signal: sig, at: Date.now() })));
     child.stderr.on('data', (chunk) => (log.stderr += chunk));
     child.stdout.on('data', (chunk) => (log.stdout += chunk));

@@ -5,7 +5,8 @@
 // into a throwaway directory under the OS temp dir (never near this repo's node_modules), and
 // runs the examples there as users run them, each against a fresh startLocalOpper() in this
 // process. Line 2.x runs on the machine's Node 20; line 3.x on Node 24 from the npm registry.
-// Prints a table, the output of whatever failed, and finally `N passed, M failed`.
+// On the 2.x line it also runs the runtimes beyond Node (runtimes.mjs: workerd, edge-runtime, bun,
+// deno). Prints a table, the output of whatever failed, and finally `N passed, M failed`.
 //
 // COMPAT_KEEP=1 keeps the temp directory (it is always kept when something failed).
 import { spawn } from 'node:child_process';
@@ -20,6 +21,7 @@ import { installMastra, runMastraApp } from './mastra.mjs';
 import { installNext, runNextApp } from './nextjs.mjs';
 import { runReadme } from './readme.mjs';
 import { runAiSdk7 } from './ai-sdk-7.mjs';
+import { runRuntimes, RUNTIMES } from './runtimes.mjs';
 
 const started = Date.now();
 const repo = fileURLToPath(new URL('../../', import.meta.url));
@@ -434,11 +436,14 @@ async function runLine(line, tarballPromise, helpersPromise) {
   if (line.dependencies['@ai-sdk/otel']) {
     await runAiSdk7(line, nodeBin, install.dir, { repo, probeDir, record, run, cleanEnv, ...helpers }).catch((error) => fail('ai-sdk-7', error));
   }
+  // Beside the README's runs (each mostly waits on its child process), so as not to add to the suite's time.
+  const runtimes = line.id === RUNTIMES.line ? runRuntimes(line, install.dir, { repo, probeDir, record, run, cleanEnv, startDownstream, httpGet, ...helpers }).catch((error) => fail('runtimes', error)) : undefined;
   try {
     await runReadme(line, nodeBin, install.dir, { repo, probeDir, record, run, cleanEnv, startDownstream, httpGet, ...helpers });
   } catch (error) {
     fail('readme', error);
   }
+  await runtimes;
   await mastra();
   await nextjs();
   await Promise.all([minimal, typechecked]);
@@ -543,4 +548,4 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   });
 }
 
-export { runApp };
+export { runApp, cleanEnv, startDownstream, httpGet };
