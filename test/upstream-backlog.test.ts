@@ -15,9 +15,10 @@ describe('UpstreamBacklog', () => {
     const watch = new UpstreamBacklog();
     let now = 1_000_000;
     let result;
-    // 512 spans end per 0.5 s (1,000/s); each export takes 1 s and the next starts at once.
+    // Spans end at 1,000/s; each export takes 1 s for 512 and the next starts at once, so the
+    // oldest span of each batch has waited longer than the last one's.
     for (let i = 0; i < 7 && result === undefined; i++) {
-      watch.started(batch(512, now - 2000, 1), now);
+      watch.started(batch(512, 1_000_000 - 2000 + i * 512, 1), now);
       now += 1000;
       result = watch.finished(512, now);
     }
@@ -41,6 +42,17 @@ describe('UpstreamBacklog', () => {
       now += 200; // the processor's timer: it waited for spans
     }
     expect(watch.windowsBehind).toBe(0);
+  });
+
+  it('says nothing while the queue drains again, as after a slow start', () => {
+    const watch = new UpstreamBacklog();
+    let now = 1_000_000;
+    for (let i = 0; i < 7; i++) {
+      // Each batch's oldest span waited less than the one before: the exporter is catching up.
+      watch.started(batch(512, now - 3000 + i * 300, 1), now);
+      now += 1000;
+      expect(watch.finished(512, now)).toBeUndefined();
+    }
   });
 
   it('says nothing when the spans end no faster than they are delivered', () => {
