@@ -1,5 +1,6 @@
 import { diag } from '@opentelemetry/api';
 import { Admission } from './admission.js';
+import { DoneSpans, type DoneSpansLimits, type SpanProgress } from './done-spans.js';
 import { Health } from './health.js';
 import { Limiter } from './limiter.js';
 import { BACKOFF_MAX_MS, classifyNetworkError, classifyStatus, isOpperReply, parseRetryAfter, retryDelay, type Verdict } from './retry-policy.js';
@@ -36,6 +37,8 @@ export interface SpanSenderOptions {
   onProblem(problem: Problem): void;
   /** Removes secrets from text that may echo them (a server's error page). */
   redact(text: string): string;
+  /** Remember what was done per span, so a span sent again only costs what is missing (see DoneSpans). */
+  remember?: DoneSpansLimits | undefined;
 }
 
 /** Why a span did not (completely) reach Opper. */
@@ -94,12 +97,14 @@ export class SpanSender {
   private readonly health = new Health();
   private readonly admission: Admission;
   private failedInOutage = false;
+  private readonly done: DoneSpans | undefined;
 
   constructor(
     private readonly client: RequestSender,
     private readonly options: SpanSenderOptions,
   ) {
     this.admission = new Admission(options.maxPendingSpans);
+    this.done = options.remember === undefined ? undefined : new DoneSpans(options.remember);
   }
 
   /**
@@ -177,13 +182,21 @@ export class SpanSender {
     const { create: createBody, update } = job;
     const created = (async (): Promise<Outcome> => {
       if (createBody === undefined) return { ok: true };
-      return this.send(delivery, 'POST', 'spans', createBody, false, job.id);
+      return this.step(job.id, 'created', () => this.send(delivery, 'POST', 'spans', createBody, false, job.id));
     })();
     const done = created.then(
       async (create): Promise<Outcome> =>
-        create.ok && update !== undefined ? this.send(delivery, 'PATCH', `spans/${job.id}`, update, true, undefined).then(afterCreate) : create,
+        create.ok && update !== undefined
+          ? this.step(job.id, 'ended', () => this.send(delivery, 'PATCH', `spans/${job.id}`, update, true, undefined).then(afterCreate))
+          : create,
     );
     return { created, done };
+  }
+
+  /** `run`, unless the memory says span `id` already got to `progress` (or another delivery is taking it there). */
+  private async step(id: string, progress: SpanProgress, run: () => Promise<Outcome>): Promise<Outcome> {
+    if (this.done === undefined) return run();
+    return (await this.done.step(id, progress, run)) ?? { ok: true };
   }
 
   /**
@@ -245,8 +258,10 @@ export class SpanSender {
     this.counters.requests++;
     let result: Attempt;
     let problem: Problem | undefined;
+    const timeout = Math.min(this.options.timeoutMillis, remaining);
+    const started = Date.now();
     try {
-      const response = await this.client.request(method, path, body, Math.min(this.options.timeoutMillis, remaining));
+      const response = await this.client.request(method, path, body, timeout);
       let verdict = classifyStatus(response.status, method);
       // A 2xx proves delivery only when Opper's JSON says so; anything else is retried as transient,
       // so a blip recovers and a lasting one turns into the outage trickle.
@@ -265,7 +280,9 @@ export class SpanSender {
       const fault = classifyNetworkError(error.code);
       result = { verdict: fault === 'tls' ? 'tls' : 'retry', detail: `${error.code}: ${error.message}` };
       problem = networkProblem(this.options.baseUrl, fault, error.code, error.message);
-      this.health.record(fault === 'tls' ? 'tls' : 'network', undefined, Date.now(), Math.random());
+      // A request cut short by the delivery's deadline says nothing about Opper: a deadline is not an outage.
+      const cutByDeadline = timeout < this.options.timeoutMillis && Date.now() - started >= timeout;
+      if (!cutByDeadline) this.health.record(fault === 'tls' ? 'tls' : 'network', undefined, Date.now(), Math.random());
     }
     this.limiter.setLimit(this.health.limit(this.options.concurrency));
     const { verdict } = result;
