@@ -55,6 +55,9 @@ const CLOSE_MARGIN_MS = 1000;
 const READY_EVIDENCE_MS = 30_000;
 // On a 413 the span is sent once more this small (as the exporter does).
 const SHRUNK_BODY_BYTES = 16 * 1024;
+/** What the bridge remembers of spans already delivered, so a re-sent batch only costs what is missing:
+ * about 16 MiB at most, and long enough for a Collector's retries (its default gives up after 5 min). */
+const REMEMBERED = { maxSpans: 131_072, maxBytes: 16 * 1024 * 1024, ttlMillis: 10 * 60_000 };
 
 /** Starts the bridge and resolves once it listens. Throws on invalid options or a port in use. */
 export async function startOtlpBridge(options: OtlpBridgeOptions = {}): Promise<OtlpBridge> {
@@ -105,6 +108,7 @@ class Bridge implements OtlpBridge, BridgeContext {
       timeoutMillis: exporter.timeoutMillis,
       // The forwarder's budget bounds what is in flight; the sender must not refuse below it.
       maxPendingSpans: Number.MAX_SAFE_INTEGER,
+      remember: REMEMBERED,
       shrink: (body) => shrinkBody(body, SHRUNK_BODY_BYTES),
       redact: (text) => warnings.redact(text),
       baseUrl: exporter.baseUrl,

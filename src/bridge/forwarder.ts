@@ -83,6 +83,7 @@ export class Forwarder {
       this.counts.requestsBusy++;
       return this.busy();
     }
+    let held = true;
     try {
       this.counts.spansReceived += count;
       const refusal = this.sender.refusal(count);
@@ -93,12 +94,17 @@ export class Forwarder {
         if (hasValidIds(span)) jobs.push(translateSpan(span, this.options.translate));
         else unreadable.push({ detail: INVALID_SPAN_CONTEXT });
       }
-      const until = Math.min(deadline, Date.now() + this.options.responseDeadlineMillis);
-      const report = await this.sender.deliver(jobs, until);
-      this.observe(report);
+      const answerAt = Math.min(deadline, Date.now() + this.options.responseDeadlineMillis);
+      // The work goes on past the answer, for as long again (still within the budget), so that the
+      // client's retry finds it done: the sender remembers what landed and only sends what is missing.
+      const work = this.sender.deliver(jobs, answerAt + this.options.responseDeadlineMillis).then((report) => this.observe(report));
+      held = false;
+      void work.finally(() => this.budget.release(count, bytes));
+      const report = await beforeTime(work, answerAt);
+      if (report === undefined) return this.unavailable(count, `${count} span(s) not yet accepted by Opper by the response deadline (Opper is slow); their delivery goes on and a retry only sends what is missing`);
       return this.answer(count, report, unreadable.map((span) => `unreadable span: ${span.detail}`));
     } finally {
-      this.budget.release(count, bytes);
+      if (held) this.budget.release(count, bytes);
     }
   }
 
@@ -110,7 +116,6 @@ export class Forwarder {
     const permanent = [...unreadable];
     const transient: string[] = [];
     for (const failure of report.failures) (failure.reason === 'rejected' ? permanent : transient).push(failure.detail);
-    this.counts.spansDelivered += report.delivered;
     if (transient.length > 0) {
       return this.unavailable(count, `${transient.length} of ${count} span(s) not yet accepted by Opper (${summary(transient)})`);
     }
@@ -119,7 +124,8 @@ export class Forwarder {
     return { kind: 'ok', rejected: permanent.length, message };
   }
 
-  private observe(report: DeliveryReport): void {
+  private observe(report: DeliveryReport): DeliveryReport {
+    this.counts.spansDelivered += report.delivered;
     this.lastOpperAt = Date.now();
     const auth = report.failures.find((failure) => failure.reason === 'auth');
     const tls = report.failures.find((failure) => failure.reason === 'tls');
@@ -127,6 +133,7 @@ export class Forwarder {
     else if (tls !== undefined) this.lastOpperProblem = `Opper's TLS certificate is not trusted (${tls.detail}); see NODE_EXTRA_CA_CERTS`;
     else if (report.delivered > 0 || report.failures.some((failure) => failure.reason === 'rejected')) this.lastOpperProblem = undefined;
     else if (report.failures.length > 0) this.lastOpperProblem = `Opper did not answer in time (${report.failures[0]!.detail})`;
+    return report;
   }
 
   private busy(): Answer {
@@ -138,6 +145,19 @@ export class Forwarder {
   private unavailable(count: number, why: string): Answer {
     this.counts.spansRetryable += count;
     return { kind: 'unavailable', retryAfterSeconds: UNAVAILABLE_RETRY_SECONDS, message: this.redact(why) };
+  }
+}
+
+/** The work's result, or undefined once `time` has passed (the work goes on). */
+async function beforeTime<T>(work: Promise<T>, time: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), Math.max(0, time - Date.now()));
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
