@@ -132,7 +132,7 @@ class Bridge implements OtlpBridge, BridgeContext {
       },
       (text) => warnings.redact(text),
     );
-    this.http = createHttpDoor(this);
+    this.http = createHttpDoor(this, config);
   }
 
   async listen(): Promise<void> {
@@ -162,6 +162,10 @@ class Bridge implements OtlpBridge, BridgeContext {
       maxPendingSpans: exporter.maxPendingSpans,
       maxPendingBytes: this.config.maxPendingBytes,
       maxRequestBytes: this.config.maxRequestBytes,
+      maxConnections: this.config.maxConnections,
+      headersTimeoutMillis: this.config.headersTimeoutMillis,
+      requestTimeoutMillis: this.config.requestTimeoutMillis,
+      keepAliveTimeoutMillis: this.config.keepAliveTimeoutMillis,
       version: VERSION,
     });
     if (token === undefined && !isLoopback(host)) {

@@ -7,20 +7,24 @@ import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import { GrpcCode, refusalOf, type BridgeContext, type Encoding, type Refusal } from './door.js';
 import { decodeJsonRequest, encodeJsonResponse, encodeJsonStatus } from './otlp-codec.js';
+import type { ConnectionLimits } from './options.js';
 
 const gunzipAsync = promisify(gunzip);
 const TRACES_PATH = '/v1/traces';
+const CHECK_INTERVAL_MS = 1000;
 
-export function createHttpDoor(bridge: BridgeContext): Server {
-  const server = createServer((req, res) => {
+export function createHttpDoor(bridge: BridgeContext, limits: ConnectionLimits): Server {
+  // Timeouts are checked every second (Node's default, 30 s, would let a slow client hold on that much longer).
+  const server = createServer({ connectionsCheckingInterval: CHECK_INTERVAL_MS }, (req, res) => {
     handle(bridge, req, res).catch((error: unknown) => {
       bridge.logger.log('error', 'unexpected error answering a request', { error: String(error) });
       if (!res.headersSent) reply(bridge, res, 500, 'json', encodeJsonStatus(GrpcCode.INTERNAL, 'internal error'));
     });
   });
-  // The slowest legitimate request (a large body on a slow link, then the delivery) is well within this.
-  server.requestTimeout = 60_000;
-  server.headersTimeout = 20_000;
+  server.maxConnections = limits.maxConnections;
+  server.headersTimeout = limits.headersTimeoutMillis;
+  server.requestTimeout = limits.requestTimeoutMillis;
+  server.keepAliveTimeout = limits.keepAliveTimeoutMillis;
   return server;
 }
 
