@@ -24,8 +24,10 @@ Flags:
   --grpc-port N|off           OTLP/gRPC port (default ${DEFAULT_GRPC_PORT})
   --response-deadline-ms N    answer "send again" after this long without every span in Opper (default ${DEFAULT_RESPONSE_DEADLINE_MS})
   --concurrency N             requests to Opper in flight at once (default 32)
-  --max-pending-spans N       spans in flight; past it requests get 429 / RESOURCE_EXHAUSTED (default 4096)
-  --max-pending-bytes N       decoded request bytes in flight, likewise (default 67108864)
+  --max-pending-spans N       spans in flight; past it requests get 429 / RESOURCE_EXHAUSTED, and a larger
+                              request is taken that many at a time (default 4096)
+  --max-pending-bytes N       memory of requests in flight, a body byte counted 3 times; a body that does
+                              not fit gets 429 before it is read (default 67108864)
   --max-request-bytes N       largest body after decompression; larger ones get 413 (default 8388608)
   --timeout-ms N              timeout of one request to Opper (default 10000)
   --max-connections N         OTLP/HTTP connections at once; past it new ones are closed (default 1024)

@@ -14,6 +14,7 @@ import { proxyHost } from '../transport/proxy.js';
 import { SpanSender } from '../transport/span-sender.js';
 import { shrinkBody } from '../translate/index.js';
 import { VERSION } from '../version.js';
+import { BytesTicket } from './budget.js';
 import { GrpcCode, refusalOf, type BridgeContext, type Refusal } from './door.js';
 import { Forwarder, type Answer, type ForwarderStats } from './forwarder.js';
 import { bindGrpc, createGrpcDoor } from './grpc-door.js';
@@ -22,6 +23,7 @@ import { jsonLogger, OnceLog, type BridgeLogger } from './log.js';
 import { loadCodec } from './otlp-codec.js';
 import { isLoopback, resolveBridgeConfig, type BridgeConfig, type OtlpBridgeOptions } from './options.js';
 import { probeOpper } from './probe.js';
+import type { RequestParts } from './request-parts.js';
 
 /** Codes of the process warnings the bridge emits. */
 export const BridgeWarningCode = {
@@ -197,20 +199,20 @@ class Bridge implements OtlpBridge, BridgeContext {
     return { status: 401, code: GrpcCode.UNAUTHENTICATED, cause: 'unauthorized', message: 'missing or wrong token (expected Authorization: Bearer <OPPER_BRIDGE_TOKEN>)' };
   }
 
-  refuseEarly(): Refusal | undefined {
+  admit(declared: number): BytesTicket | Refusal {
     if (this.closing) {
       return { status: 503, code: GrpcCode.UNAVAILABLE, cause: 'draining', message: 'the bridge is shutting down; send to another replica', retryAfterSeconds: 1 };
     }
-    const busy = this.forwarder.refuseEarly();
-    return busy === undefined || busy.kind === 'ok' ? undefined : refusalOf(busy);
+    const admitted = this.forwarder.admit(declared);
+    return admitted instanceof BytesTicket ? admitted : refusalOf(admitted);
   }
 
   received(): void {
     this.requests++;
   }
 
-  forward(request: unknown, bytes: number, deadline?: number): Promise<Answer> {
-    const work = this.forwarder.forward(request, bytes, deadline);
+  forward(request: RequestParts, ticket: BytesTicket, deadline?: number): Promise<Answer> {
+    const work = this.forwarder.forward(request, ticket, deadline);
     this.inFlight.add(work);
     const untrack = () => this.inFlight.delete(work);
     work.then(untrack, untrack);
@@ -260,7 +262,9 @@ class Bridge implements OtlpBridge, BridgeContext {
     const timer = sleep(bound);
     // Deliveries end by their deadline; then the answers go out, and the connections they leave idle are closed.
     const answered = Promise.allSettled([...this.inFlight]).then(() => setImmediate(() => this.http.closeIdleConnections()));
-    await Promise.race([Promise.all([answered, httpClosed, grpcClosed]), timer.promise]);
+    // Work that goes on past its answer is finished too, within the same bound.
+    const finished = answered.then(() => this.forwarder.settled());
+    await Promise.race([Promise.all([finished, httpClosed, grpcClosed]), timer.promise]);
     timer.cancel();
     this.http.closeAllConnections();
     this.grpc?.server.forceShutdown();

@@ -16,7 +16,9 @@ export interface OtlpBridgeOptions extends OpperExporterOptions {
   responseDeadlineMillis?: number | undefined;
   /** Largest request body, in bytes after decompression; larger ones get 413. Default 8 MiB. */
   maxRequestBytes?: number | undefined;
-  /** Decoded request bytes in flight at once; past them (or `maxPendingSpans`) requests get 429 at once. Default 64 MiB. */
+  /** Memory the requests in flight may take, in bytes, each counted as three times its decompressed body
+   * (the body, its decoded spans, their Opper bodies); room is taken before a body is read, and a body
+   * that does not fit (or `maxPendingSpans` reached) gets 429 unread. Default 64 MiB. */
   maxPendingBytes?: number | undefined;
   /** Where the one-line JSON logs go. Default: stderr, from `logLevel`. */
   logger?: BridgeLogger | undefined;

@@ -254,11 +254,11 @@ function has(value: Obj, key: string): boolean {
   return Object.prototype.hasOwnProperty.call(value, key) && value[key] !== null && value[key] !== undefined;
 }
 
-function field(value: unknown, key: string): unknown {
+export function field(value: unknown, key: string): unknown {
   return isObject(value) ? value[key] : undefined;
 }
 
-function list(value: unknown): readonly unknown[] {
+export function list(value: unknown): readonly unknown[] {
   return Array.isArray(value) ? value : [];
 }
 

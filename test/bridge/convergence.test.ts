@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { startLocalOpper, type LocalOpper } from '../../src/testing/index.js';
-import { deliveryProblems, opperIds, sdkWith, startBridge } from './helpers.js';
+import { deliveryProblems, endedIds, otlpExporter, opperIds, sdkWith, startBridge } from './helpers.js';
 
 /** `count` small spans from a real SDK, ten to a trace. */
 async function manySpans(count: number): Promise<ReadableSpan[]> {
@@ -72,6 +72,25 @@ describe('a batch re-sent to a bridge in front of a slow Opper', () => {
       expect(deliveryProblems(opper, ids).missing).toEqual([]);
       // The sender never took the slow Opper for a down one: its answers stayed "send again", not "busy".
       expect(bridge.getStats().refused.busy ?? 0).toBe(0);
+    } finally {
+      await bridge.close();
+    }
+  }, 120_000);
+
+  it("lands a 512-span batch through OpenTelemetry's own OTLP/protobuf exporter and its retries, as the README sets it up", async () => {
+    opper.inject({ delayMs: 200 });
+    const bridge = await startBridge(opper, { grpcPort: false });
+    try {
+      // The README's setting: a timeout that leaves room for a retry after the response deadline (5 s) and Retry-After (2 s).
+      const client = sdkWith([otlpExporter('proto', bridge, { timeoutMillis: 30_000 })], { batch: { maxExportBatchSize: 512, maxQueueSize: 2048, scheduledDelayMillis: 50 } });
+      const tracer = client.provider.getTracer('convergence-sdk');
+      for (let n = 0; n < 512; n++) tracer.startSpan(`span ${n}`).end();
+      await client.provider.forceFlush();
+      const ids = endedIds(client.recorded);
+      await client.shutdown();
+      expect(ids).toHaveLength(512);
+      expect(deliveryProblems(opper, ids)).toEqual({ missing: [], duplicated: [] });
+      expect(opper.requests.filter((request) => request.method === 'POST').length).toBeLessThanOrEqual(768);
     } finally {
       await bridge.close();
     }
