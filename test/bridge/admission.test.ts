@@ -42,14 +42,19 @@ describe('admission before reading', () => {
     await opper.close();
   });
 
-  it('refuses with 429 a body whose declared size does not fit, before it is sent', async () => {
+  /** A bridge with 1 MiB of room in front of a slow Opper, one request in flight holding part of it. */
+  async function partlyHeld(): Promise<{ url: string; held: Promise<Response> }> {
     opper = await startLocalOpper();
     opper.inject({ delayMs: 2000 });
     bridge = await startBridge(opper, { grpcPort: false, maxPendingBytes: 1024 * 1024 });
-    // One request in flight holds part of the room.
     const held = fetch(`${bridge.url}/v1/traces`, { method: 'POST', body: ProtobufTraceSerializer.serializeRequest(await spans(5))!, headers: { 'content-type': 'application/x-protobuf' } });
     await opper.waitForSpans(() => opper.requests.length > 0);
-    const { socket, answered } = await rawConnection(bridge.url);
+    return { url: bridge.url, held };
+  }
+
+  it('refuses with 429 a body whose declared size does not fit, before it is sent', async () => {
+    const { url, held } = await partlyHeld();
+    const { socket, answered } = await rawConnection(url);
     socket.write('POST /v1/traces HTTP/1.1\r\nHost: bridge\r\nContent-Type: application/x-protobuf\r\nContent-Length: 400000\r\n\r\n');
     // Not a byte of the body is sent: the answer must come without it.
     expect(await answered).toMatch(/^HTTP\/1\.1 429[^]*retry-after: 1/i);
@@ -58,12 +63,8 @@ describe('admission before reading', () => {
   });
 
   it('stops reading a streamed body once it outgrows the room, and answers 429', async () => {
-    opper = await startLocalOpper();
-    opper.inject({ delayMs: 2000 });
-    bridge = await startBridge(opper, { grpcPort: false, maxPendingBytes: 1024 * 1024 });
-    const held = fetch(`${bridge.url}/v1/traces`, { method: 'POST', body: ProtobufTraceSerializer.serializeRequest(await spans(5))!, headers: { 'content-type': 'application/x-protobuf' } });
-    await opper.waitForSpans(() => opper.requests.length > 0);
-    const { socket, answered } = await rawConnection(bridge.url);
+    const { url, held } = await partlyHeld();
+    const { socket, answered } = await rawConnection(url);
     socket.write('POST /v1/traces HTTP/1.1\r\nHost: bridge\r\nContent-Type: application/x-protobuf\r\nTransfer-Encoding: chunked\r\n\r\n');
     let sent = 0;
     let answer = '';
