@@ -16,6 +16,8 @@ Environment:
   OPPER_BRIDGE_TOKEN      inbound token: every request must carry "Authorization: Bearer <token>".
                           Without one, anyone who reaches the port writes into your Opper project.
   OPPER_BRIDGE_HOST, OPPER_BRIDGE_PORT, OPPER_BRIDGE_GRPC_PORT   as the flags below
+  OPPER_BRIDGE_MAX_CONNECTIONS, OPPER_BRIDGE_HEADERS_TIMEOUT_MS, OPPER_BRIDGE_REQUEST_TIMEOUT_MS,
+  OPPER_BRIDGE_KEEP_ALIVE_TIMEOUT_MS   likewise
 
 Flags:
   --host ADDR                 listen address (default 127.0.0.1; 0.0.0.0 for every interface)
@@ -25,10 +27,16 @@ Flags:
   --max-concurrency N         most requests to Opper in flight at once; the number adapts
                               between 4 and this to the load and to Opper's answers (default 1024)
   --concurrency N             a fixed number of requests in flight instead (default: adaptive)
-  --max-pending-spans N       spans in flight; past it requests get 429 / RESOURCE_EXHAUSTED (default 4096)
-  --max-pending-bytes N       decoded request bytes in flight, likewise (default 67108864)
+  --max-pending-spans N       spans in flight; past it requests get 429 / RESOURCE_EXHAUSTED, and a larger
+                              request is taken that many at a time (default 4096)
+  --max-pending-bytes N       memory of requests in flight, a body byte counted 3 times; a body that does
+                              not fit gets 429 before it is read (default 67108864)
   --max-request-bytes N       largest body after decompression; larger ones get 413 (default 8388608)
   --timeout-ms N              timeout of one request to Opper (default 10000)
+  --max-connections N         OTLP/HTTP connections at once; past it new ones are closed (default 1024)
+  --headers-timeout-ms N      a client's time to send the headers; then 408 and close (default 10000)
+  --request-timeout-ms N      a client's time to send the whole request, body included (default 30000)
+  --keep-alive-timeout-ms N   how long an idle connection is kept (default 65000)
   --log-level L               debug, info, warn or error (default info)
   --version                   the package's version
   --help                      this text
@@ -48,6 +56,10 @@ const FLAGS = {
   'max-pending-bytes': { type: 'string' },
   'max-request-bytes': { type: 'string' },
   'timeout-ms': { type: 'string' },
+  'max-connections': { type: 'string' },
+  'headers-timeout-ms': { type: 'string' },
+  'request-timeout-ms': { type: 'string' },
+  'keep-alive-timeout-ms': { type: 'string' },
   'log-level': { type: 'string' },
   help: { type: 'boolean' },
   version: { type: 'boolean' },
@@ -80,6 +92,10 @@ function optionsFrom(argv: string[], env: NodeJS.ProcessEnv): OtlpBridgeOptions 
     maxPendingBytes: number('max-pending-bytes', values['max-pending-bytes']),
     maxRequestBytes: number('max-request-bytes', values['max-request-bytes']),
     timeoutMillis: number('timeout-ms', values['timeout-ms']),
+    maxConnections: number('max-connections', values['max-connections']),
+    headersTimeoutMillis: number('headers-timeout-ms', values['headers-timeout-ms']),
+    requestTimeoutMillis: number('request-timeout-ms', values['request-timeout-ms']),
+    keepAliveTimeoutMillis: number('keep-alive-timeout-ms', values['keep-alive-timeout-ms']),
     logLevel: level as LogLevel | undefined,
   };
 }

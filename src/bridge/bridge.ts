@@ -14,6 +14,7 @@ import { proxyHost } from '../transport/proxy.js';
 import { SpanSender } from '../transport/span-sender.js';
 import { shrinkBody } from '../translate/index.js';
 import { VERSION } from '../version.js';
+import { BytesTicket } from './budget.js';
 import { GrpcCode, refusalOf, type BridgeContext, type Refusal } from './door.js';
 import { Forwarder, type Answer, type ForwarderStats } from './forwarder.js';
 import { bindGrpc, createGrpcDoor } from './grpc-door.js';
@@ -21,8 +22,8 @@ import { createHttpDoor } from './http-door.js';
 import { jsonLogger, OnceLog, type BridgeLogger } from './log.js';
 import { loadCodec } from './otlp-codec.js';
 import { isLoopback, resolveBridgeConfig, type BridgeConfig, type OtlpBridgeOptions } from './options.js';
-import { countSpans } from './otlp-spans.js';
 import { probeOpper } from './probe.js';
+import type { RequestParts } from './request-parts.js';
 
 /** Codes of the process warnings the bridge emits. */
 export const BridgeWarningCode = {
@@ -56,6 +57,9 @@ const CLOSE_MARGIN_MS = 1000;
 const READY_EVIDENCE_MS = 30_000;
 // On a 413 the span is sent once more this small (as the exporter does).
 const SHRUNK_BODY_BYTES = 16 * 1024;
+/** What the bridge remembers of spans already delivered, so a re-sent batch only costs what is missing:
+ * about 16 MiB at most, and long enough for a Collector's retries (its default gives up after 5 min). */
+const REMEMBERED = { maxSpans: 131_072, maxBytes: 16 * 1024 * 1024, ttlMillis: 10 * 60_000 };
 
 /** Starts the bridge and resolves once it listens. Throws on invalid options or a port in use. */
 export async function startOtlpBridge(options: OtlpBridgeOptions = {}): Promise<OtlpBridge> {
@@ -106,6 +110,7 @@ class Bridge implements OtlpBridge, BridgeContext {
       timeoutMillis: exporter.timeoutMillis,
       // The forwarder's budget bounds what is in flight; the sender must not refuse below it.
       maxPendingSpans: Number.MAX_SAFE_INTEGER,
+      remember: REMEMBERED,
       shrink: (body) => shrinkBody(body, SHRUNK_BODY_BYTES),
       redact: (text) => warnings.redact(text),
       baseUrl: exporter.baseUrl,
@@ -129,7 +134,7 @@ class Bridge implements OtlpBridge, BridgeContext {
       },
       (text) => warnings.redact(text),
     );
-    this.http = createHttpDoor(this);
+    this.http = createHttpDoor(this, config);
   }
 
   async listen(): Promise<void> {
@@ -159,6 +164,10 @@ class Bridge implements OtlpBridge, BridgeContext {
       maxPendingSpans: exporter.maxPendingSpans,
       maxPendingBytes: this.config.maxPendingBytes,
       maxRequestBytes: this.config.maxRequestBytes,
+      maxConnections: this.config.maxConnections,
+      headersTimeoutMillis: this.config.headersTimeoutMillis,
+      requestTimeoutMillis: this.config.requestTimeoutMillis,
+      keepAliveTimeoutMillis: this.config.keepAliveTimeoutMillis,
       version: VERSION,
     });
     if (token === undefined && !isLoopback(host)) {
@@ -190,28 +199,29 @@ class Bridge implements OtlpBridge, BridgeContext {
     return { status: 401, code: GrpcCode.UNAUTHENTICATED, cause: 'unauthorized', message: 'missing or wrong token (expected Authorization: Bearer <OPPER_BRIDGE_TOKEN>)' };
   }
 
-  refuseEarly(): Refusal | undefined {
+  admit(declared: number): BytesTicket | Refusal {
     if (this.closing) {
       return { status: 503, code: GrpcCode.UNAVAILABLE, cause: 'draining', message: 'the bridge is shutting down; send to another replica', retryAfterSeconds: 1 };
     }
-    const busy = this.forwarder.refuseEarly();
-    return busy === undefined || busy.kind === 'ok' ? undefined : refusalOf(busy);
+    const admitted = this.forwarder.admit(declared);
+    return admitted instanceof BytesTicket ? admitted : refusalOf(admitted);
   }
 
   received(): void {
     this.requests++;
   }
 
-  forward(request: unknown, bytes: number, deadline?: number): Promise<Answer> {
+  forward(request: RequestParts, ticket: BytesTicket, deadline?: number): Promise<Answer> {
     const started = Date.now();
-    const work = this.forwarder.forward(request, bytes, deadline);
+    const { bytes } = ticket;
+    const work = this.forwarder.forward(request, ticket, deadline);
     this.inFlight.add(work);
     const untrack = () => this.inFlight.delete(work);
     work.then(untrack, untrack);
     // One line per request at debug: what came in and what it was answered (counts, never data).
     void work.then((answer) => {
       const rejected = answer.kind === 'ok' ? { rejected: answer.rejected } : {};
-      this.logger.log('debug', 'request', { spans: countSpans(request), bytes, answer: answer.kind, ...rejected, millis: Date.now() - started });
+      this.logger.log('debug', 'request', { spans: request.count, bytes, answer: answer.kind, ...rejected, millis: Date.now() - started });
     }, () => undefined);
     return work;
   }
@@ -261,7 +271,9 @@ class Bridge implements OtlpBridge, BridgeContext {
     const timer = sleep(bound);
     // Deliveries end by their deadline; then the answers go out, and the connections they leave idle are closed.
     const answered = Promise.allSettled([...this.inFlight]).then(() => setImmediate(() => this.http.closeIdleConnections()));
-    await Promise.race([Promise.all([answered, httpClosed, grpcClosed]), timer.promise]);
+    // Work that goes on past its answer is finished too, within the same bound.
+    const finished = answered.then(() => this.forwarder.settled());
+    await Promise.race([Promise.all([finished, httpClosed, grpcClosed]), timer.promise]);
     timer.cancel();
     this.http.closeAllConnections();
     this.grpc?.server.forceShutdown();

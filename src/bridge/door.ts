@@ -1,7 +1,9 @@
 /** What the HTTP and gRPC doors share: the bridge they call into and how a refusal is described. */
-import type { Answer } from './forwarder.js';
+import type { BytesTicket } from './budget.js';
+import type { Answer, Refused } from './forwarder.js';
 import type { BridgeLogger } from './log.js';
 import type { OtlpCodec } from './otlp-codec.js';
+import type { RequestParts } from './request-parts.js';
 
 export type Encoding = 'protobuf' | 'json';
 
@@ -38,9 +40,11 @@ export interface BridgeContext {
   readonly draining: boolean;
   /** A refusal when the inbound token is required and `authorization` does not carry it. */
   checkToken(authorization: string | undefined): Refusal | undefined;
-  /** A refusal, before the body is read, while the bridge drains or is at its bound. */
-  refuseEarly(): Refusal | undefined;
-  forward(request: unknown, bytes: number, deadline?: number): Promise<Answer>;
+  /** Room for a request's bytes, `declared` of them now (0 when unknown), taken before its body is
+   * read; a refusal while the bridge drains or when they do not fit. */
+  admit(declared: number): BytesTicket | Refusal;
+  /** Delivers the request; `ticket` (from `admit`) is released once all its work is over. */
+  forward(request: RequestParts, ticket: BytesTicket, deadline?: number): Promise<Answer>;
   /** Why the bridge is not ready to take traffic (Opper unreachable, key rejected), or undefined. */
   readiness(): Promise<string | undefined>;
   /** Counts an OTLP export request, on arrival. */
@@ -51,7 +55,7 @@ export interface BridgeContext {
 
 /** The retryable answers, as OTLP says them: 429 / RESOURCE_EXHAUSTED when the bridge is full,
  * 503 / UNAVAILABLE when Opper did not take it all; both with a retry delay. */
-export function refusalOf(answer: Exclude<Answer, { kind: 'ok' }>): Refusal {
+export function refusalOf(answer: Refused): Refusal {
   const { message, retryAfterSeconds } = answer;
   return answer.kind === 'busy'
     ? { status: 429, code: GrpcCode.RESOURCE_EXHAUSTED, cause: 'busy', message, retryAfterSeconds }

@@ -5,8 +5,9 @@
  */
 import type { DeliveryReport, SpanJob, SpanSender } from '../transport/span-sender.js';
 import { hasValidIds, INVALID_SPAN_CONTEXT, translateSpan, type TranslateOptions } from '../translate/index.js';
-import { Budget } from './budget.js';
-import { countSpans, readSpans } from './otlp-spans.js';
+import { Budget, type BytesTicket } from './budget.js';
+import { readSpans } from './otlp-spans.js';
+import type { RequestParts } from './request-parts.js';
 
 /** What an OTLP request gets back. */
 export type Answer =
@@ -16,6 +17,9 @@ export type Answer =
   | { kind: 'busy'; retryAfterSeconds: number; message: string }
   /** Opper did not take every span in time (down, slow, or the key was rejected): send again (HTTP 503, gRPC UNAVAILABLE). */
   | { kind: 'unavailable'; retryAfterSeconds: number; message: string };
+
+/** An answer that is not success. */
+export type Refused = Exclude<Answer, { kind: 'ok' }>;
 
 export interface ForwarderStats {
   /** Spans received in requests the bridge took on. */
@@ -43,15 +47,22 @@ export interface ForwarderOptions {
 }
 
 /** Retry-After when the bridge itself is full: work in flight clears within about a second. */
-const BUSY_RETRY_SECONDS = 1;
+export const BUSY_RETRY_SECONDS = 1;
 /** Retry-After when Opper did not take every span: short, because what landed answers 409 on the
  * retry (no duplicate) and a client's own timeout (10 s in OpenTelemetry JS) must leave room for it. */
 const UNAVAILABLE_RETRY_SECONDS = 2;
 /** Failure details quoted in an answer: enough to diagnose, short enough for a log line. */
 const MAX_DETAILS = 3;
+/** Decoding and translation give the event loop back this often, so that /healthz and other requests
+ * are answered meanwhile; they decode this many spans at a time. */
+const SLICE_MS = 10;
+const SLICE_SPANS = 64;
+/** What a byte of request body takes in memory, all told: itself, its decoded spans, their Opper bodies. */
+const BODY_MEMORY_FACTOR = 3;
 
 export class Forwarder {
   readonly budget: Budget;
+  private readonly working = new Set<Promise<void>>();
   private readonly counts = { spansReceived: 0, spansDelivered: 0, spansRejected: 0, spansRetryable: 0, requestsBusy: 0 };
   /** What the last delivery said about Opper, for /readyz. */
   lastOpperProblem: string | undefined;
@@ -62,55 +73,98 @@ export class Forwarder {
     private readonly options: ForwarderOptions,
     private readonly redact: (text: string) => string,
   ) {
-    this.budget = new Budget(options.maxPendingSpans, options.maxPendingBytes);
+    this.budget = new Budget(options.maxPendingSpans, options.maxPendingBytes, BODY_MEMORY_FACTOR);
   }
 
-  /** Answer `busy` now, before reading a body, when nothing more fits. */
-  refuseEarly(): Answer | undefined {
-    if (!this.budget.full()) return undefined;
-    this.counts.requestsBusy++;
-    return this.busy();
+  /** Room for a request's bytes, `bytes` now (its declared size; 0 when unknown), taken before its
+   * body is read; or the `busy` answer when nothing more fits. */
+  admit(bytes: number): BytesTicket | Refused {
+    return (this.budget.full() ? undefined : this.budget.admit(bytes)) ?? this.busy();
   }
 
   /**
-   * Delivers the spans of one decoded request. `bytes` is its decoded size (what it holds in
-   * memory); `deadline` may come earlier than the bridge's own (a gRPC client's deadline).
+   * Delivers the spans of one request: a part of at most `maxPendingSpans` at a time (a larger
+   * request is taken in turns), translated in slices that leave the event loop free. `ticket` holds
+   * the request's bytes until all its work is over, which may be after the answer. `deadline` may
+   * come earlier than the bridge's own (a gRPC client's deadline).
    */
-  async forward(request: unknown, bytes: number, deadline = Infinity): Promise<Answer> {
-    const count = countSpans(request);
-    if (count === 0) return { kind: 'ok', rejected: 0, message: '' };
-    if (!this.budget.take(count, bytes)) {
-      this.counts.requestsBusy++;
-      return this.busy();
-    }
+  async forward(request: RequestParts, ticket: BytesTicket, deadline = Infinity): Promise<Answer> {
+    const partSize = Math.min(request.count, this.options.maxPendingSpans);
+    const works: Array<Promise<unknown>> = [];
+    let taken = 0;
     try {
-      this.counts.spansReceived += count;
-      const refusal = this.sender.refusal(count);
-      if (refusal !== undefined) return this.unavailable(count, refusal);
-      const { spans, unreadable } = readSpans(request);
-      const jobs: SpanJob[] = [];
-      for (const span of spans) {
-        if (hasValidIds(span)) jobs.push(translateSpan(span, this.options.translate));
-        else unreadable.push({ detail: INVALID_SPAN_CONTEXT });
-      }
-      const until = Math.min(deadline, Date.now() + this.options.responseDeadlineMillis);
-      const report = await this.sender.deliver(jobs, until);
-      this.observe(report);
-      return this.answer(count, report, unreadable.map((span) => `unreadable span: ${span.detail}`));
+      if (request.count === 0) return { kind: 'ok', rejected: 0, message: '' };
+      if (!this.budget.takeSpans(partSize)) return this.busy();
+      taken = partSize;
+      this.counts.spansReceived += request.count;
+      const refusal = this.sender.refusal(partSize);
+      if (refusal !== undefined) return this.unavailable(request.count, refusal);
+      return await this.deliverParts(request, partSize, works, Math.min(deadline, Date.now() + this.options.responseDeadlineMillis));
     } finally {
-      this.budget.release(count, bytes);
+      const settled = Promise.allSettled(works).then(() => {
+        this.budget.releaseSpans(taken);
+        ticket.release();
+        this.working.delete(settled);
+      });
+      this.working.add(settled);
     }
+  }
+
+  /** Resolves once the work of every request taken so far is over (some goes on past its answer). */
+  async settled(): Promise<void> {
+    await Promise.all([...this.working]);
   }
 
   stats(): ForwarderStats {
     return { ...this.counts, peakPendingSpans: this.budget.peakSpans, peakPendingBytes: this.budget.peakBytes };
   }
 
+  private async deliverParts(request: RequestParts, partSize: number, works: Array<Promise<unknown>>, answerAt: number): Promise<Answer> {
+    const { count } = request;
+    const report: DeliveryReport = { delivered: 0, failures: [] };
+    const unreadable: string[] = [];
+    // The work goes on past the answer, for as long again (still within the budget), so that the
+    // client's retry finds it done: the sender remembers what landed and only sends what is missing.
+    const workUntil = answerAt + this.options.responseDeadlineMillis;
+    const sliceSize = Math.min(SLICE_SPANS, partSize);
+    let jobs: SpanJob[] = [];
+    let inPart = 0;
+    let turn = performance.now();
+    const slices = request.parts(sliceSize)[Symbol.iterator]();
+    for (let slice = slices.next(); !slice.done; ) {
+      const { spans, unreadable: unread } = readSpans(slice.value);
+      for (const span of spans) {
+        if (hasValidIds(span)) jobs.push(translateSpan(span, this.options.translate));
+        else unread.push({ detail: INVALID_SPAN_CONTEXT });
+        if (performance.now() - turn > SLICE_MS) turn = await nextTurn();
+      }
+      unreadable.push(...unread.map((span) => `unreadable span: ${span.detail}`));
+      inPart += sliceSize;
+      if (performance.now() - turn > SLICE_MS) turn = await nextTurn();
+      slice = slices.next();
+      if (!slice.done && inPart + sliceSize <= partSize) continue;
+      // A part is full (or the request is done): deliver it before decoding more.
+      const work = this.sender.deliver(jobs, workUntil).then((done) => this.observe(done));
+      works.push(work);
+      jobs = [];
+      inPart = 0;
+      const done = await beforeTime(work, answerAt);
+      if (done === undefined) {
+        const turns = count > partSize ? `; the request holds ${count} spans, more than maxPendingSpans (${partSize}), so it is taken ${partSize} at a time: send smaller batches` : '';
+        return this.unavailable(count, `${count} span(s) not yet all accepted by Opper by the response deadline; their delivery goes on and a retry only sends what is missing${turns}`);
+      }
+      report.delivered += done.delivered;
+      report.failures.push(...done.failures);
+      turn = await nextTurn();
+    }
+    unreadable.push(...request.undecodable);
+    return this.answer(count, report, unreadable);
+  }
+
   private answer(count: number, report: DeliveryReport, unreadable: string[]): Answer {
     const permanent = [...unreadable];
     const transient: string[] = [];
     for (const failure of report.failures) (failure.reason === 'rejected' ? permanent : transient).push(failure.detail);
-    this.counts.spansDelivered += report.delivered;
     if (transient.length > 0) {
       return this.unavailable(count, `${transient.length} of ${count} span(s) not yet accepted by Opper (${summary(transient)})`);
     }
@@ -119,7 +173,8 @@ export class Forwarder {
     return { kind: 'ok', rejected: permanent.length, message };
   }
 
-  private observe(report: DeliveryReport): void {
+  private observe(report: DeliveryReport): DeliveryReport {
+    this.counts.spansDelivered += report.delivered;
     this.lastOpperAt = Date.now();
     const auth = report.failures.find((failure) => failure.reason === 'auth');
     const tls = report.failures.find((failure) => failure.reason === 'tls');
@@ -127,9 +182,11 @@ export class Forwarder {
     else if (tls !== undefined) this.lastOpperProblem = `Opper's TLS certificate is not trusted (${tls.detail}); see NODE_EXTRA_CA_CERTS`;
     else if (report.delivered > 0 || report.failures.some((failure) => failure.reason === 'rejected')) this.lastOpperProblem = undefined;
     else if (report.failures.length > 0) this.lastOpperProblem = `Opper did not answer in time (${report.failures[0]!.detail})`;
+    return report;
   }
 
-  private busy(): Answer {
+  private busy(): Refused {
+    this.counts.requestsBusy++;
     const { maxPendingSpans, maxPendingBytes } = this.options;
     const message = `the bridge is at its bound (${this.budget.pendingSpans} spans / ${this.budget.pendingBytes} bytes in flight; max ${maxPendingSpans} / ${maxPendingBytes})`;
     return { kind: 'busy', retryAfterSeconds: BUSY_RETRY_SECONDS, message };
@@ -138,6 +195,24 @@ export class Forwarder {
   private unavailable(count: number, why: string): Answer {
     this.counts.spansRetryable += count;
     return { kind: 'unavailable', retryAfterSeconds: UNAVAILABLE_RETRY_SECONDS, message: this.redact(why) };
+  }
+}
+
+/** Lets the event loop run (timers, I/O), then resolves with the time. */
+function nextTurn(): Promise<number> {
+  return new Promise((resolve) => setImmediate(() => resolve(performance.now())));
+}
+
+/** The work's result, or undefined once `time` has passed (the work goes on). */
+async function beforeTime<T>(work: Promise<T>, time: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), Math.max(0, time - Date.now()));
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

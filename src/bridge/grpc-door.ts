@@ -4,7 +4,9 @@
  * google.rpc.RetryInfo so that clients know the data is worth sending again, and when.
  */
 import type * as Grpc from '@grpc/grpc-js';
+import { BytesTicket } from './budget.js';
 import { GrpcCode, refusalOf, type BridgeContext, type Refusal } from './door.js';
+import type { RequestParts } from './request-parts.js';
 
 const EXPORT_PATH = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
 /** The answer must reach the client before its own deadline, not just leave before it. */
@@ -38,16 +40,18 @@ export async function createGrpcDoor(bridge: BridgeContext): Promise<{ server: G
     const authorization = call.metadata.get('authorization')[0];
     const unauthorized = bridge.checkToken(typeof authorization === 'string' ? authorization : undefined);
     if (unauthorized) return fail(unauthorized);
-    const early = bridge.refuseEarly();
-    if (early) return fail(early);
-    let request: unknown;
+    // grpc-js has read the message (at most maxRequestBytes) by now: it is refused before it is decoded.
+    const admitted = bridge.admit(call.request.byteLength);
+    if (!(admitted instanceof BytesTicket)) return fail(admitted);
+    let request: RequestParts;
     try {
-      request = bridge.codec.decodeRequest(call.request);
+      request = bridge.codec.decodeParts(call.request);
     } catch (error) {
+      admitted.release();
       const message = `the message is not an OTLP ExportTraceServiceRequest: ${error instanceof Error ? error.message : String(error)}`;
       return fail({ status: 400, code: GrpcCode.INVALID_ARGUMENT, cause: 'bad-body', message });
     }
-    bridge.forward(request, call.request.byteLength, deadlineOf(call.getDeadline())).then(
+    bridge.forward(request, admitted, deadlineOf(call.getDeadline())).then(
       (answer) => {
         if (answer.kind === 'ok') {
           callback(null, Buffer.from(bridge.codec.encodeResponse({ rejectedSpans: answer.rejected, errorMessage: answer.message })));

@@ -3,24 +3,29 @@
  * defines it, plus `GET /healthz` and `GET /readyz`. Every answer is in the request's encoding.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { promisify } from 'node:util';
-import { gunzip } from 'node:zlib';
+import { createGunzip } from 'node:zlib';
+import { BytesTicket } from './budget.js';
 import { GrpcCode, refusalOf, type BridgeContext, type Encoding, type Refusal } from './door.js';
+import { BUSY_RETRY_SECONDS } from './forwarder.js';
 import { decodeJsonRequest, encodeJsonResponse, encodeJsonStatus } from './otlp-codec.js';
+import type { ConnectionLimits } from './options.js';
+import { objectParts, type RequestParts } from './request-parts.js';
 
-const gunzipAsync = promisify(gunzip);
 const TRACES_PATH = '/v1/traces';
+const CHECK_INTERVAL_MS = 1000;
 
-export function createHttpDoor(bridge: BridgeContext): Server {
-  const server = createServer((req, res) => {
+export function createHttpDoor(bridge: BridgeContext, limits: ConnectionLimits): Server {
+  // Timeouts are checked every second (Node's default, 30 s, would let a slow client hold on that much longer).
+  const server = createServer({ connectionsCheckingInterval: CHECK_INTERVAL_MS }, (req, res) => {
     handle(bridge, req, res).catch((error: unknown) => {
       bridge.logger.log('error', 'unexpected error answering a request', { error: String(error) });
       if (!res.headersSent) reply(bridge, res, 500, 'json', encodeJsonStatus(GrpcCode.INTERNAL, 'internal error'));
     });
   });
-  // The slowest legitimate request (a large body on a slow link, then the delivery) is well within this.
-  server.requestTimeout = 60_000;
-  server.headersTimeout = 20_000;
+  server.maxConnections = limits.maxConnections;
+  server.headersTimeout = limits.headersTimeoutMillis;
+  server.requestTimeout = limits.requestTimeoutMillis;
+  server.keepAliveTimeout = limits.keepAliveTimeoutMillis;
   return server;
 }
 
@@ -46,33 +51,55 @@ async function handle(bridge: BridgeContext, req: IncomingMessage, res: ServerRe
   if (contentEncoding !== 'gzip' && contentEncoding !== 'identity') {
     return refuse(res, encoding, { status: 415, code: GrpcCode.INVALID_ARGUMENT, cause: 'content-encoding', message: `Content-Encoding ${contentEncoding} is not supported (use gzip or none)` }, bridge, req);
   }
-  const early = bridge.refuseEarly();
-  if (early) return refuse(res, encoding, early, bridge, req);
-
   const limit = bridge.maxRequestBytes;
-  const raw = await readBody(req, limit);
-  if (raw === undefined) return refuse(res, encoding, tooLarge(limit), bridge, req);
-  let body = raw;
-  if (contentEncoding === 'gzip') {
-    try {
-      body = await gunzipAsync(raw, { maxOutputLength: limit });
-    } catch (error) {
-      if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') return refuse(res, encoding, tooLarge(limit), bridge, req);
-      return refuse(res, encoding, badBody(`the gzip body does not decompress: ${String(error)}`), bridge, req);
-    }
-  }
-  let request: unknown;
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) return refuse(res, encoding, tooLarge(limit), bridge, req);
+  // Room for the body is taken before it is read: what would pass the bound is refused unread.
+  const admitted = bridge.admit(Number.isFinite(declared) ? declared : 0);
+  if (!(admitted instanceof BytesTicket)) return refuse(res, encoding, admitted, bridge, req);
+  let received: RequestParts | Refusal;
   try {
-    request = encoding === 'protobuf' ? bridge.codec.decodeRequest(body) : decodeJsonRequest(body.toString('utf8'));
+    received = await receive(bridge, req, encoding, contentEncoding === 'gzip', admitted);
   } catch (error) {
-    return refuse(res, encoding, badBody(`the body is not an OTLP ExportTraceServiceRequest (${encoding}): ${error instanceof Error ? error.message : String(error)}`), bridge, req);
+    admitted.release();
+    throw error;
   }
-  const answer = await bridge.forward(request, body.byteLength);
+  if ('status' in received) {
+    admitted.release();
+    return refuse(res, encoding, received, bridge, req);
+  }
+  const answer = await bridge.forward(received, admitted);
   if (answer.kind === 'ok') {
     const response = { rejectedSpans: answer.rejected, errorMessage: answer.message };
     return reply(bridge, res, 200, encoding, encoding === 'protobuf' ? bridge.codec.encodeResponse(response) : encodeJsonResponse(response));
   }
   return refuse(res, encoding, refusalOf(answer), bridge, req);
+}
+
+/** The request's body read (and decompressed) within the limit and the room `ticket` can take, then indexed for decoding. */
+async function receive(bridge: BridgeContext, req: IncomingMessage, encoding: Encoding, gzipped: boolean, ticket: BytesTicket): Promise<RequestParts | Refusal> {
+  const limit = bridge.maxRequestBytes;
+  const raw = await readBody(req, limit, ticket);
+  if (!Buffer.isBuffer(raw)) return raw === 'too-large' ? tooLarge(limit) : outgrown();
+  let body = raw;
+  if (gzipped) {
+    const unzipped = await gunzipWithin(raw, limit, ticket);
+    if (typeof unzipped === 'object' && 'failed' in unzipped) return badBody(`the gzip body does not decompress: ${unzipped.failed}`);
+    if (!Buffer.isBuffer(unzipped)) return unzipped === 'too-large' ? tooLarge(limit) : outgrown();
+    body = unzipped;
+    ticket.release(raw.byteLength);
+  }
+  try {
+    return encoding === 'protobuf' ? bridge.codec.decodeParts(body) : objectParts(decodeJsonRequest(body.toString('utf8')));
+  } catch (error) {
+    return badBody(`the body is not an OTLP ExportTraceServiceRequest (${encoding}): ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/** A body that streamed in (or decompressed) past the room the bridge had for it. */
+function outgrown(): Refusal {
+  const message = "the body outgrew the room left under the bridge's bound on bytes in flight (maxPendingBytes)";
+  return { status: 429, code: GrpcCode.RESOURCE_EXHAUSTED, cause: 'busy', message, retryAfterSeconds: BUSY_RETRY_SECONDS };
 }
 
 function tooLarge(limit: number): Refusal {
@@ -90,24 +117,49 @@ function encodingOf(contentType: string | undefined): Encoding | undefined {
   return undefined;
 }
 
-/** The body, or undefined once it passes `limit` bytes (then the rest is not read). */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+/**
+ * The body, read while `ticket` can take room for it (it holds the declared length already); or
+ * why not, once it passes `limit` bytes or the room runs out (then the rest is not read).
+ */
+function readBody(req: IncomingMessage, limit: number, ticket: BytesTicket): Promise<Buffer | 'too-large' | 'outgrown'> {
   return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length']);
-    if (Number.isFinite(declared) && declared > limit) return resolve(undefined);
     const chunks: Buffer[] = [];
     let size = 0;
+    const stop = (why: 'too-large' | 'outgrown') => {
+      req.removeAllListeners('data');
+      req.pause();
+      resolve(why);
+    };
     req.on('data', (chunk: Buffer) => {
       size += chunk.byteLength;
-      if (size > limit) {
-        req.removeAllListeners('data');
-        resolve(undefined);
-        return;
-      }
+      if (size > limit) return stop('too-large');
+      if (size > ticket.bytes && !ticket.grow(size - ticket.bytes)) return stop('outgrown');
       chunks.push(chunk);
     });
-    req.once('end', () => resolve(Buffer.concat(chunks, size)));
+    req.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)));
     req.once('error', reject);
+  });
+}
+
+/** `raw` gunzipped, its output taken from `ticket` as it comes; or why not. */
+function gunzipWithin(raw: Buffer, limit: number, ticket: BytesTicket): Promise<Buffer | 'too-large' | 'outgrown' | { failed: string }> {
+  return new Promise((resolve) => {
+    const gunzip = createGunzip();
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const stop = (why: 'too-large' | 'outgrown') => {
+      gunzip.destroy();
+      resolve(why);
+    };
+    gunzip.on('data', (chunk: Buffer) => {
+      size += chunk.byteLength;
+      if (size > limit) return stop('too-large');
+      if (!ticket.grow(chunk.byteLength)) return stop('outgrown');
+      chunks.push(chunk);
+    });
+    gunzip.once('end', () => resolve(Buffer.concat(chunks, size)));
+    gunzip.once('error', (error) => resolve({ failed: String(error) }));
+    gunzip.end(raw);
   });
 }
 

@@ -16,7 +16,9 @@ export interface OtlpBridgeOptions extends OpperExporterOptions {
   responseDeadlineMillis?: number | undefined;
   /** Largest request body, in bytes after decompression; larger ones get 413. Default 8 MiB. */
   maxRequestBytes?: number | undefined;
-  /** Decoded request bytes in flight at once; past them (or `maxPendingSpans`) requests get 429 at once. Default 64 MiB. */
+  /** Memory the requests in flight may take, in bytes, each counted as three times its decompressed body
+   * (the body, its decoded spans, their Opper bodies); room is taken before a body is read, and a body
+   * that does not fit (or `maxPendingSpans` reached) gets 429 unread. Default 64 MiB. */
   maxPendingBytes?: number | undefined;
   /** Where the one-line JSON logs go. Default: stderr, from `logLevel`. */
   logger?: BridgeLogger | undefined;
@@ -24,6 +26,17 @@ export interface OtlpBridgeOptions extends OpperExporterOptions {
   logLevel?: LogLevel | undefined;
   /** Interval of the summary log line, in ms; 0 turns it off. Default 60000. */
   summaryIntervalMillis?: number | undefined;
+  /** OTLP/HTTP connections open at once; past it new ones are closed at once. Default 1024 (`OPPER_BRIDGE_MAX_CONNECTIONS`). */
+  maxConnections?: number | undefined;
+  /** How long a client may take to send a request's headers, in ms; then 408 and the connection is closed.
+   * Default 10000 (`OPPER_BRIDGE_HEADERS_TIMEOUT_MS`). */
+  headersTimeoutMillis?: number | undefined;
+  /** How long a client may take to send a whole request, body included, in ms; likewise. Default 30000
+   * (`OPPER_BRIDGE_REQUEST_TIMEOUT_MS`): 8 MiB at 280 KiB/s. */
+  requestTimeoutMillis?: number | undefined;
+  /** How long an idle keep-alive connection is kept, in ms. Default 65000, past the 60 s idle timeout of
+   * common load balancers, so that they close first (`OPPER_BRIDGE_KEEP_ALIVE_TIMEOUT_MS`). */
+  keepAliveTimeoutMillis?: number | undefined;
 }
 
 export interface BridgeConfig {
@@ -36,7 +49,14 @@ export interface BridgeConfig {
   readonly maxRequestBytes: number;
   readonly maxPendingBytes: number;
   readonly summaryIntervalMillis: number;
+  readonly maxConnections: number;
+  readonly headersTimeoutMillis: number;
+  readonly requestTimeoutMillis: number;
+  readonly keepAliveTimeoutMillis: number;
 }
+
+/** How the OTLP/HTTP server treats connections. */
+export type ConnectionLimits = Pick<BridgeConfig, 'maxConnections' | 'headersTimeoutMillis' | 'requestTimeoutMillis' | 'keepAliveTimeoutMillis'>;
 
 export const DEFAULT_HTTP_PORT = 4318;
 export const DEFAULT_GRPC_PORT = 4317;
@@ -47,8 +67,23 @@ export const DEFAULT_RESPONSE_DEADLINE_MS = 5000;
 
 /** Merges options with the environment and validates them; throws TypeError/RangeError. */
 export function resolveBridgeConfig(options: OtlpBridgeOptions = {}, env: NodeJS.ProcessEnv = process.env): BridgeConfig {
-  const { host, port, grpcPort, token, responseDeadlineMillis, maxRequestBytes, maxPendingBytes, logger, logLevel, summaryIntervalMillis, ...exporterOptions } =
-    options;
+  const {
+    host,
+    port,
+    grpcPort,
+    token,
+    responseDeadlineMillis,
+    maxRequestBytes,
+    maxPendingBytes,
+    logger,
+    logLevel,
+    summaryIntervalMillis,
+    maxConnections,
+    headersTimeoutMillis,
+    requestTimeoutMillis,
+    keepAliveTimeoutMillis,
+    ...exporterOptions
+  } = options;
   const exporter = resolveConfig(exporterOptions, env);
   // A server that cannot forward should not start: unlike the exporter, it stops with the reason.
   if (exporter.environmentProblem !== undefined) throw new TypeError(`opper-otlp-bridge: ${exporter.environmentProblem}`);
@@ -58,7 +93,7 @@ export function resolveBridgeConfig(options: OtlpBridgeOptions = {}, env: NodeJS
     throw new TypeError('opper-otlp-bridge: the token must be non-empty printable ASCII without spaces');
   }
   if (host !== undefined && (typeof host !== 'string' || host.trim() === '')) throw new TypeError('opper-otlp-bridge: host must be a non-empty string');
-  return Object.freeze({
+  const config = Object.freeze({
     exporter,
     host: host?.trim() ?? '127.0.0.1',
     port: integer('port', port, DEFAULT_HTTP_PORT, 0, 65535),
@@ -68,7 +103,22 @@ export function resolveBridgeConfig(options: OtlpBridgeOptions = {}, env: NodeJS
     maxRequestBytes: integer('maxRequestBytes', maxRequestBytes, 8 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     maxPendingBytes: integer('maxPendingBytes', maxPendingBytes, 64 * 1024 * 1024, 1024, 16 * 1024 * 1024 * 1024),
     summaryIntervalMillis: integer('summaryIntervalMillis', summaryIntervalMillis, 60_000, 0, 86_400_000),
+    maxConnections: integer('maxConnections', maxConnections ?? fromEnv(env, 'OPPER_BRIDGE_MAX_CONNECTIONS'), 1024, 1, 1_000_000),
+    headersTimeoutMillis: integer('headersTimeoutMillis', headersTimeoutMillis ?? fromEnv(env, 'OPPER_BRIDGE_HEADERS_TIMEOUT_MS'), 10_000, 100, 600_000),
+    requestTimeoutMillis: integer('requestTimeoutMillis', requestTimeoutMillis ?? fromEnv(env, 'OPPER_BRIDGE_REQUEST_TIMEOUT_MS'), 30_000, 100, 3_600_000),
+    keepAliveTimeoutMillis: integer('keepAliveTimeoutMillis', keepAliveTimeoutMillis ?? fromEnv(env, 'OPPER_BRIDGE_KEEP_ALIVE_TIMEOUT_MS'), 65_000, 100, 3_600_000),
   });
+  if (config.headersTimeoutMillis > config.requestTimeoutMillis) {
+    throw new RangeError(`opper-otlp-bridge: headersTimeoutMillis (${config.headersTimeoutMillis}) must not exceed requestTimeoutMillis (${config.requestTimeoutMillis})`);
+  }
+  return config;
+}
+
+/** A whole number from the environment; anything else is left to `integer()` to refuse, naming the variable. */
+function fromEnv(env: NodeJS.ProcessEnv, name: string): number | string | undefined {
+  const value = env[name]?.trim();
+  if (value === undefined || value === '') return undefined;
+  return /^\d+$/.test(value) ? Number(value) : `${JSON.stringify(value)} (from ${name})`;
 }
 
 function integer(name: string, value: unknown, fallback: number, min: number, max: number): number {

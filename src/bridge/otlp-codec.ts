@@ -5,6 +5,7 @@
  */
 import protobuf from 'protobufjs';
 import { OTLP_TRACE_SCHEMA } from './otlp-schema.js';
+import { protobufParts, type RequestParts } from './request-parts.js';
 
 /** What an Export call returns: nothing on success, or the spans refused for good and why. */
 export interface ExportResponse {
@@ -15,6 +16,8 @@ export interface ExportResponse {
 export interface OtlpCodec {
   /** Throws on bytes that are not an ExportTraceServiceRequest. */
   decodeRequest(bytes: Uint8Array): unknown;
+  /** The request to be decoded in parts; throws when its structure is not an ExportTraceServiceRequest's. */
+  decodeParts(bytes: Uint8Array): RequestParts;
   encodeResponse(response: ExportResponse): Uint8Array;
   /** A google.rpc.Status, with a RetryInfo detail when `retryAfterSeconds` is given. */
   encodeStatus(code: number, message: string, retryAfterSeconds?: number): Uint8Array;
@@ -47,9 +50,14 @@ async function load(): Promise<OtlpCodec> {
   const rpc = protobuf.Root.fromJSON(RPC_TYPES);
   const Status = rpc.lookupType('Status');
   const RetryInfo = rpc.lookupType('RetryInfo');
+  const partTypes = {
+    Resource: root.lookupType('opentelemetry.proto.resource.v1.Resource'),
+    Scope: root.lookupType('opentelemetry.proto.common.v1.InstrumentationScope'),
+    Span: root.lookupType('opentelemetry.proto.trace.v1.Span'),
+  };
   return {
-    // protobufjs reads strings with Buffer's native UTF-8 decoder only from a Buffer.
-    decodeRequest: (bytes) => Request.decode(Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)),
+    decodeRequest: (bytes) => Request.decode(asBuffer(bytes)),
+    decodeParts: (bytes) => protobufParts(asBuffer(bytes), partTypes),
     encodeResponse: ({ rejectedSpans, errorMessage }) =>
       Response.encode(rejectedSpans === 0 && errorMessage === '' ? {} : { partialSuccess: { rejectedSpans, errorMessage } }).finish(),
     encodeStatus: (code, message, retryAfterSeconds) => {
@@ -60,6 +68,11 @@ async function load(): Promise<OtlpCodec> {
       return Status.encode({ code, message, details }).finish();
     },
   };
+}
+
+/** protobufjs reads strings with Buffer's native UTF-8 decoder only from a Buffer. */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /** The OTLP JSON mapping of a request: a JSON object (field names lowerCamelCase, ids hex). */

@@ -34,19 +34,32 @@ const TRACE_FLAGS = 0xff;
 export function readSpans(request: unknown): ReadResult {
   const result: ReadResult = { spans: [], unreadable: [] };
   for (const resourceSpans of list(field(request, 'resourceSpans'))) {
-    const resource = { attributes: attributesOf(field(field(resourceSpans, 'resource'), 'attributes')) };
+    const resource = attempt(() => ({ attributes: attributesOf(field(field(resourceSpans, 'resource'), 'attributes')) }), 'resource');
     for (const scopeSpans of list(field(resourceSpans, 'scopeSpans'))) {
-      const scope = scopeOf(field(scopeSpans, 'scope'));
+      const scope = attempt(() => scopeOf(field(scopeSpans, 'scope')), 'instrumentation scope');
       for (const span of list(field(scopeSpans, 'spans'))) {
-        try {
-          result.spans.push(spanOf(span, resource, scope));
-        } catch (error) {
-          result.unreadable.push({ detail: error instanceof Error ? error.message : String(error) });
+        // A resource or scope that cannot be read costs its own spans, not the request.
+        if ('detail' in resource) result.unreadable.push(resource);
+        else if ('detail' in scope) result.unreadable.push(scope);
+        else {
+          const read = attempt(() => spanOf(span, resource, scope));
+          if ('detail' in read) result.unreadable.push(read);
+          else result.spans.push(read);
         }
       }
     }
   }
   return result;
+}
+
+/** `read()`, or why it failed (`what` names the part that did). */
+function attempt<T extends object>(read: () => T, what?: string): T | UnreadableSpan {
+  try {
+    return read();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { detail: what === undefined ? message : `its ${what}: ${message}` };
+  }
 }
 
 /** How many spans the request holds, read or not. */
@@ -90,7 +103,7 @@ function spanOf(span: unknown, resource: ReadableSpanLike['resource'], scope: Re
   return readable;
 }
 
-function scopeOf(scope: unknown): ReadableSpanLike['instrumentationScope'] {
+function scopeOf(scope: unknown): NonNullable<ReadableSpanLike['instrumentationScope']> {
   const out: { name: string; version?: string; attributes?: Attributes } = { name: text(field(scope, 'name')) };
   const version = text(field(scope, 'version'));
   if (version !== '') out.version = version;
@@ -138,10 +151,14 @@ function statusCodeOf(code: number): SpanStatusCode {
   return code === 1 ? SpanStatusCode.OK : code === 2 ? SpanStatusCode.ERROR : SpanStatusCode.UNSET;
 }
 
-function attributesOf(keyValues: unknown): Attributes {
+/** Nesting of arrays and kvlists beyond this is refused: no instrumentation writes it, and reading
+ * it would cost stack and time the bridge does not owe to a hostile request. */
+const MAX_VALUE_DEPTH = 64;
+
+function attributesOf(keyValues: unknown, depth = 0): Attributes {
   const attributes: Attributes = {};
   for (const kv of list(keyValues)) {
-    const value = anyValue(field(kv, 'value'));
+    const value = anyValue(field(kv, 'value'), depth);
     if (value === undefined) continue;
     const key = text(field(kv, 'key'));
     if (key === '__proto__') Object.defineProperty(attributes, key, { value, enumerable: true, writable: true, configurable: true });
@@ -155,15 +172,16 @@ function attributesOf(keyValues: unknown): Attributes {
  * an int64 beyond 2^53 as its exact decimal digits, bytes as base64, arrays as arrays and kvlists
  * as objects (both written as JSON by the translation). Undefined when no value is set.
  */
-function anyValue(value: unknown): unknown {
+function anyValue(value: unknown, depth: number): unknown {
+  if (depth > MAX_VALUE_DEPTH) throw new Error(`an attribute value is nested deeper than ${MAX_VALUE_DEPTH} levels`);
   if (!isObject(value)) return undefined;
   if (has(value, 'stringValue')) return text(value.stringValue);
   if (has(value, 'boolValue')) return value.boolValue === true || value.boolValue === 'true';
   if (has(value, 'intValue')) return int64(value.intValue);
   if (has(value, 'doubleValue')) return double(value.doubleValue);
   if (has(value, 'bytesValue')) return base64(value.bytesValue);
-  if (has(value, 'arrayValue')) return list(field(value.arrayValue, 'values')).map((item) => anyValue(item) ?? null);
-  if (has(value, 'kvlistValue')) return attributesOf(field(value.kvlistValue, 'values'));
+  if (has(value, 'arrayValue')) return list(field(value.arrayValue, 'values')).map((item) => anyValue(item, depth + 1) ?? null);
+  if (has(value, 'kvlistValue')) return attributesOf(field(value.kvlistValue, 'values'), depth + 1);
   return undefined;
 }
 
@@ -236,11 +254,11 @@ function has(value: Obj, key: string): boolean {
   return Object.prototype.hasOwnProperty.call(value, key) && value[key] !== null && value[key] !== undefined;
 }
 
-function field(value: unknown, key: string): unknown {
+export function field(value: unknown, key: string): unknown {
   return isObject(value) ? value[key] : undefined;
 }
 
-function list(value: unknown): readonly unknown[] {
+export function list(value: unknown): readonly unknown[] {
   return Array.isArray(value) ? value : [];
 }
 

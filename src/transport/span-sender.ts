@@ -2,6 +2,7 @@ import { diag } from '@opentelemetry/api';
 import { Admission } from './admission.js';
 import { BacklogWatch, fallingBehindMessage } from './backlog.js';
 import { Capacity, type CapacityRange } from './capacity.js';
+import { DoneSpans, type DoneSpansLimits, type SpanProgress } from './done-spans.js';
 import { Health } from './health.js';
 import { Limiter } from './limiter.js';
 import { BACKOFF_MAX_MS, classifyNetworkError, classifyStatus, isOpperReply, parseRetryAfter, retryDelay, type Verdict } from './retry-policy.js';
@@ -40,6 +41,8 @@ export interface SpanSenderOptions {
   onProblem(problem: Problem): void;
   /** Removes secrets from text that may echo them (a server's error page). */
   redact(text: string): string;
+  /** Remember what was done per span, so a span sent again only costs what is missing (see DoneSpans). */
+  remember?: DoneSpansLimits | undefined;
 }
 
 /** Why a span did not (completely) reach Opper. */
@@ -111,6 +114,7 @@ export class SpanSender {
    * those running). */
   private closed = false;
   private readonly sleepers = new Set<() => void>();
+  private readonly done: DoneSpans | undefined;
 
   constructor(
     private readonly client: RequestSender,
@@ -118,6 +122,7 @@ export class SpanSender {
   ) {
     this.admission = new Admission(options.maxPendingSpans);
     this.capacity = new Capacity(options.concurrency);
+    this.done = options.remember === undefined ? undefined : new DoneSpans(options.remember);
   }
 
   get counters(): SenderCounters {
@@ -215,13 +220,21 @@ export class SpanSender {
     const { create: createBody, update } = job;
     const created = (async (): Promise<Outcome> => {
       if (createBody === undefined) return { ok: true };
-      return this.send(delivery, 'POST', 'spans', createBody, false, job.id);
+      return this.step(job.id, 'created', () => this.send(delivery, 'POST', 'spans', createBody, false, job.id));
     })();
     const done = created.then(
       async (create): Promise<Outcome> =>
-        create.ok && update !== undefined ? this.send(delivery, 'PATCH', `spans/${job.id}`, update, true, undefined).then(afterCreate) : create,
+        create.ok && update !== undefined
+          ? this.step(job.id, 'ended', () => this.send(delivery, 'PATCH', `spans/${job.id}`, update, true, undefined).then(afterCreate))
+          : create,
     );
     return { created, done };
+  }
+
+  /** `run`, unless the memory says span `id` already got to `progress` (or another delivery is taking it there). */
+  private async step(id: string, progress: SpanProgress, run: () => Promise<Outcome>): Promise<Outcome> {
+    if (this.done === undefined) return run();
+    return (await this.done.step(id, progress, run)) ?? { ok: true };
   }
 
   /**
@@ -316,9 +329,11 @@ export class SpanSender {
       if (fault === 'no-answer' && remaining < this.options.timeoutMillis && remaining < 1000) fault = 'transient';
       result = { verdict: fault === 'tls' ? 'tls' : 'retry', detail: `${error.code}: ${error.message}` };
       problem = networkProblem(this.options.baseUrl, fault, error.code, error.message);
-      this.health.record(fault === 'tls' ? 'tls' : 'network', undefined, Date.now(), Math.random());
-      // A timeout cut short by the delivery's own deadline says nothing of Opper.
-      pushedBack = isTimeout(error.code) && timeout === this.options.timeoutMillis;
+      // A request cut short by the delivery's deadline says nothing about Opper: a deadline is not
+      // an outage, nor a push-back.
+      const cutByDeadline = timeout < this.options.timeoutMillis && Date.now() - sentAt >= timeout;
+      if (!cutByDeadline) this.health.record(fault === 'tls' ? 'tls' : 'network', undefined, Date.now(), Math.random());
+      pushedBack = isTimeout(error.code) && !cutByDeadline;
     }
     this.adapt(sentAt, pushedBack);
     const { verdict } = result;

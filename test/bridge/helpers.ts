@@ -70,7 +70,12 @@ export function sdkWith(exporters: SpanExporter[], options: { batch?: Constructo
 
 /** Opper ids of every span the SDK ended. */
 export function endedIds(recorded: InMemorySpanExporter): string[] {
-  return recorded.getFinishedSpans().map((span) => {
+  return opperIds(recorded.getFinishedSpans());
+}
+
+/** The Opper id of each span. */
+export function opperIds(spans: readonly ReadableSpan[]): string[] {
+  return spans.map((span) => {
     const { traceId, spanId } = span.spanContext();
     const hex = spanId + traceId.slice(16);
     return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;

@@ -1,0 +1,100 @@
+// Issue 22: a batch that Opper is too slow to take within the response deadline is answered "send
+// again"; each re-send must carry only what is still missing, and the work still running at the
+// deadline goes on, so the batch lands in a few tries instead of starting over every time.
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { startLocalOpper, type LocalOpper } from '../../src/testing/index.js';
+import { deliveryProblems, endedIds, otlpExporter, opperIds, sdkWith, startBridge } from './helpers.js';
+
+/** `count` small spans from a real SDK, ten to a trace. */
+async function manySpans(count: number): Promise<ReadableSpan[]> {
+  const client = sdkWith([]);
+  const tracer = client.provider.getTracer('convergence');
+  for (let n = 0; n < count; n += 10) {
+    tracer.startActiveSpan(`batch ${n}`, (root) => {
+      for (let i = 1; i < 10 && n + i < count; i++) tracer.startSpan(`step ${n + i}`, { attributes: { 'step.index': n + i } }).end();
+      root.end();
+    });
+  }
+  await client.provider.forceFlush();
+  const spans = client.recorded.getFinishedSpans();
+  await client.shutdown();
+  return spans;
+}
+
+/** Sends the request as a Collector does: again `retryAfter` after each "send again", until a 200 or `maxTries`. */
+async function sendUntilDone(url: string, body: Uint8Array, maxTries: number): Promise<{ tries: number; statuses: number[] }> {
+  const statuses: number[] = [];
+  for (let tries = 1; tries <= maxTries; tries++) {
+    const response = await fetch(`${url}/v1/traces`, { method: 'POST', body, headers: { 'content-type': 'application/x-protobuf' } });
+    await response.arrayBuffer();
+    statuses.push(response.status);
+    if (response.status === 200) return { tries, statuses };
+    expect([429, 503]).toContain(response.status);
+    const retryAfter = Number(response.headers.get('retry-after') ?? '2');
+    await new Promise((resolve) => setTimeout(resolve, retryAfter * 1000));
+  }
+  return { tries: Infinity, statuses };
+}
+
+describe('a batch re-sent to a bridge in front of a slow Opper', () => {
+  let opper: LocalOpper;
+  beforeEach(async () => {
+    opper = await startLocalOpper();
+  });
+  afterEach(() => opper.close());
+
+  it('lands the 512-span batch at 200 ms per request within 3 tries and at most 768 creates', async () => {
+    opper.inject({ delayMs: 200 });
+    const bridge = await startBridge(opper, { grpcPort: false });
+    try {
+      const spans = await manySpans(512);
+      const { tries, statuses } = await sendUntilDone(bridge.url, ProtobufTraceSerializer.serializeRequest(spans)!, 8);
+      const ids = opperIds(spans);
+      expect({ tries: tries <= 3, statuses }).toEqual({ tries: true, statuses: expect.arrayContaining([200]) });
+      expect(deliveryProblems(opper, ids).missing).toEqual([]);
+      expect(opper.requests.filter((request) => request.method === 'POST').length).toBeLessThanOrEqual(768);
+      expect(opper.violations.filter((v) => v.rule !== 'not-found')).toEqual([]);
+    } finally {
+      await bridge.close();
+    }
+  }, 120_000);
+
+  it('lands the 2,000-span batch with a 2 s deadline at 50 ms per request within 8 tries', async () => {
+    opper.inject({ delayMs: 50 });
+    const bridge = await startBridge(opper, { grpcPort: false, responseDeadlineMillis: 2000 });
+    try {
+      const spans = await manySpans(2000);
+      const { tries, statuses } = await sendUntilDone(bridge.url, ProtobufTraceSerializer.serializeRequest(spans)!, 8);
+      const ids = opperIds(spans);
+      expect({ landed: tries <= 8, statuses }).toEqual({ landed: true, statuses: expect.arrayContaining([200]) });
+      expect(deliveryProblems(opper, ids).missing).toEqual([]);
+      // Each try carried only what was missing (starting over costs about 2,000 creates a try).
+      expect(opper.requests.filter((request) => request.method === 'POST').length).toBeLessThanOrEqual(3000);
+      // The sender never took the slow Opper for a down one: its answers stayed "send again", not "busy".
+      expect(bridge.getStats().refused.busy ?? 0).toBe(0);
+    } finally {
+      await bridge.close();
+    }
+  }, 120_000);
+
+  it("lands a 512-span batch through OpenTelemetry's own OTLP/protobuf exporter and its retries, as the README sets it up", async () => {
+    opper.inject({ delayMs: 200 });
+    const bridge = await startBridge(opper, { grpcPort: false });
+    try {
+      // The README's setting: a timeout that leaves room for a retry after the response deadline (5 s) and Retry-After (2 s).
+      const client = sdkWith([otlpExporter('proto', bridge, { timeoutMillis: 30_000 })], { batch: { maxExportBatchSize: 512, maxQueueSize: 2048, scheduledDelayMillis: 50 } });
+      const tracer = client.provider.getTracer('convergence-sdk');
+      for (let n = 0; n < 512; n++) tracer.startSpan(`span ${n}`).end();
+      await client.provider.forceFlush();
+      const ids = endedIds(client.recorded);
+      await client.shutdown();
+      expect(ids).toHaveLength(512);
+      expect(deliveryProblems(opper, ids)).toEqual({ missing: [], duplicated: [] });
+      expect(opper.requests.filter((request) => request.method === 'POST').length).toBeLessThanOrEqual(768);
+    } finally {
+      await bridge.close();
+    }
+  }, 120_000);
+});
