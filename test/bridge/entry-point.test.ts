@@ -61,7 +61,7 @@ describe('the bridge entry point', () => {
   it('ships as `opentelemetry-exporter-opper/bridge` and the `opper-otlp-bridge` bin, with the OTLP schema in its code', () => {
     const pkg = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8'));
     expect(pkg.exports['./bridge']).toEqual({ types: './dist/bridge/index.d.ts', default: './dist/bridge/index.js' });
-    expect(pkg.bin).toEqual({ 'opper-otlp-bridge': './dist/bridge/bin.js' });
+    expect(pkg.bin).toEqual({ 'opper-otlp-bridge': './dist/bridge/bin.js', 'opentelemetry-exporter-opper': './dist/cli/bin.js' });
     expect(readFileSync(`${ROOT}dist/bridge/bin.js`, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
   });
 });
