@@ -109,21 +109,22 @@ export async function runReadme(line, nodeBin, lineDir, ctx) {
 }
 
 /**
- * The README's examples whose heading matches one of `headings`, on this line, run as scripts by
- * `ctx.launcher` (bun, deno: { name, bin, prefix, preload }) instead of node: found by heading
- * wherever they are in the README. Records one check per command, or one failure per heading
+ * The examples of the README (or of docs/) whose heading matches one of `headings`, on this line,
+ * run as scripts by `ctx.launcher` (bun, deno: { name, bin, prefix, preload }) instead of node:
+ * found by heading wherever they are. Records one check per command, or one failure per heading
  * that matches no runnable example.
  */
 export async function runQuickStarts(line, lineDir, ctx, headings) {
   const { record, launcher } = ctx;
-  const examples = planAll(ctx.repo).examples.filter((example) => example.id.startsWith('README.md: '));
+  // The README's first, then the docs pages' (an example's id is "FILE: heading").
+  const examples = planAll(ctx.repo).examples.sort((a, b) => Number(!a.id.startsWith('README.md: ')) - Number(!b.id.startsWith('README.md: ')));
   for (const heading of headings) {
-    const example = examples.find((e) => heading.test(e.id.replace(/^README\.md: /, '')));
+    const example = examples.find((e) => heading.test(e.id.replace(/^[^:]+: /, '')));
     const files = example?.files.filter(forLine(line)) ?? [];
     const commands = example?.commands.filter(forLine(line)) ?? [];
     const name = `${launcher.name} readme ${heading.source.replace(/[\^$]/g, '')}`.slice(0, 60);
     if (!commands.length) {
-      record({ line: line.id, name, status: 'fail', detail: `README.md has no runnable ${line.id} example under a heading matching ${heading}` });
+      record({ line: line.id, name, status: 'fail', detail: `neither README.md nor docs/ has a runnable ${line.id} example under a heading matching ${heading}` });
       continue;
     }
     const dir = path.join(lineDir, `readme-${launcher.name}`, slug(example.id));
