@@ -117,7 +117,7 @@ describe('Retry-After', () => {
     expect((await exportOnce(harness)).code).toBe(ExportResultCode.SUCCESS);
     expect(opper.requests.map((r) => r.status)).toEqual([503, 200, 200]);
     // The retry was scheduled as asked (1 s), not on the 100–200 ms the backoff alone would give.
-    const retries = scheduled.filter((line) => line.startsWith('OpperSpanExporter:'));
+    const retries = scheduled.filter((line) => line.startsWith('OpperSpanExporter:') && line.includes(' failed ('));
     expect(retries).toEqual([expect.stringMatching(/POST \/spans failed \(HTTP 503: .*\); retry 1 in 1000 ms$/)]);
 
     opper.reset();
