@@ -97,7 +97,7 @@ export class OpperSpanProcessor {
     }
     this.recording = new RecordingCheck(this.warnings, 'OpperSpanProcessor');
     const { meterProvider, baseUrl } = exporter;
-    if (meterProvider) this.metrics = new ProcessorMetrics(meterProvider, baseUrl, this.config.maxQueueSize, () => this.queue?.size.spans ?? 0);
+    if (meterProvider) this.metrics = new ProcessorMetrics(meterProvider, baseUrl, this.config.maxQueueSize, () => (this.queue?.size.spans ?? 0) + this.ending);
     if (this.engine === undefined) return;
     this.requests = new RequestFlush(() => this.forceFlush());
     this.queue = new SpanQueue(this.engine.sender, {
