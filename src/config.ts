@@ -20,7 +20,7 @@ export interface OpperExporterOptions {
   /** Requests in flight at once, fixed, across all concurrent exports. Default: unset, so the number
    * adapts (see `maxConcurrency`). */
   concurrency?: number | undefined;
-  /** The most requests in flight at once. Unless `concurrency` fixes it, the number starts at 32
+  /** The most requests in flight at once. Unless `concurrency` fixes it, the number starts at 128
    * and adapts between 4 and this bound: it grows while requests wait and Opper answers well, and
    * shrinks when Opper answers 429/503, times out or slows down. Default 1024. */
   maxConcurrency?: number | undefined;
@@ -199,7 +199,7 @@ function concurrencyRange(fixed: number | undefined, max: number | undefined): C
     return Object.freeze({ initial: value, min: value, max: value });
   }
   const bound = integer('maxConcurrency', max, 1024, 1, MAX_CONCURRENCY);
-  return Object.freeze({ initial: Math.min(32, bound), min: Math.min(4, bound), max: bound });
+  return Object.freeze({ initial: Math.min(128, bound), min: Math.min(4, bound), max: bound });
 }
 
 /** OTEL_SDK_DISABLED as the OpenTelemetry spec reads booleans: only "true" (any case) is true; any

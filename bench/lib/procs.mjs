@@ -87,7 +87,12 @@ export async function startBridge(receiver, concurrency) {
   const url = await new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`the bridge exited early (code ${code})`)));
     createInterface({ input: child.stderr }).on('line', (line) => {
-      const entry = JSON.parse(line);
+      let entry;
+      try {
+        entry = JSON.parse(line);
+      } catch {
+        return void process.stderr.write(`[bridge] ${line}\n`); // a process warning, say
+      }
       if (entry.msg === 'listening') resolve(entry.http);
       // Its warnings and errors belong in the bench's output; the routine lines do not.
       else if (entry.level === 'warn' || entry.level === 'error') process.stderr.write(`[bridge] ${line}\n`);

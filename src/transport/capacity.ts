@@ -10,7 +10,7 @@ const RTT_WEIGHT = 1 / 8;
 // The lowest round trip seen is forgotten after this long, so that a route that got slower for
 // good becomes the new normal instead of a lasting "congestion".
 const MIN_RTT_WINDOW_MS = 30_000;
-// Latency counts as rising past 1.5 × the lowest round trip plus this much: loopback's jitter of a
+// Latency counts as rising past twice the lowest round trip plus this much: loopback's jitter of a
 // few ms under load is no reason to back off, a queue building up at Opper is.
 const LATENCY_SLACK_MS = 50;
 
@@ -20,7 +20,7 @@ const LATENCY_SLACK_MS = 50;
  * limit, not the load, is what holds them back) and Opper answers well: by one per answer while
  * below the last known good level (doubling every round trip), by one per round trip above it.
  * It halves when Opper pushes back (429, 503, a timeout), at most once per round trip, and eases
- * off by a tenth while latency rises well above the lowest seen. Two requests per span make
+ * off by a tenth while latency rises to twice the lowest seen and more. Two requests per span make
  * spans per second at most limit / (2 × round trip): 32 at 150 ms is ~107, hence the growth.
  * The clock is passed in, so it tests deterministically.
  */
@@ -84,6 +84,6 @@ export class Capacity {
   }
 
   private rising(): boolean {
-    return this.smoothedRtt !== undefined && this.smoothedRtt > this.lowestRtt * 1.5 + LATENCY_SLACK_MS;
+    return this.smoothedRtt !== undefined && this.smoothedRtt > this.lowestRtt * 2 + LATENCY_SLACK_MS;
   }
 }
