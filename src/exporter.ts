@@ -117,7 +117,8 @@ export class SpanExporterDoor {
       if (this.shutdownPromise) return finish(this.drop(count, 'the exporter is shut down', observation, 'already_shutdown'));
       if (!this.sender) return finish(this.drop(count, this.config.environmentProblem ?? 'no API key is configured (OPPER_API_KEY)', observation, 'not_configured'));
       if (count === 0) return finish();
-      this.upstream.started(spans, Date.now());
+      const behind = this.upstream.started(spans, Date.now());
+      if (behind !== undefined) this.warnings.once(WarningCode.FallingBehind, `OpperSpanExporter: ${fallingBehindMessage(behind, this.config.concurrency.max)}`);
       const delivery: Promise<void> = this.deliver(this.sender, spans, count, observation)
         .catch((error: unknown) => this.fail(count, error))
         .then((error) => {
@@ -174,7 +175,7 @@ export class SpanExporterDoor {
     const deadline = Date.now() + this.config.exportTimeoutMillis;
     const refusal = await sender.admit(count, deadline);
     if (refusal !== undefined) {
-      this.watchUpstream(0);
+      this.upstream.finished(0, Date.now());
       return this.drop(count, refusal, observation, 'unavailable');
     }
     const untranslatable: SpanFailure[] = [];
@@ -253,12 +254,6 @@ export class SpanExporterDoor {
     return false;
   }
 
-  /** An export ended with `delivered` spans delivered: says so once if the processor in front falls behind. */
-  private watchUpstream(delivered: number): void {
-    const behind = this.upstream.finished(delivered, Date.now());
-    if (behind !== undefined) this.warnings.once(WarningCode.FallingBehind, `OpperSpanExporter: ${fallingBehindMessage(behind, this.config.concurrency.max)}`);
-  }
-
   private drop(count: number, why: string, observation: ExportObservation | undefined, errorType: string): Error {
     this.stats.spansDropped += count;
     observation?.failed(errorType, count);
@@ -278,7 +273,7 @@ export class SpanExporterDoor {
   private account(report: DeliveryReport, jobs: SpanJob[], untranslatable: SpanFailure[], count: number, observation?: ExportObservation): Error | undefined {
     this.stats.spansExported += report.delivered;
     const { kept, givenUp, left } = this.patches?.keep(report.failures, jobs) ?? { kept: 0, givenUp: 0, left: report.failures };
-    this.watchUpstream(report.delivered + kept);
+    this.upstream.finished(report.delivered + kept, Date.now());
     // As export() reports them: a span whose PATCH is kept for a retry counts as exported.
     observation?.delivered(report.delivered + kept);
     observation?.failed('invalid_span', untranslatable.length);

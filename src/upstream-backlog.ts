@@ -4,57 +4,53 @@ import type { ReadableSpanLike } from './translate/types.js';
 
 // An export that starts this soon after the previous one called back was already waiting.
 const BACK_TO_BACK_MS = 50;
+// A full batch whose oldest span waited longer than this in the processor's queue: the queue is
+// not draining (while it keeps up, a batch waits at most for its delay or to fill).
+const BACKLOG_AGE_MS = 2 * BACKLOG_WINDOW_MS;
 
 /**
  * Sees, from the exporter's side, a BatchSpanProcessor whose queue does not drain. It exports one
- * batch at a time and drops ended spans once its queue is full, without telling the exporter. While
- * it keeps up, a batch waits for its delay or to fill; while it falls behind, full batches follow
- * each other back to back. Over a run of such batches lasting 5 s, the rate at which their spans
- * ended (contiguous in a full queue) is compared with the rate they were delivered at, and the
- * time their oldest span waited must have grown.
+ * batch at a time and drops ended spans once its queue is full, without telling the exporter.
+ * While it falls behind, full batches follow each other back to back and their oldest spans have
+ * waited longer and longer. Such a batch is compared, by the rate at which its spans ended
+ * (contiguous in a full queue), with the rate the previous export delivered at.
  */
 export class UpstreamBacklog {
   private lastEnd = -Infinity;
   private largest = 0;
-  private run: { start: number; exports: number; ended: number; endedMs: number; delivered: number; firstAge: number; lastAge: number } | undefined;
+  private last: { started: number; spans: number } | undefined;
+  private lastRate: number | undefined;
+  private behindNow = false;
   private behind = 0;
 
-  /** Runs that fell behind so far. */
+  /** Times the processor in front was seen falling behind so far. */
   get windowsBehind(): number {
     return this.behind;
   }
 
-  /** An export of `spans` starts now. */
-  started(spans: readonly ReadableSpanLike[], now: number): void {
+  /** An export of `spans` starts now; whether the processor in front has fallen behind. */
+  started(spans: readonly ReadableSpanLike[], now: number): FallingBehind | undefined {
     const full = spans.length >= this.largest && spans.length > 1;
     this.largest = Math.max(this.largest, spans.length);
-    const { first, last } = endTimes(spans);
-    // How long its oldest span waited in the processor's queue: it grows while the queue fills.
-    const age = now - first;
-    if (!full || now - this.lastEnd > BACK_TO_BACK_MS) this.run = { start: now, exports: 0, ended: 0, endedMs: 0, delivered: 0, firstAge: age, lastAge: age };
-    if (last > first && this.run !== undefined) {
-      this.run.exports++;
-      this.run.ended += spans.length;
-      this.run.endedMs += last - first;
-      this.run.lastAge = age;
+    const backToBack = now - this.lastEnd <= BACK_TO_BACK_MS;
+    this.last = { started: now, spans: spans.length };
+    if (!full || !backToBack) {
+      this.behindNow = false;
+      return undefined;
     }
-  }
-
-  /** An export called back, `delivered` of its spans delivered; a run that fell behind, if any. */
-  finished(delivered: number, now: number): FallingBehind | undefined {
-    this.lastEnd = now;
-    const run = this.run;
-    if (run === undefined) return undefined;
-    run.delivered += delivered;
-    const elapsed = now - run.start;
-    if (elapsed < 2 * BACKLOG_WINDOW_MS || run.exports < 2) return undefined;
-    this.run = undefined;
-    const offered = (run.ended / run.endedMs) * 1000;
-    const rate = (run.delivered / elapsed) * 1000;
-    // A queue that is draining again (a slow start caught up) is not falling behind.
-    if (offered <= rate * 1.1 || run.lastAge <= run.firstAge) return undefined;
+    const { first, last } = endTimes(spans);
+    const offered = last > first ? (spans.length / (last - first)) * 1000 : undefined;
+    const rate = this.lastRate;
+    if (this.behindNow || now - first < BACKLOG_AGE_MS || offered === undefined || rate === undefined || offered <= rate * 1.1) return undefined;
+    this.behindNow = true;
     this.behind++;
     return { offered: Math.round(offered), delivered: Math.round(rate), why: 'upstream' };
+  }
+
+  /** The export started last called back, `delivered` of its spans delivered. */
+  finished(delivered: number, now: number): void {
+    this.lastEnd = now;
+    if (this.last !== undefined) this.lastRate = (delivered / Math.max(1, now - this.last.started)) * 1000;
   }
 }
 
