@@ -92,8 +92,11 @@ describe('falling behind', () => {
   });
 
   it('is said by OpperSpanExporter when the BatchSpanProcessor in front hands over full batches back to back', async () => {
-    // Every export succeeds, only more slowly than spans end: the processor's queue grows.
-    const exporter = new OpperSpanExporter({ baseUrl: opper.url, apiKey: opper.apiKey });
+    // Every export succeeds, only more slowly than spans end (8 requests of 400 ms: 10 spans/s), and
+    // Opper never pushes back: only the processor's queue, which the exporter cannot see, grows.
+    opper.clearFaults();
+    opper.inject({ delayMs: 400 });
+    const exporter = new OpperSpanExporter({ baseUrl: opper.url, apiKey: opper.apiKey, concurrency: 8 });
     const processor = new BatchSpanProcessor(exporter, { maxQueueSize: 4096, maxExportBatchSize: 64, scheduledDelayMillis: 10 });
     const provider = await offer(processor, 2700, 3); // 9 s: its oldest spans come to wait over 5 s
     const stats = exporter.getStats();
