@@ -18,7 +18,7 @@ const BACKLOG_AGE_MS = 2 * BACKLOG_WINDOW_MS;
 export class UpstreamBacklog {
   private lastEnd = -Infinity;
   private largest = 0;
-  private last: { started: number; spans: number } | undefined;
+  private lastStart: number | undefined;
   private lastRate: number | undefined;
   private behindNow = false;
   private behind = 0;
@@ -33,7 +33,7 @@ export class UpstreamBacklog {
     const full = spans.length >= this.largest && spans.length > 1;
     this.largest = Math.max(this.largest, spans.length);
     const backToBack = now - this.lastEnd <= BACK_TO_BACK_MS;
-    this.last = { started: now, spans: spans.length };
+    this.lastStart = now;
     if (!full || !backToBack) {
       this.behindNow = false;
       return undefined;
@@ -50,7 +50,7 @@ export class UpstreamBacklog {
   /** The export started last called back, `delivered` of its spans delivered. */
   finished(delivered: number, now: number): void {
     this.lastEnd = now;
-    if (this.last !== undefined) this.lastRate = (delivered / Math.max(1, now - this.last.started)) * 1000;
+    if (this.lastStart !== undefined) this.lastRate = (delivered / Math.max(1, now - this.lastStart)) * 1000;
   }
 }
 

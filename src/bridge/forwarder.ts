@@ -3,6 +3,7 @@
  * spans delivered through the same translation and sender as the exporter's, and one answer out
  * that tells the OTLP client whether to forget the data or send it again.
  */
+import { beforeTime } from '../transport/deadline.js';
 import type { DeliveryReport, SpanJob, SpanSender } from '../transport/span-sender.js';
 import { hasValidIds, INVALID_SPAN_CONTEXT, translateSpan, type TranslateOptions } from '../translate/index.js';
 import { Budget, type BytesTicket } from './budget.js';
@@ -201,19 +202,6 @@ export class Forwarder {
 /** Lets the event loop run (timers, I/O), then resolves with the time. */
 function nextTurn(): Promise<number> {
   return new Promise((resolve) => setImmediate(() => resolve(performance.now())));
-}
-
-/** The work's result, or undefined once `time` has passed (the work goes on). */
-async function beforeTime<T>(work: Promise<T>, time: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), Math.max(0, time - Date.now()));
-  });
-  try {
-    return await Promise.race([work, late]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 function summary(details: string[]): string {

@@ -1,5 +1,6 @@
 import { diag } from '@opentelemetry/api';
 import { Admission } from './admission.js';
+import { beforeTime } from './deadline.js';
 import { BacklogWatch, fallingBehindMessage } from './backlog.js';
 import { Capacity, type CapacityRange } from './capacity.js';
 import { DoneSpans, type DoneSpansLimits, type SpanProgress } from './done-spans.js';
@@ -250,7 +251,7 @@ export class SpanSender {
       // ends by it on its own (its timeout is capped by it).
       const waits = !this.limiter.free;
       const work = this.limiter.run(() => this.attempt(delivery, method, path, body, id), urgent);
-      const result = waits ? await beforeDeadline(work, delivery.deadline) : await work;
+      const result = waits ? await beforeTime(work, delivery.deadline + DEADLINE_MARGIN_MS) : await work;
       if (result === undefined) {
         if (this.closed) return { ok: false, reason: 'deadline', detail: CLOSED, sent };
         const { stopped } = delivery;
@@ -434,16 +435,3 @@ function afterCreate(patch: Outcome): Outcome {
 // Requests end by the deadline on their own (their timeout is capped by it); this bounds the wait
 // for a connection slot, with a margin for timer jitter.
 const DEADLINE_MARGIN_MS = 100;
-
-/** The work's result, or undefined once the deadline (plus a margin) has passed. */
-async function beforeDeadline<T>(work: Promise<T>, deadline: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), Math.max(0, deadline - Date.now()) + DEADLINE_MARGIN_MS);
-  });
-  try {
-    return await Promise.race([work, late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
