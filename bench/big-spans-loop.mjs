@@ -13,7 +13,11 @@ import { startReceiver } from './lib/procs.mjs';
 
 const SPANS = 1024;
 const SPAN_BYTES = 200 * 1024;
-const attributes = (i) => ({ 'gen_ai.operation.name': 'chat', 'gen_ai.prompt': `${i} `.padEnd(SPAN_BYTES / 2, 'p'), 'gen_ai.completion': `${i} `.padEnd(SPAN_BYTES / 2, 'c') });
+const attributes = (i) => ({
+  'gen_ai.operation.name': 'chat',
+  'gen_ai.prompt': `${i} `.padEnd(SPAN_BYTES / 2, 'p'),
+  'gen_ai.completion': `${i} `.padEnd(SPAN_BYTES / 2, 'c'),
+});
 
 async function measure(name, run) {
   const opper = await startReceiver('local');
@@ -22,7 +26,9 @@ async function measure(name, run) {
   const delay = monitorEventLoopDelay({ resolution: 1 });
   let gc = 0;
   let measuring = false;
-  const gcs = new PerformanceObserver((list) => list.getEntries().forEach((entry) => measuring && (gc = Math.max(gc, entry.duration))));
+  const gcs = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) if (measuring) gc = Math.max(gc, entry.duration);
+  });
   gcs.observe({ entryTypes: ['gc'] });
   // The monitor's first sample only starts its clock: it runs a while before the spans end.
   await run(opper, async () => {
@@ -35,33 +41,49 @@ async function measure(name, run) {
   clearInterval(sampler);
   const { completed } = await opper.call('stats');
   await opper.close();
-  console.log(`${name}: ${completed}/${SPANS} stored, max event-loop delay ${(delay.max / 1e6).toFixed(1)} ms (p99 ${(delay.percentile(99) / 1e6).toFixed(1)} ms), longest GC pause ${gc.toFixed(1)} ms, peak RSS ${(rss / 2 ** 20).toFixed(0)} MB`);
+  console.log(
+    `${name}: ${completed}/${SPANS} stored, max event-loop delay ${(delay.max / 1e6).toFixed(1)} ms (p99 ${(delay.percentile(99) / 1e6).toFixed(1)} ms), longest GC pause ${gc.toFixed(1)} ms, peak RSS ${(rss / 2 ** 20).toFixed(0)} MB`,
+  );
 }
 
 const only = process.env.ONLY; // 'exporter' or 'processor': one of the two
-if (only !== 'processor') await measure('exporter, worker transport', async (opper, start) => {
-  const exporter = new OpperSpanExporter({ baseUrl: opper.url, apiKey: opper.apiKey, transport: 'worker', exportTimeoutMillis: 120_000, maxPendingSpans: SPANS });
-  const ended = [];
-  const recorder = { onStart() {}, onEnd: (span) => ended.push(span), forceFlush: async () => {}, shutdown: async () => {} };
-  const tracer = new BasicTracerProvider({ spanProcessors: [recorder] }).getTracer('bench');
-  for (let i = 0; i < SPANS; i++) tracer.startSpan(`chat ${i}`, { attributes: attributes(i) }).end();
-  await new Promise((resolve) => setTimeout(resolve, 500)); // the worker is up
-  await start();
-  await new Promise((resolve) => exporter.export(ended, resolve));
-  await exporter.shutdown();
-});
+if (only !== 'processor')
+  await measure('exporter, worker transport', async (opper, start) => {
+    const exporter = new OpperSpanExporter({
+      baseUrl: opper.url,
+      apiKey: opper.apiKey,
+      transport: 'worker',
+      exportTimeoutMillis: 120_000,
+      maxPendingSpans: SPANS,
+    });
+    const ended = [];
+    const recorder = { onStart() {}, onEnd: (span) => ended.push(span), forceFlush: async () => {}, shutdown: async () => {} };
+    const tracer = new BasicTracerProvider({ spanProcessors: [recorder] }).getTracer('bench');
+    for (let i = 0; i < SPANS; i++) tracer.startSpan(`chat ${i}`, { attributes: attributes(i) }).end();
+    await new Promise((resolve) => setTimeout(resolve, 500)); // the worker is up
+    await start();
+    await new Promise((resolve) => exporter.export(ended, resolve));
+    await exporter.shutdown();
+  });
 
-if (only !== 'exporter') await measure('processor (live)', async (opper, start) => {
-  const processor = new OpperSpanProcessor({ baseUrl: opper.url, apiKey: opper.apiKey, spanFilter: 'all', exportTimeoutMillis: 120_000, maxQueueBytes: 2 ** 30 });
-  const tracer = new BasicTracerProvider({ spanProcessors: [processor] }).getTracer('bench');
-  const spans = [];
-  for (let i = 0; i < SPANS; i++) spans.push(tracer.startSpan(`chat ${i}`, { attributes: attributes(i) }));
-  await processor.forceFlush(); // the live creates are in
-  await start();
-  for (const span of spans) span.end();
-  await processor.forceFlush();
-  await processor.shutdown();
-});
+if (only !== 'exporter')
+  await measure('processor (live)', async (opper, start) => {
+    const processor = new OpperSpanProcessor({
+      baseUrl: opper.url,
+      apiKey: opper.apiKey,
+      spanFilter: 'all',
+      exportTimeoutMillis: 120_000,
+      maxQueueBytes: 2 ** 30,
+    });
+    const tracer = new BasicTracerProvider({ spanProcessors: [processor] }).getTracer('bench');
+    const spans = [];
+    for (let i = 0; i < SPANS; i++) spans.push(tracer.startSpan(`chat ${i}`, { attributes: attributes(i) }));
+    await processor.forceFlush(); // the live creates are in
+    await start();
+    for (const span of spans) span.end();
+    await processor.forceFlush();
+    await processor.shutdown();
+  });
 
 // What the machine itself adds: the same monitor over 10 ms busy slices of plain JS, nothing else.
 if (only === undefined) {
@@ -72,5 +94,7 @@ if (only === undefined) {
     await new Promise((resolve) => setImmediate(resolve));
   }
   delay.disable();
-  console.log(`control, 10 ms busy slices for 15 s: max event-loop delay ${(delay.max / 1e6).toFixed(1)} ms (p99 ${(delay.percentile(99) / 1e6).toFixed(1)} ms)`);
+  console.log(
+    `control, 10 ms busy slices for 15 s: max event-loop delay ${(delay.max / 1e6).toFixed(1)} ms (p99 ${(delay.percentile(99) / 1e6).toFixed(1)} ms)`,
+  );
 }

@@ -26,7 +26,13 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 function sdk(exporter, batch) {
   const recorded = new InMemorySpanExporter();
   const processors = [new SimpleSpanProcessor(recorded)];
-  const options = { scheduledDelayMillis: 200, maxQueueSize: 100_000, maxExportBatchSize: 512, exportTimeoutMillis: 30_000, ...(batch === true ? {} : batch) };
+  const options = {
+    scheduledDelayMillis: 200,
+    maxQueueSize: 100_000,
+    maxExportBatchSize: 512,
+    exportTimeoutMillis: 30_000,
+    ...(batch === true ? {} : batch),
+  };
   if (batch) processors.push(new BatchSpanProcessor(exporter, options));
   const provider = new BasicTracerProvider({ spanProcessors: processors });
   return { provider, tracer: provider.getTracer('figures'), ended: () => recorded.getFinishedSpans() };
@@ -41,7 +47,16 @@ function tally(name, opper, spans, exporter, extra = {}) {
   const stored = ids.filter((id) => opper?.spans.has(id)).length;
   const duplicated = ids.filter((id) => (opper?.creates(id) ?? 0) > 1).length;
   const stats = exporter.getStats();
-  const line = { scenario: name, sent: spans.length, stored, lost: spans.length - stored, duplicated, requests: stats.requests, ...extra, warnings: [...new Set(warnings)] };
+  const line = {
+    scenario: name,
+    sent: spans.length,
+    stored,
+    lost: spans.length - stored,
+    duplicated,
+    requests: stats.requests,
+    ...extra,
+    warnings: [...new Set(warnings)],
+  };
   console.log(JSON.stringify(line));
   warnings.length = 0;
 }
@@ -72,14 +87,20 @@ const scenarios = {
     const { tracer, ended } = sdk(exporter, false);
     for (let i = 0; i < 20; i++) tracer.startSpan('op').end();
     const result = await exportOnce(exporter, ended());
-    tally('200 text/html on every write', opper, ended(), exporter, { result: result.code === 0 ? 'SUCCESS' : 'FAILED', spansExported: exporter.getStats().spansExported });
+    tally('200 text/html on every write', opper, ended(), exporter, {
+      result: result.code === 0 ? 'SUCCESS' : 'FAILED',
+      spansExported: exporter.getStats().spansExported,
+    });
     await exporter.shutdown();
     await opper.close();
   },
   // Item 3: an https server with a self-signed certificate.
   async tls() {
     const fixture = new URL('../test/fixtures/tls/', import.meta.url);
-    const server = createHttpsServer({ cert: readFileSync(new URL('test-only-self-signed.crt', fixture)), key: readFileSync(new URL('test-only-self-signed.key', fixture)) });
+    const server = createHttpsServer({
+      cert: readFileSync(new URL('test-only-self-signed.crt', fixture)),
+      key: readFileSync(new URL('test-only-self-signed.key', fixture)),
+    });
     let connections = 0;
     server.on('connection', () => connections++);
     await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -136,7 +157,10 @@ const scenarios = {
     let shutdown = 'resolved';
     await provider.shutdown().catch((error) => (shutdown = `rejected: ${error.message.slice(0, 100)}`));
     const stats = exporter.getStats();
-    tally(`${count} spans, provider.shutdown() starts every batch at once`, opper, spans, exporter, { shutdown, dropped: stats.spansDropped });
+    tally(`${count} spans, provider.shutdown() starts every batch at once`, opper, spans, exporter, {
+      shutdown,
+      dropped: stats.spansDropped,
+    });
     await exporter.shutdown();
     await opper.close();
   },

@@ -15,19 +15,25 @@ try {
     for (const variant of [...variants, 'node:http']) {
       await receiver.call('reset');
       const phase = variant === 'node:http' ? 'http' : 'got';
-      runs[variant].push(await runApp({ phase, variant, n: opts.spans, warmup: opts.warmup, concurrency: opts.concurrency, kind: opts.workload }, receiver));
+      runs[variant].push(
+        await runApp({ phase, variant, n: opts.spans, warmup: opts.warmup, concurrency: opts.concurrency, kind: opts.workload }, receiver),
+      );
     }
   }
 } finally {
   await receiver.close();
 }
-console.log(`# got ${opts.spans} ${opts.workload} create+PATCH pairs, concurrency ${opts.concurrency}, ${opts.rounds} round(s), medians — ${describeMachine(machine())}\n`);
-console.log('| client | pairs/s | app CPU / pair | vs default got | other processes\' CPU |');
+console.log(
+  `# got ${opts.spans} ${opts.workload} create+PATCH pairs, concurrency ${opts.concurrency}, ${opts.rounds} round(s), medians — ${describeMachine(machine())}\n`,
+);
+console.log("| client | pairs/s | app CPU / pair | vs default got | other processes' CPU |");
 console.log('|---|---|---|---|---|');
 const base = median(runs.default.map((r) => r.appCpuMs / r.units));
 for (const [variant, list] of Object.entries(runs)) {
   const rate = median(list.map((r) => r.units / r.seconds));
   const cpu = median(list.map((r) => r.appCpuMs / r.units));
   const other = median(list.map((r) => ((r.otherCpuMs ?? 0) / (r.seconds * 1000)) * 100));
-  console.log(`| ${variant === 'node:http' ? 'node:http' : `got, ${variant}`} | ${Math.round(rate)} | ${cpu.toFixed(3)} ms | ${(cpu / base).toFixed(2)}× CPU | ${Math.round(other)} % |`);
+  console.log(
+    `| ${variant === 'node:http' ? 'node:http' : `got, ${variant}`} | ${Math.round(rate)} | ${cpu.toFixed(3)} ms | ${(cpu / base).toFixed(2)}× CPU | ${Math.round(other)} % |`,
+  );
 }

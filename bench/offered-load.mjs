@@ -21,7 +21,11 @@ const { values } = parseArgs({
     json: { type: 'string' },
   },
 });
-const list = (text) => text.split(',').map((item) => item.trim()).filter(Boolean);
+const list = (text) =>
+  text
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
 const rates = list(values.rates).map(Number);
 const latencies = list(values.latencies).map(Number);
 const doors = list(values.doors);
@@ -90,10 +94,15 @@ try {
   await receiver.close();
 }
 
-const otlpCpu = (row) => rows.find((other) => other.door === 'otlp' && other.rate === row.rate && other.latency === row.latency)?.cpuUsPerSpan;
+const otlpCpu = (row) =>
+  rows.find((other) => other.door === 'otlp' && other.rate === row.rate && other.latency === row.latency)?.cpuUsPerSpan;
 const pad = (value, width) => String(value).padStart(width);
-console.log(`\nOffered load: ${seconds} s per row, default options, Opper answering after the latency shown${opperLimit ? `, serving ${opperLimit} requests at once (429 past it)` : ''}`);
-console.log('door       rate/s  latency  delivered     lost  dup  CPU µs/span  × OTLP  peak open  429 share  shutdown  after load  warnings');
+console.log(
+  `\nOffered load: ${seconds} s per row, default options, Opper answering after the latency shown${opperLimit ? `, serving ${opperLimit} requests at once (429 past it)` : ''}`,
+);
+console.log(
+  'door       rate/s  latency  delivered     lost  dup  CPU µs/span  × OTLP  peak open  429 share  shutdown  after load  warnings',
+);
 for (const row of rows) {
   const ratio = otlpCpu(row) && row.door !== 'otlp' ? `${(row.cpuUsPerSpan / otlpCpu(row)).toFixed(1)}×` : '';
   const share = row.requests ? `${((row.status429 / row.requests) * 100).toFixed(1)}%` : '';

@@ -19,9 +19,27 @@ const dir = path.join(os.tmpdir(), `opper-bench-profiles-${process.pid}`);
 mkdirSync(dir, { recursive: true });
 
 const GOT_DEPS = [
-  'got', '@sindresorhus/is', '@szmarczak/http-timer', 'cacheable-lookup', 'cacheable-request', 'decompress-response',
-  'form-data-encoder', 'http2-wrapper', 'lowercase-keys', 'p-cancelable', 'responselike', 'defer-to-connect', 'keyv',
-  'mimic-response', 'normalize-url', 'get-stream', 'type-fest', 'quick-lru', 'resolve-alpn', 'byte-counter', 'chunk-data',
+  'got',
+  '@sindresorhus/is',
+  '@szmarczak/http-timer',
+  'cacheable-lookup',
+  'cacheable-request',
+  'decompress-response',
+  'form-data-encoder',
+  'http2-wrapper',
+  'lowercase-keys',
+  'p-cancelable',
+  'responselike',
+  'defer-to-connect',
+  'keyv',
+  'mimic-response',
+  'normalize-url',
+  'get-stream',
+  'type-fest',
+  'quick-lru',
+  'resolve-alpn',
+  'byte-counter',
+  'chunk-data',
 ];
 
 /** The component a frame belongs to. */
@@ -46,8 +64,14 @@ function componentOf({ url, functionName }) {
   if (file.includes('/dist/transport/')) return 'exporter: transport';
   if (file.includes('/dist/')) return 'exporter: other';
   if (file.startsWith('node:internal/deps/undici')) return 'node: undici (fetch)';
-  if (/^node:(_http|http|internal\/http|internal\/streams|stream|net|internal\/net|internal\/stream_base|internal\/js_stream)/.test(file)) return 'node: http/net/streams';
-  if (/^node:(events|internal\/event_target|internal\/process\/task_queues|internal\/timers|timers|internal\/async_hooks|async_hooks)/.test(file)) return 'node: events/timers/async';
+  if (/^node:(_http|http|internal\/http|internal\/streams|stream|net|internal\/net|internal\/stream_base|internal\/js_stream)/.test(file))
+    return 'node: http/net/streams';
+  if (
+    /^node:(events|internal\/event_target|internal\/process\/task_queues|internal\/timers|timers|internal\/async_hooks|async_hooks)/.test(
+      file,
+    )
+  )
+    return 'node: events/timers/async';
   if (file.startsWith('node:')) return 'node: other';
   if (file.includes('/bench/')) return 'bench harness';
   return file;
@@ -77,7 +101,9 @@ function analyse(profileFile, windowUs) {
     const component = componentOf(frame);
     if (component === 'idle') continue;
     components.set(component, (components.get(component) ?? 0) + us);
-    const where = frame.url ? `${path.relative(root, frame.url.startsWith('file://') ? fileURLToPath(frame.url) : frame.url)}:${frame.lineNumber + 1}` : '';
+    const where = frame.url
+      ? `${path.relative(root, frame.url.startsWith('file://') ? fileURLToPath(frame.url) : frame.url)}:${frame.lineNumber + 1}`
+      : '';
     const key = `${frame.functionName || '(anonymous)'} ${where}`.trim();
     const entry = functions.get(key) ?? { us: 0, component };
     entry.us += us;
@@ -98,17 +124,17 @@ function analyse(profileFile, windowUs) {
 
 const receiver = await startReceiver(opts.receiver);
 const spans = opts.spans;
-console.log(`# CPU profile of the measured window (${spans} ${opts.workload} spans, concurrency ${opts.concurrency}, receiver ${opts.receiver} in its own process)`);
+console.log(
+  `# CPU profile of the measured window (${spans} ${opts.workload} spans, concurrency ${opts.concurrency}, receiver ${opts.receiver} in its own process)`,
+);
 console.log(`# ${describeMachine(machine())}`);
 try {
   for (const target of targets) {
     await receiver.call('reset');
     const name = `${target}.cpuprofile`;
-    const result = await runApp(
-      { phase: target, n: spans, warmup: 1000, concurrency: opts.concurrency, kind: opts.workload },
-      receiver,
-      { execArgv: ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name}`, '--cpu-prof-interval=250'] },
-    );
+    const result = await runApp({ phase: target, n: spans, warmup: 1000, concurrency: opts.concurrency, kind: opts.workload }, receiver, {
+      execArgv: ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name}`, '--cpu-prof-interval=250'],
+    });
     // The profile is written as the process exits; wait for it.
     const file = path.join(dir, name);
     for (let i = 0; i < 100 && !readdirSync(dir).includes(name); i++) await new Promise((r) => setTimeout(r, 50));
@@ -116,7 +142,9 @@ try {
     const busy = total - idle;
     const perUnit = (us) => `${(us / 1000 / result.units).toFixed(3)} ms`;
     const share = (us) => `${((us / busy) * 100).toFixed(1)} %`.padStart(7);
-    console.log(`\n## ${target}: ${Math.round(result.units / result.seconds)} /s, app CPU ${(result.appCpuMs / result.units).toFixed(3)} ms per span (cpuUsage); profile ${file}`);
+    console.log(
+      `\n## ${target}: ${Math.round(result.units / result.seconds)} /s, app CPU ${(result.appCpuMs / result.units).toFixed(3)} ms per span (cpuUsage); profile ${file}`,
+    );
     console.log(`   sampled busy time ${perUnit(busy)} per span (idle ${((idle / total) * 100).toFixed(0)} % of the window)\n`);
     console.log('   self time by component                     share     per span   | inclusive (on the stack)');
     for (const [component, us] of [...components].sort((a, b) => b[1] - a[1]).slice(0, 16)) {

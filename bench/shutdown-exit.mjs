@@ -11,12 +11,20 @@ const fixture = fileURLToPath(new URL('../test/fixtures/shutdown-exit.mjs', impo
 const opper = await startReceiver('local');
 await opper.call('latency', { ms: 2000 });
 for (const transport of ['inline', 'worker']) {
-  const child = spawn(process.execPath, [fixture, transport], { env: { ...process.env, OPPER_BASE_URL: opper.url, OPPER_API_KEY: opper.apiKey }, stdio: ['ignore', 'pipe', 'ignore'] });
+  const child = spawn(process.execPath, [fixture, transport], {
+    env: { ...process.env, OPPER_BASE_URL: opper.url, OPPER_API_KEY: opper.apiKey },
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   let out = '';
   child.stdout.on('data', (chunk) => (out += chunk));
   await new Promise((resolve) => child.on('exit', resolve));
   const exitedAt = Date.now();
-  const [result] = out.trim().split('\n').map((line) => JSON.parse(line));
-  console.log(`${transport}: exported + lost = ${result.accounted} (${JSON.stringify({ exported: result.spansExported, lost: result.spansLost })}), shutdown() took ${result.resolvedAt - result.shutdownAt} ms, process exited ${exitedAt - result.shutdownAt} ms after calling it`);
+  const [result] = out
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line));
+  console.log(
+    `${transport}: exported + lost = ${result.accounted} (${JSON.stringify({ exported: result.spansExported, lost: result.spansLost })}), shutdown() took ${result.resolvedAt - result.shutdownAt} ms, process exited ${exitedAt - result.shutdownAt} ms after calling it`,
+  );
 }
 await opper.close();

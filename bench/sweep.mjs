@@ -21,7 +21,7 @@ const key = (latency, concurrency) => `${latency}/${concurrency}`;
 /** With latency L, C requests in flight deliver at most C / 2L spans/s: size the run to ~8 s. */
 function sizes(latency, concurrency) {
   if (latency === 0) return { n: opts.spans, warmup: opts.warmup };
-  const n = Math.min(opts.spans, Math.max(512, Math.round((concurrency / (2 * latency / 1000)) * 8)));
+  const n = Math.min(opts.spans, Math.max(512, Math.round((concurrency / ((2 * latency) / 1000)) * 8)));
   return { n, warmup: Math.min(opts.warmup, 4 * concurrency) };
 }
 
@@ -49,8 +49,12 @@ const rate = (list) => median(list.map((r) => r.units / r.seconds));
 const cpu = (list) => median(list.map((r) => r.appCpuMs / r.units));
 const other = (list) => median(list.map((r) => ((r.otherCpuMs ?? 0) / (r.seconds * 1000)) * 100));
 const failed = (list) => list.reduce((sum, r) => sum + r.failed, 0);
-console.log(`\n# concurrency sweep: up to ${opts.spans} ${opts.workload} spans per run, ${opts.rounds} round(s), medians, receiver ${opts.receiver} in its own process — ${describeMachine(host)}\n`);
-console.log('| receiver latency | concurrency | exporter spans/s | exporter CPU / span | got ceiling pairs/s | got CPU / pair | exporter / ceiling | other processes\' CPU |');
+console.log(
+  `\n# concurrency sweep: up to ${opts.spans} ${opts.workload} spans per run, ${opts.rounds} round(s), medians, receiver ${opts.receiver} in its own process — ${describeMachine(host)}\n`,
+);
+console.log(
+  "| receiver latency | concurrency | exporter spans/s | exporter CPU / span | got ceiling pairs/s | got CPU / pair | exporter / ceiling | other processes' CPU |",
+);
 console.log('|---|---|---|---|---|---|---|---|');
 for (const latency of opts.latencies) {
   for (const concurrency of levels) {

@@ -7,7 +7,7 @@ export declare const WEATHER_TOOL: Readonly<{ type: 'function'; function: { name
 export interface StubRequest {
   readonly method: string | undefined;
   readonly path: string;
-  readonly body: any;
+  readonly body: unknown;
 }
 
 export interface OpenAIStub {

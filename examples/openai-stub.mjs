@@ -112,8 +112,16 @@ function chat(res, request, id, model) {
   let out = chunk([{ index: 0, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null }]);
   if (toolCalls) {
     const [call] = toolCalls;
-    out += chunk([{ index: 0, delta: { tool_calls: [{ index: 0, id: call.id, type: 'function', function: { name: call.function.name, arguments: '' } }] }, finish_reason: null }]);
-    out += chunk([{ index: 0, delta: { tool_calls: [{ index: 0, function: { arguments: call.function.arguments } }] }, finish_reason: null }]);
+    out += chunk([
+      {
+        index: 0,
+        delta: { tool_calls: [{ index: 0, id: call.id, type: 'function', function: { name: call.function.name, arguments: '' } }] },
+        finish_reason: null,
+      },
+    ]);
+    out += chunk([
+      { index: 0, delta: { tool_calls: [{ index: 0, function: { arguments: call.function.arguments } }] }, finish_reason: null },
+    ]);
   } else {
     // Two pieces, split on a word boundary, so streaming has something to assemble.
     const text = reply.text;
@@ -212,7 +220,8 @@ function respond(res, request, id, model) {
     event('response.content_part.added', { ...at, content_index: 0, part: { ...part, text: '' } });
     // Two pieces, split on a word boundary, so streaming has something to assemble.
     const cut = Math.max(1, text.indexOf(' ', Math.floor(text.length / 2)));
-    for (const delta of [text.slice(0, cut), text.slice(cut)]) event('response.output_text.delta', { ...at, content_index: 0, delta, logprobs: [] });
+    for (const delta of [text.slice(0, cut), text.slice(cut)])
+      event('response.output_text.delta', { ...at, content_index: 0, delta, logprobs: [] });
     event('response.output_text.done', { ...at, content_index: 0, text, logprobs: [] });
     event('response.content_part.done', { ...at, content_index: 0, part });
   }

@@ -23,7 +23,9 @@ console.log(`OTLP bridge listening: HTTP ${bridge.url}, gRPC ${bridge.grpcUrl}\n
 const provider = new NodeTracerProvider({
   resource: resourceFromAttributes({ 'service.name': 'pipeline-demo' }),
   spanProcessors: [
-    new BatchSpanProcessor(new OTLPTraceExporter({ url: `${bridge.url}/v1/traces`, compression: 'gzip', headers: { authorization: `Bearer ${token}` } })),
+    new BatchSpanProcessor(
+      new OTLPTraceExporter({ url: `${bridge.url}/v1/traces`, compression: 'gzip', headers: { authorization: `Bearer ${token}` } }),
+    ),
   ],
 });
 provider.register();
@@ -40,14 +42,20 @@ await tracer.startActiveSpan('agent: plan a trip', async (agent) => {
       'gen_ai.provider.name': 'openai',
       'gen_ai.request.model': 'gpt-4o',
       'gen_ai.input.messages': JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: 'Plan a weekend in Stockholm' }] }]),
-      'gen_ai.output.messages': JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: 'Day 1: Gamla stan. Day 2: Djurgården.' }], finish_reason: 'stop' }]),
+      'gen_ai.output.messages': JSON.stringify([
+        { role: 'assistant', parts: [{ type: 'text', content: 'Day 1: Gamla stan. Day 2: Djurgården.' }], finish_reason: 'stop' },
+      ]),
       'gen_ai.usage.input_tokens': 12,
       'gen_ai.usage.output_tokens': 11,
     });
     llm.end();
   });
   tracer.startActiveSpan('execute_tool get_weather', (tool) => {
-    tool.setAttributes({ 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.call.arguments': '{"city":"Stockholm"}', 'gen_ai.tool.call.result': '{"weather":"sunny"}' });
+    tool.setAttributes({
+      'gen_ai.operation.name': 'execute_tool',
+      'gen_ai.tool.call.arguments': '{"city":"Stockholm"}',
+      'gen_ai.tool.call.result': '{"weather":"sunny"}',
+    });
     tool.end();
   });
   agent.setAttributes({ 'opper.output': 'Day 1: Gamla stan. Day 2: Djurgården.' });
@@ -64,7 +72,9 @@ tracer.startActiveSpan('book hotel', (span) => {
 
 await provider.shutdown(); // the OTLP exporter's last export returns once the bridge has delivered it
 const stats = bridge.getStats();
-console.log(`The bridge delivered ${stats.spansDelivered} spans (${stats.opperRequests} requests to Opper, ${stats.spansRejected} refused).\n`);
+console.log(
+  `The bridge delivered ${stats.spansDelivered} spans (${stats.opperRequests} requests to Opper, ${stats.spansRejected} refused).\n`,
+);
 for (const traceId of traceIds) printTree(await fetchTrace(opper, toOpperTraceId(traceId)));
 await bridge.close();
 await local?.close();

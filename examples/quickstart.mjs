@@ -28,12 +28,14 @@ const tracer = trace.getTracer('opper-demo', '1.0.0');
 const traceIds = [];
 
 // 1. An HTTP round trip: a server span and a client span, linked by context propagation.
-const server = http.createServer((req, res) => res.end(JSON.stringify({ weather: 'sunny', city: 'Stockholm' })));
+const server = http.createServer((_req, res) => res.end(JSON.stringify({ weather: 'sunny', city: 'Stockholm' })));
 await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
 await tracer.startActiveSpan('fetch weather', async (span) => {
   traceIds.push(span.spanContext().traceId);
   await new Promise((resolve, reject) =>
-    http.get(`http://127.0.0.1:${server.address().port}/weather?city=Stockholm`, (res) => res.resume().on('end', resolve)).on('error', reject),
+    http
+      .get(`http://127.0.0.1:${server.address().port}/weather?city=Stockholm`, (res) => res.resume().on('end', resolve))
+      .on('error', reject),
   );
   span.end();
 });

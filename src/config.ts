@@ -167,7 +167,7 @@ export function resolveConfig(
       message:
         `OpperSpanExporter: exportTimeoutMillis is ${exportTimeoutMillis} ms, above the span processor's ` +
         `default exportTimeoutMillis (${PROCESSOR_EXPORT_TIMEOUT} ms), which gives up on an export first; ` +
-        'raise the processor\'s exportTimeoutMillis too.',
+        "raise the processor's exportTimeoutMillis too.",
     });
   }
   return Object.freeze({
@@ -225,7 +225,8 @@ function parseMeterProvider(provider: unknown): MeterProvider | undefined {
 }
 
 function parseMask(mask: unknown): MaskFunction | undefined {
-  if (mask !== undefined && typeof mask !== 'function') throw new TypeError(`OpperSpanExporter: mask must be a function, got ${describe(mask)}`);
+  if (mask !== undefined && typeof mask !== 'function')
+    throw new TypeError(`OpperSpanExporter: mask must be a function, got ${describe(mask)}`);
   return mask as MaskFunction | undefined;
 }
 

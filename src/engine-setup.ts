@@ -3,7 +3,7 @@
  * the config: whether to send at all, the sender's options and warnings, the translation options.
  * Imports nothing of Node's.
  */
-import { Warnings, WarningCode } from './diagnostics.js';
+import { type Warnings, WarningCode } from './diagnostics.js';
 import type { ExporterConfig } from './config.js';
 import type { Delivery } from './transport/delivery.js';
 import type { ProblemCause } from './transport/problems.js';

@@ -1,5 +1,5 @@
 /** What every door (exporter, processor) builds the same way: the delivery engine and the translation options. */
-import { Warnings, WarningCode } from './diagnostics.js';
+import { type Warnings, WarningCode } from './diagnostics.js';
 import type { ExporterConfig } from './config.js';
 import { readyToSend, senderOptions, SHRUNK_BODY_BYTES, type Engine } from './engine-setup.js';
 import { InlineDelivery, type DeliverySetup } from './transport/delivery.js';
@@ -28,12 +28,24 @@ export function startEngine(config: ExporterConfig, warnings: Warnings, door: st
  * The keep-alive client to Opper for `config` (which must have an API key), through its proxy if
  * any; a failure at the proxy is warned about once (and passed to `log`), naming the proxy's host.
  */
-export function createHttpClient(config: ExporterConfig, warnings: Warnings, door: string, userAgent: string, log?: (message: string) => void): HttpClient {
+export function createHttpClient(
+  config: ExporterConfig,
+  warnings: Warnings,
+  door: string,
+  userAgent: string,
+  log?: (message: string) => void,
+): HttpClient {
   return new HttpClient(httpClientOptions(config, warnings, door, userAgent, log));
 }
 
 /** The options of `createHttpClient`'s client, for an engine that builds the client itself (in a worker). */
-function httpClientOptions(config: ExporterConfig, warnings: Warnings, door: string, userAgent: string, log?: (message: string) => void): HttpClientOptions {
+function httpClientOptions(
+  config: ExporterConfig,
+  warnings: Warnings,
+  door: string,
+  userAgent: string,
+  log?: (message: string) => void,
+): HttpClientOptions {
   const { baseUrl, apiKey, headers, concurrency, proxy } = config;
   const onProxyFailure = (reason: string) => {
     const message = `${door}: the proxy ${proxyHost(proxy!.url)} (from ${proxy!.source}) ${reason}; spans are not reaching Opper.`;

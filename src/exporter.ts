@@ -115,10 +115,14 @@ export class SpanExporterDoor {
       const count = Array.isArray(spans) ? spans.length : 0;
       observation = this.metrics?.started(count);
       if (this.shutdownPromise) return finish(this.drop(count, 'the exporter is shut down', observation, 'already_shutdown'));
-      if (!this.sender) return finish(this.drop(count, this.config.environmentProblem ?? 'no API key is configured (OPPER_API_KEY)', observation, 'not_configured'));
+      if (!this.sender)
+        return finish(
+          this.drop(count, this.config.environmentProblem ?? 'no API key is configured (OPPER_API_KEY)', observation, 'not_configured'),
+        );
       if (count === 0) return finish();
       const behind = this.upstream.started(spans, Date.now());
-      if (behind !== undefined) this.warnings.once(WarningCode.FallingBehind, `OpperSpanExporter: ${fallingBehindMessage(behind, this.config.concurrency.max)}`);
+      if (behind !== undefined)
+        this.warnings.once(WarningCode.FallingBehind, `OpperSpanExporter: ${fallingBehindMessage(behind, this.config.concurrency.max)}`);
       const delivery: Promise<void> = this.deliver(this.sender, spans, count, observation)
         .catch((error: unknown) => this.fail(count, error))
         .then((error) => {
@@ -171,7 +175,12 @@ export class SpanExporterDoor {
   }
 
   /** Waits for room, then translates and delivers; what a waiting export holds is its spans. */
-  private async deliver(sender: Delivery, spans: ReadableSpanLike[], count: number, observation?: ExportObservation): Promise<Error | undefined> {
+  private async deliver(
+    sender: Delivery,
+    spans: ReadableSpanLike[],
+    count: number,
+    observation?: ExportObservation,
+  ): Promise<Error | undefined> {
     const deadline = Date.now() + this.config.exportTimeoutMillis;
     const refusal = await sender.admit(count, deadline);
     if (refusal !== undefined) {
@@ -189,7 +198,13 @@ export class SpanExporterDoor {
    * thread. Either way in slices, each at its own turn of the event loop, so a batch of big spans
    * never holds the app up for long. Spans with invalid ids are left out here, never posted.
    */
-  private async send(sender: Delivery, spans: ReadableSpanLike[], untranslatable: SpanFailure[], deadline: number, count: number): Promise<Delivered> {
+  private async send(
+    sender: Delivery,
+    spans: ReadableSpanLike[],
+    untranslatable: SpanFailure[],
+    deadline: number,
+    count: number,
+  ): Promise<Delivered> {
     const { mask, onMaskError: _, ...options } = this.translation;
     if (sender.deliverUntranslated === undefined || mask !== undefined) {
       const jobs: SpanJob[] = [];
@@ -212,7 +227,12 @@ export class SpanExporterDoor {
    * at its own turn of the event loop; a span whose parts cannot be read is translated here into
    * `jobs`. One slice's fallback translates its own spans.
    */
-  private async *partSlices(spans: ReadableSpanLike[], options: UntranslatedBatch['options'], jobs: SpanJob[], untranslatable: SpanFailure[]): AsyncGenerator<UntranslatedSlice> {
+  private async *partSlices(
+    spans: ReadableSpanLike[],
+    options: UntranslatedBatch['options'],
+    jobs: SpanJob[],
+    untranslatable: SpanFailure[],
+  ): AsyncGenerator<UntranslatedSlice> {
     const parts = new PartsBuilder(options);
     let inSlice: ReadableSpanLike[] = [];
     const cut = (): UntranslatedSlice => {
@@ -250,7 +270,10 @@ export class SpanExporterDoor {
   private valid(span: ReadableSpanLike, failures: SpanFailure[]): boolean {
     if (hasValidIds(span)) return true;
     failures.push({ id: '?', reason: 'rejected', detail: `not sent: ${INVALID_SPAN_CONTEXT}`, unsent: true, created: false });
-    this.warnings.once(WarningCode.InvalidSpanContext, `OpperSpanExporter: a span was not exported: ${INVALID_SPAN_CONTEXT}. Such spans are counted in getStats().spansDropped.`);
+    this.warnings.once(
+      WarningCode.InvalidSpanContext,
+      `OpperSpanExporter: a span was not exported: ${INVALID_SPAN_CONTEXT}. Such spans are counted in getStats().spansDropped.`,
+    );
     return false;
   }
 
@@ -270,7 +293,13 @@ export class SpanExporterDoor {
    * Counts the outcome; returns the error to report, or undefined when every span arrived or only
    * its PATCH is missing and is kept to be retried (counted once it lands or is given up).
    */
-  private account(report: DeliveryReport, jobs: SpanJob[], untranslatable: SpanFailure[], count: number, observation?: ExportObservation): Error | undefined {
+  private account(
+    report: DeliveryReport,
+    jobs: SpanJob[],
+    untranslatable: SpanFailure[],
+    count: number,
+    observation?: ExportObservation,
+  ): Error | undefined {
     this.stats.spansExported += report.delivered;
     const { kept, givenUp, left } = this.patches?.keep(report.failures, jobs) ?? { kept: 0, givenUp: 0, left: report.failures };
     this.upstream.finished(report.delivered + kept, Date.now());
@@ -295,7 +324,9 @@ export class SpanExporterDoor {
       group.details.add(failure.detail);
       byReason.set(failure.reason, group);
     }
-    const parts = [...byReason].map(([reason, { count, details }]) => `${count} ${REASON_TEXT[reason]} (${[...details].slice(0, 3).join('; ')})`);
+    const parts = [...byReason].map(
+      ([reason, { count, details }]) => `${count} ${REASON_TEXT[reason]} (${[...details].slice(0, 3).join('; ')})`,
+    );
     // Counted in spansFailed by the pending PATCHes already.
     if (givenUp > 0) parts.push(`${givenUp} whose create landed but whose PATCH could not be kept for a retry (too many pending)`);
     if (kept > 0) parts.push(`${kept} more whose PATCH is kept for a retry`);
@@ -317,4 +348,3 @@ const REASON_TEXT = {
   auth: 'not sent: the API key was rejected',
   tls: "not sent: Opper's TLS certificate is not trusted",
 } as const;
-

@@ -63,7 +63,8 @@ export class ExporterMetrics {
     this.exported = exportedCounter(meter);
     this.inflight = meter.createUpDownCounter('otel.sdk.exporter.span.inflight', {
       unit: '{span}',
-      description: 'The number of spans which were passed to the exporter, but that have not been exported yet (neither successful, nor failed).',
+      description:
+        'The number of spans which were passed to the exporter, but that have not been exported yet (neither successful, nor failed).',
     });
     this.duration = meter.createHistogram('otel.sdk.exporter.operation.duration', {
       unit: 's',

@@ -41,7 +41,8 @@ export class UpstreamBacklog {
     const { first, last } = endTimes(spans);
     const offered = last > first ? (spans.length / (last - first)) * 1000 : undefined;
     const rate = this.lastRate;
-    if (this.behindNow || now - first < BACKLOG_AGE_MS || offered === undefined || rate === undefined || offered <= rate * 1.1) return undefined;
+    if (this.behindNow || now - first < BACKLOG_AGE_MS || offered === undefined || rate === undefined || offered <= rate * 1.1)
+      return undefined;
     this.behindNow = true;
     this.behind++;
     return { offered: Math.round(offered), delivered: Math.round(rate), why: 'upstream' };

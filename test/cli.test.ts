@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer as createHttpServer } from 'node:http';
+import type { createServer as createHttpServer } from 'node:http';
 import { createServer as createNetServer, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { context, trace } from '@opentelemetry/api';
@@ -14,7 +14,7 @@ import { startLocalOpper, type LocalOpper } from '../src/testing/index.js';
 const BIN = fileURLToPath(new URL('../dist/cli/bin.js', import.meta.url));
 const BRIDGE_BIN = fileURLToPath(new URL('../dist/bridge/bin.js', import.meta.url));
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-const cleanups: Array<() => Promise<unknown> | void> = [];
+const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
@@ -65,13 +65,16 @@ describe('opentelemetry-exporter-opper check', () => {
     expect(opper.violations).toEqual([]);
   });
 
-  it.each(['k', 'e', 'sk-wrong-0123456789'])('exits 4 when the key (%j) is rejected, with every word of the message intact and never the key', async (key) => {
-    const opper = await localOpper();
-    const result = await check({ OPPER_API_KEY: key, OPPER_BASE_URL: opper.url });
-    expect(result.code).toBe(4);
-    expect(result.stdout).toContain(`FAIL (key rejected): Opper rejected the API key (HTTP 401) at ${opper.url}. Fix: set OPPER_API_KEY`);
-    if (key.length > 1) expect(result.stdout).not.toContain(key);
-  });
+  it.each(['k', 'e', 'sk-wrong-0123456789'])(
+    'exits 4 when the key (%j) is rejected, with every word of the message intact and never the key',
+    async (key) => {
+      const opper = await localOpper();
+      const result = await check({ OPPER_API_KEY: key, OPPER_BASE_URL: opper.url });
+      expect(result.code).toBe(4);
+      expect(result.stdout).toContain(`FAIL (key rejected): Opper rejected the API key (HTTP 401) at ${opper.url}. Fix: set OPPER_API_KEY`);
+      if (key.length > 1) expect(result.stdout).not.toContain(key);
+    },
+  );
 
   it('exits 3 without a key, and names the variable', async () => {
     const result = await check({ OPPER_BASE_URL: 'http://127.0.0.1:9/v2' });
@@ -83,18 +86,27 @@ describe('opentelemetry-exporter-opper check', () => {
     const opper = await localOpper();
     const result = await check({ OPPER_API_KEY: opper.apiKey, OPPER_BASE_URL: opper.url.replace(/\/v2$/, '') });
     expect(result.code).toBe(5);
-    expect(result.stdout).toMatch(/FAIL \(wrong base URL\): HTTP 404 for POST http:\/\/127\.0\.0\.1:\d+\/spans: the base URL must end in \/v2/);
+    expect(result.stdout).toMatch(
+      /FAIL \(wrong base URL\): HTTP 404 for POST http:\/\/127\.0\.0\.1:\d+\/spans: the base URL must end in \/v2/,
+    );
   });
 
   it('exits 10 within its timeout when the server takes the connection and never answers', async () => {
     const sockets = new Set<Socket>();
     const server = createNetServer((socket) => void sockets.add(socket));
     const port = await listen(server);
-    cleanups.push(() => new Promise((resolve) => {
-      for (const socket of sockets) socket.destroy();
-      server.close(resolve);
-    }));
-    const result = await check({ OPPER_API_KEY: 'sk-test-0123456789', OPPER_BASE_URL: `http://127.0.0.1:${port}/v2` }, '--timeout-ms', '1500');
+    cleanups.push(
+      () =>
+        new Promise((resolve) => {
+          for (const socket of sockets) socket.destroy();
+          server.close(resolve);
+        }),
+    );
+    const result = await check(
+      { OPPER_API_KEY: 'sk-test-0123456789', OPPER_BASE_URL: `http://127.0.0.1:${port}/v2` },
+      '--timeout-ms',
+      '1500',
+    );
     expect(result.code).toBe(10);
     expect(result.stdout).toMatch(/FAIL \(no answer\): no answer from http:\/\/127\.0\.0\.1:\d+\/v2 in time .*Fix: check OPPER_BASE_URL/);
   });
@@ -107,11 +119,14 @@ describe('opentelemetry-exporter-opper check', () => {
     expect(result.stdout.trim().split('\n')).toHaveLength(2); // one line for the check, one for the cause
   });
 
-  it('exits 6 for a redirect, 11 for a reply that is not Opper\'s, 9 for a refused connection', async () => {
+  it("exits 6 for a redirect, 11 for a reply that is not Opper's, 9 for a refused connection", async () => {
     const opper = await localOpper();
     const env = { OPPER_API_KEY: opper.apiKey, OPPER_BASE_URL: opper.url };
     opper.inject({ status: 301, body: '', headers: { location: `${opper.url.replace('127.0.0.1', 'localhost')}/spans` }, times: 1 });
-    expect(await check(env)).toMatchObject({ code: 6, stdout: expect.stringContaining(`set baseUrl to ${opper.url.replace('127.0.0.1', 'localhost')}`) });
+    expect(await check(env)).toMatchObject({
+      code: 6,
+      stdout: expect.stringContaining(`set baseUrl to ${opper.url.replace('127.0.0.1', 'localhost')}`),
+    });
     opper.inject({ status: 200, body: '<html>Sign in</html>', headers: { 'content-type': 'text/html' }, times: 1 });
     expect(await check(env)).toMatchObject({ code: 11, stdout: expect.stringContaining('answered by something other than Opper') });
     const closed = createNetServer();
@@ -126,7 +141,10 @@ describe('opentelemetry-exporter-opper local', () => {
     const probe = createNetServer();
     const port = await listen(probe);
     await new Promise((resolve) => probe.close(resolve));
-    const child = spawn(process.execPath, [BIN, 'local', '--port', String(port)], { env: { PATH: process.env.PATH }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'local', '--port', String(port)], {
+      env: { PATH: process.env.PATH },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
     cleanups.push(() => {
       child.kill('SIGKILL');
@@ -149,7 +167,9 @@ describe('opentelemetry-exporter-opper local', () => {
     expect(baseUrl).toBe(`http://127.0.0.1:${port}/v2`);
 
     // The user's app: any exporter pointed at the printed settings.
-    const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(new OpperSpanExporter({ baseUrl, apiKey, transport: 'inline' }))] });
+    const provider = new BasicTracerProvider({
+      spanProcessors: [new SimpleSpanProcessor(new OpperSpanExporter({ baseUrl, apiKey, transport: 'inline' }))],
+    });
     const tracer = provider.getTracer('app');
     tracer.startActiveSpan('checkout', (root) => {
       root.setAttribute('opper.input', 'two books');

@@ -4,7 +4,12 @@ import { DEFAULT_BASE_URL, resolveConfig, type OpperExporterOptions } from '../s
 describe('resolveConfig', () => {
   it('uses defaults and the environment', () => {
     const config = resolveConfig({}, { OPPER_API_KEY: ' key-1 ', OPPER_BASE_URL: 'http://127.0.0.1:9/v2/' });
-    expect(config).toMatchObject({ apiKey: 'key-1', baseUrl: 'http://127.0.0.1:9/v2', concurrency: { initial: 128, min: 4, max: 1024 }, maxPendingSpans: 4096 });
+    expect(config).toMatchObject({
+      apiKey: 'key-1',
+      baseUrl: 'http://127.0.0.1:9/v2',
+      concurrency: { initial: 128, min: 4, max: 1024 },
+      maxPendingSpans: 4096,
+    });
     expect(config.timeoutMillis).toBeLessThan(config.exportTimeoutMillis);
     expect(config.exportTimeoutMillis).toBeLessThan(30_000); // inside the batch processor's own timeout
     expect(Object.isFrozen(config)).toBe(true);
@@ -65,7 +70,11 @@ describe('resolveConfig', () => {
       redactSecrets: undefined,
       transport: undefined,
     };
-    expect(resolveConfig(options, {})).toMatchObject({ baseUrl: DEFAULT_BASE_URL, concurrency: { initial: 128, min: 4, max: 1024 }, redactSecrets: true });
+    expect(resolveConfig(options, {})).toMatchObject({
+      baseUrl: DEFAULT_BASE_URL,
+      concurrency: { initial: 128, min: 4, max: 1024 },
+      redactSecrets: true,
+    });
   });
 
   it.each(['garbage', 'api.opper.ai/v2', 'https://api.opper.ai/v2?x=1', 'ftp://x.test'])(
@@ -81,9 +90,13 @@ describe('resolveConfig', () => {
     expect(resolveConfig({}, {}).transport).toBe('worker');
     expect(resolveConfig({}, { OPPER_EXPORTER_TRANSPORT: ' inline ' }).transport).toBe('inline');
     expect(resolveConfig({ transport: 'worker' }, { OPPER_EXPORTER_TRANSPORT: 'inline' }).transport).toBe('worker');
-    expect(() => resolveConfig({ transport: 'thread' as never }, {})).toThrow(/transport must be 'worker' or 'inline', got the string "thread"/);
+    expect(() => resolveConfig({ transport: 'thread' as never }, {})).toThrow(
+      /transport must be 'worker' or 'inline', got the string "thread"/,
+    );
     const config = resolveConfig({}, { OPPER_API_KEY: 'k', OPPER_EXPORTER_TRANSPORT: 'threads' });
-    expect(config.environmentProblem).toMatch(/^OpperSpanExporter: OPPER_EXPORTER_TRANSPORT must be worker or inline, got "threads"; spans will not be exported/);
+    expect(config.environmentProblem).toMatch(
+      /^OpperSpanExporter: OPPER_EXPORTER_TRANSPORT must be worker or inline, got "threads"; spans will not be exported/,
+    );
   });
 
   it('notices an exportTimeoutMillis above the span processor default of 30 s', () => {

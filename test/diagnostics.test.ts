@@ -17,7 +17,9 @@ describe('Warnings', () => {
 
   it('removes a real key wherever it shows, from the shortest length up', () => {
     const key = 'x'.repeat(MIN_REDACTED_LENGTH);
-    expect(new Warnings(key).redact(`GET https://opper.example/v2?k=${key}: ${key}`)).toBe('GET https://opper.example/v2?k=[REDACTED]: [REDACTED]');
+    expect(new Warnings(key).redact(`GET https://opper.example/v2?k=${key}: ${key}`)).toBe(
+      'GET https://opper.example/v2?k=[REDACTED]: [REDACTED]',
+    );
     expect(new Warnings('sk-live-0123456789abcdef').redact('key sk-live-0123456789abcdef rejected')).toBe('key [REDACTED] rejected');
     expect(new Warnings(undefined).redact('text')).toBe('text');
   });

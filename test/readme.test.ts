@@ -8,7 +8,9 @@ import { planExamples } from './compat/readme-blocks.mjs';
 type Plan = { examples: { id: string; commands: unknown[] }[]; skipped: { reason: string }[]; problems: string[] };
 const plan = (markdown: string): Plan => planExamples('doc.md', markdown);
 const read = (file: string) => readFileSync(new URL(`../${file}`, import.meta.url), 'utf8');
-const DOCS = readdirSync(new URL('../docs/', import.meta.url)).filter((file) => file.endsWith('.md')).map((file) => `docs/${file}`);
+const DOCS = readdirSync(new URL('../docs/', import.meta.url))
+  .filter((file) => file.endsWith('.md'))
+  .map((file) => `docs/${file}`);
 const DOCUMENTS = ['README.md', 'examples/README.md', ...DOCS];
 
 describe('the README test', () => {
@@ -17,7 +19,9 @@ describe('the README test', () => {
   });
 
   it('runs the quick starts, the check and the framework parts, wherever they live: services (exporter and processor), scripts', () => {
-    const ran = DOCUMENTS.flatMap((file) => (planExamples(file, read(file)) as Plan).examples.filter((e) => e.commands.length).map((e) => e.id));
+    const ran = DOCUMENTS.flatMap((file) =>
+      (planExamples(file, read(file)) as Plan).examples.filter((e) => e.commands.length).map((e) => e.id),
+    );
     expect(ran).toEqual(
       expect.arrayContaining([
         'README.md: Node SDK, ES modules',
@@ -38,7 +42,9 @@ describe('the README test', () => {
   });
 
   it('plans `npx opentelemetry-exporter-opper check` as the installed bin', () => {
-    const { examples, problems } = plan('## Check\n\n```sh\nnpm install opentelemetry-exporter-opper\nnpx opentelemetry-exporter-opper check\n```\n');
+    const { examples, problems } = plan(
+      '## Check\n\n```sh\nnpm install opentelemetry-exporter-opper\nnpx opentelemetry-exporter-opper check\n```\n',
+    );
     expect(problems).toEqual([]);
     expect(examples[0]!.commands).toEqual([expect.objectContaining({ bin: 'opentelemetry-exporter-opper', args: ['check'] })]);
   });
@@ -54,7 +60,10 @@ describe('the README test', () => {
 
   it('wants every imported package on the npm install line, and a command for the files', () => {
     const { problems } = plan("## A\n\n```js\n// file: a.mjs\nimport 'x';\n```\n");
-    expect(problems).toEqual(['doc.md: A: files but no "node ..." command to run them', 'doc.md: A: no "npm install" line for the packages its files import']);
+    expect(problems).toEqual([
+      'doc.md: A: files but no "node ..." command to run them',
+      'doc.md: A: no "npm install" line for the packages its files import',
+    ]);
     const marked = plan('## A\n\n```js\n// not run: needs a real Opper key\nnew Thing();\n```\n');
     expect(marked).toMatchObject({ problems: [], skipped: [{ reason: 'needs a real Opper key' }] });
   });
@@ -64,7 +73,7 @@ describe('the README a newcomer reads', () => {
   const readme = read('README.md');
   const lines = readme.split('\n');
 
-  it('is at most 350 lines, shows the setup early, and names the repository\'s two commands', () => {
+  it("is at most 350 lines, shows the setup early, and names the repository's two commands", () => {
     expect(lines.length).toBeLessThanOrEqual(350);
     expect(lines.slice(0, 60).join('\n')).toContain('new OpperSpanExporter(');
     expect(readme).toContain('npm run demo');
@@ -88,7 +97,11 @@ describe('the README a newcomer reads', () => {
   });
 
   it('has no link to a heading that is not there', () => {
-    const anchor = (heading: string) => heading.toLowerCase().replace(/[^\w\- ]/g, '').replace(/ /g, '-');
+    const anchor = (heading: string) =>
+      heading
+        .toLowerCase()
+        .replace(/[^\w\- ]/g, '')
+        .replace(/ /g, '-');
     const broken: string[] = [];
     for (const file of DOCUMENTS) {
       const text = read(file);

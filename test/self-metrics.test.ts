@@ -111,13 +111,22 @@ describe('OpperSpanExporter with a meterProvider', () => {
 describe('OpperSpanProcessor with a meterProvider', () => {
   it('counts processed and exported spans and reports its queue', async () => {
     const { meterProvider, collect } = metering();
-    const processor = new OpperSpanProcessor({ apiKey: opper.apiKey, baseUrl: opper.url, meterProvider, spanFilter: 'all', maxQueueSize: 500 });
+    const processor = new OpperSpanProcessor({
+      apiKey: opper.apiKey,
+      baseUrl: opper.url,
+      meterProvider,
+      spanFilter: 'all',
+      maxQueueSize: 500,
+    });
     const provider = new BasicTracerProvider({ spanProcessors: [processor] });
     opper.inject({ match: { method: 'POST' }, status: 422, times: 1, body: { type: 'ValidationError', message: 'no', detail: null } });
     for (const name of ['a', 'b', 'c']) provider.getTracer('t').startSpan(name).end();
     await processor.forceFlush();
     const metrics = await collect();
-    const component = { 'otel.component.type': 'OpperSpanProcessor', 'otel.component.name': expect.stringMatching(/^OpperSpanProcessor\/\d+$/) };
+    const component = {
+      'otel.component.type': 'OpperSpanProcessor',
+      'otel.component.name': expect.stringMatching(/^OpperSpanProcessor\/\d+$/),
+    };
     expect(metrics.get('otel.sdk.processor.span.processed')).toEqual([{ attributes: component, value: 3 }]);
     expect(byErrorType(metrics.get('otel.sdk.exporter.span.exported'))).toEqual({ ok: 2, rejected: 1 });
     expect(metrics.get('otel.sdk.exporter.span.exported')![0]!.attributes).toMatchObject({ 'server.address': '127.0.0.1' });
@@ -128,7 +137,14 @@ describe('OpperSpanProcessor with a meterProvider', () => {
 
   it('gives error.type "queue_full" to spans its full queue refused, and shows them queued', async () => {
     const { meterProvider, collect } = metering();
-    const processor = new OpperSpanProcessor({ apiKey: opper.apiKey, baseUrl: opper.url, meterProvider, spanFilter: 'all', live: false, maxQueueSize: 1 });
+    const processor = new OpperSpanProcessor({
+      apiKey: opper.apiKey,
+      baseUrl: opper.url,
+      meterProvider,
+      spanFilter: 'all',
+      live: false,
+      maxQueueSize: 1,
+    });
     const provider = new BasicTracerProvider({ spanProcessors: [processor] });
     for (const name of ['a', 'b', 'c']) provider.getTracer('t').startSpan(name).end();
     const queued = await collect(); // in the same turn: the first span waits, the others were refused

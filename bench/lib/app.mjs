@@ -243,7 +243,10 @@ async function decodePhase() {
       for (let i = 0; i < 3; i++) round(); // warm-up
       const perRound = [];
       for (let i = 0; i < spec.rounds; i++) perRound.push(round());
-      const bytes = (encoding === 'protobuf' ? protobuf : json).reduce((sum, body) => sum + (typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength), 0);
+      const bytes = (encoding === 'protobuf' ? protobuf : json).reduce(
+        (sum, body) => sum + (typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength),
+        0,
+      );
       result[kind][encoding] = { medianUs: median(perRound), bytesPerSpan: bytes / spans.length };
     }
   }
@@ -290,7 +293,15 @@ async function gotPhase() {
   const variant = spec.variant ?? 'default';
   const leanRequest = (url, options, callback) =>
     http.request(
-      { protocol: url.protocol, hostname: url.hostname, port: url.port, path: url.pathname + url.search, method: options.method, headers: options.headers, agent: options.agent },
+      {
+        protocol: url.protocol,
+        hostname: url.hostname,
+        port: url.port,
+        path: url.pathname + url.search,
+        method: options.method,
+        headers: options.headers,
+        agent: options.agent,
+      },
       callback,
     );
   const client = got.extend({
@@ -322,7 +333,15 @@ async function undiciPhase() {
   const base = new URL(spec.url);
   const headers = { authorization: `Bearer ${spec.apiKey}`, 'content-type': 'application/json', 'user-agent': 'bench-undici' };
   const send = async (method, path, body) => {
-    const response = await agent.request({ origin: base.origin, path: `${base.pathname}/${path}`, method, headers, body, headersTimeout: 10_000, bodyTimeout: 10_000 });
+    const response = await agent.request({
+      origin: base.origin,
+      path: `${base.pathname}/${path}`,
+      method,
+      headers,
+      body,
+      headersTimeout: 10_000,
+      bodyTimeout: 10_000,
+    });
     await response.body.text();
     return response.statusCode;
   };
@@ -347,7 +366,12 @@ async function nodeHttpPhase() {
           port: base.port,
           method,
           path: `${base.pathname}/${path}`,
-          headers: { authorization, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'user-agent': 'bench-node-http' },
+          headers: {
+            authorization,
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(body),
+            'user-agent': 'bench-node-http',
+          },
           timeout: 10_000,
         },
         (res) => {
@@ -394,7 +418,12 @@ async function outagePhase() {
     forceFlush: () => exporter.forceFlush(),
     shutdown: () => exporter.shutdown(),
   };
-  const bsp = new BatchSpanProcessor(watched, { maxExportBatchSize: 512, maxQueueSize: 2048, scheduledDelayMillis: 200, exportTimeoutMillis: 30_000 });
+  const bsp = new BatchSpanProcessor(watched, {
+    maxExportBatchSize: 512,
+    maxQueueSize: 2048,
+    scheduledDelayMillis: 200,
+    exportTimeoutMillis: 30_000,
+  });
   const { tracer } = makeTracer([bsp]);
   const t0 = performance.now();
   const now = () => (performance.now() - t0) / 1000;
@@ -484,7 +513,8 @@ function mainThreadCpuMs() {
 /** The clients of the main-thread rows: none (the app alone), OpperSpanExporter inline or in its
  * worker, and OpenTelemetry JS's OTLP/HTTP (JSON) exporter to a sink in the receiver's process. */
 async function clientFor(name) {
-  if (name === 'none') return { export: (spans, callback) => callback({ code: ExportResultCode.SUCCESS }), shutdown: async () => undefined };
+  if (name === 'none')
+    return { export: (_spans, callback) => callback({ code: ExportResultCode.SUCCESS }), shutdown: async () => undefined };
   if (name === 'otlp-http') {
     const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-http');
     return new OTLPTraceExporter({ url: `${spec.otlpUrl}/v1/traces` });
@@ -518,7 +548,12 @@ function spent(a, b) {
 async function mainThreadPhase() {
   const exporter = await clientFor(spec.client);
   const counted = counting(exporter);
-  const bsp = new BatchSpanProcessor(counted, { maxExportBatchSize: 512, maxQueueSize: spec.n + spec.warmup + 1024, scheduledDelayMillis: 20, exportTimeoutMillis: 30_000 });
+  const bsp = new BatchSpanProcessor(counted, {
+    maxExportBatchSize: 512,
+    maxQueueSize: spec.n + spec.warmup + 1024,
+    scheduledDelayMillis: 20,
+    exportTimeoutMillis: 30_000,
+  });
   const warm = makeSpans(spec.kind, spec.warmup, 0);
   const spans = makeSpans(spec.kind, spec.n, spec.warmup);
   for (const span of warm) bsp.onEnd(span);
@@ -535,7 +570,7 @@ async function mainThreadPhase() {
 
   // The app under load: its own requests, and spans ended at spec.rate per second.
   const { fork } = await import('node:child_process');
-  const server = http.createServer((req, res) => res.end(JSON.stringify({ ok: true, at: Date.now() })));
+  const server = http.createServer((_req, res) => res.end(JSON.stringify({ ok: true, at: Date.now() })));
   server.keepAliveTimeout = 60_000;
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   const live = new BatchSpanProcessor(counted, { maxExportBatchSize: 512, maxQueueSize: 2048 });
@@ -555,7 +590,14 @@ async function mainThreadPhase() {
   const served = await requests;
   delay.disable();
   clearInterval(load);
-  const underLoad = { ...spent(l0, snapshot()), units: offered, rss: process.memoryUsage.rss(), delayP99Ms: delay.percentile(99) / 1e6, delayMaxMs: delay.max / 1e6, requests: served };
+  const underLoad = {
+    ...spent(l0, snapshot()),
+    units: offered,
+    rss: process.memoryUsage.rss(),
+    delayP99Ms: delay.percentile(99) / 1e6,
+    delayMaxMs: delay.max / 1e6,
+    requests: served,
+  };
   server.close();
   await live.shutdown();
   await bsp.shutdown();
@@ -564,7 +606,15 @@ async function mainThreadPhase() {
 
 const PHASES = {
   mainthread: mainThreadPhase,
-  translate: translatePhase, decode: decodePhase, exporter: exporterPhase, otlp: otlpPhase, opperai: opperaiPhase, got: gotPhase, undici: undiciPhase, http: nodeHttpPhase, outage: outagePhase,
+  translate: translatePhase,
+  decode: decodePhase,
+  exporter: exporterPhase,
+  otlp: otlpPhase,
+  opperai: opperaiPhase,
+  got: gotPhase,
+  undici: undiciPhase,
+  http: nodeHttpPhase,
+  outage: outagePhase,
   processor: () => processorCostPhase(spec, { measure, counting }),
   aiFilter: () => aiFilterPhase(spec, { measure }),
 };

@@ -22,9 +22,16 @@ function span(index, fields) {
 
 /** The three shapes: a 1,000,000-number array attribute, 10,000 events, 100 attributes of 100 KB. */
 export const HUGE_SHAPES = {
-  'array of 1,000,000 numbers': (i) => span(i, { attributes: { 'embedding.vector': Array.from({ length: 1_000_000 }, (_, k) => (k * 7919) % 1000 / 997) } }),
+  'array of 1,000,000 numbers': (i) =>
+    span(i, { attributes: { 'embedding.vector': Array.from({ length: 1_000_000 }, (_, k) => ((k * 7919) % 1000) / 997) } }),
   '10,000 events': (i) =>
-    span(i, { events: Array.from({ length: 10_000 }, (_, k) => ({ name: `event ${k}`, time: [1710928800, k * 1000], attributes: { 'event.index': k, 'event.text': 'x'.repeat(40) } })) }),
+    span(i, {
+      events: Array.from({ length: 10_000 }, (_, k) => ({
+        name: `event ${k}`,
+        time: [1710928800, k * 1000],
+        attributes: { 'event.index': k, 'event.text': 'x'.repeat(40) },
+      })),
+    }),
   '100 attributes of 100 KB': (i) => {
     const attributes = {};
     for (let k = 0; k < 100; k++) attributes[`attribute.${k}`] = Buffer.alloc(100 * 1024, 97 + (k % 26)).toString('latin1');

@@ -17,8 +17,16 @@ await new Promise((resolve) => {
       const start = performance.now();
       open++;
       http
-        .get(url, { agent }, (res) => res.resume().on('end', () => (open--, latencies.push(performance.now() - start))))
-        .on('error', () => (open--, failed++));
+        .get(url, { agent }, (res) =>
+          res.resume().on('end', () => {
+            open--;
+            latencies.push(performance.now() - start);
+          }),
+        )
+        .on('error', () => {
+          open--;
+          failed++;
+        });
     }
     if (elapsed >= seconds * 1000 && open === 0) {
       clearInterval(tick);

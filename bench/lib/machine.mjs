@@ -13,7 +13,9 @@ export function versionOf(name) {
 
 function cpuModel() {
   try {
-    const line = readFileSync('/proc/cpuinfo', 'utf8').split('\n').find((l) => l.startsWith('model name'));
+    const line = readFileSync('/proc/cpuinfo', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('model name'));
     if (line) return line.split(':')[1].trim();
   } catch {}
   return os.cpus()[0]?.model ?? 'unknown CPU';
@@ -28,7 +30,10 @@ export function machine() {
     undici: versionOf('undici'),
     opperai: versionOf('opperai'),
     sdk: versionOf('@opentelemetry/sdk-trace-base'),
-    load: os.loadavg().map((l) => l.toFixed(2)).join(' '),
+    load: os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' '),
   };
 }
 

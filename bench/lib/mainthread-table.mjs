@@ -34,14 +34,39 @@ export function mainThreadTable(raw, spec) {
   const s = Object.fromEntries(MAIN_THREAD_CLIENTS.map((client) => [client, summarise(raw[client])]));
   const us = (x) => `${x.toFixed(1)} µs`;
   const mb = (bytes) => `${(bytes / 2 ** 20).toFixed(1)} MB`;
-  const header = ['#', 'client', 'main-thread CPU / span', 'event loop busy / span', 'process CPU / span', 'throughput', 'peak RSS',
-    `p99 loop delay`, 'p99 request', 'main CPU', 'loop busy', 'process CPU', 'RSS'];
+  const header = [
+    '#',
+    'client',
+    'main-thread CPU / span',
+    'event loop busy / span',
+    'process CPU / span',
+    'throughput',
+    'peak RSS',
+    `p99 loop delay`,
+    'p99 request',
+    'main CPU',
+    'loop busy',
+    'process CPU',
+    'RSS',
+  ];
   const rows = MAIN_THREAD_CLIENTS.map((client, i) => {
     const f = s[client];
     const none = client === 'none';
-    return [`8${'abcd'[i]}`, LABELS[client], none ? '' : us(f.mainUs), none ? '' : `${f.eluMs.toFixed(3)} ms`, none ? '' : us(f.processUs),
-      none ? '' : `${Math.round(f.rate).toLocaleString('en-US')} spans/s`, mb(f.rssPeak), `${f.delayP99.toFixed(1)} ms`, `${f.requestP99.toFixed(1)} ms`,
-      `${f.loadMainPct.toFixed(0)} %`, `${f.loadElu.toFixed(0)} %`, `${f.loadProcessPct.toFixed(0)} %`, mb(f.rss)];
+    return [
+      `8${'abcd'[i]}`,
+      LABELS[client],
+      none ? '' : us(f.mainUs),
+      none ? '' : `${f.eluMs.toFixed(3)} ms`,
+      none ? '' : us(f.processUs),
+      none ? '' : `${Math.round(f.rate).toLocaleString('en-US')} spans/s`,
+      mb(f.rssPeak),
+      `${f.delayP99.toFixed(1)} ms`,
+      `${f.requestP99.toFixed(1)} ms`,
+      `${f.loadMainPct.toFixed(0)} %`,
+      `${f.loadElu.toFixed(0)} %`,
+      `${f.loadProcessPct.toFixed(0)} %`,
+      mb(f.rss),
+    ];
   });
   const all = [header, ...rows];
   const widths = header.map((_, i) => Math.max(...all.map((r) => r[i].length)));

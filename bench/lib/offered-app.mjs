@@ -55,6 +55,17 @@ let shutdown = 'resolved';
 await provider.shutdown().catch((error) => (shutdown = `rejected: ${String(error?.message ?? error).slice(0, 160)}`));
 const cpu = process.cpuUsage(cpu0);
 process.send(
-  { type: 'result', result: { ended, offeredMs, totalMs: performance.now() - t0, cpuMs: (cpu.user + cpu.system) / 1000, shutdown, warnings, stats: stats?.() } },
+  {
+    type: 'result',
+    result: {
+      ended,
+      offeredMs,
+      totalMs: performance.now() - t0,
+      cpuMs: (cpu.user + cpu.system) / 1000,
+      shutdown,
+      warnings,
+      stats: stats?.(),
+    },
+  },
   () => process.exit(0),
 );

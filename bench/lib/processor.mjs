@@ -37,8 +37,21 @@ async function runSpans(tracer, kind, n, offset, open) {
 
 const startSpan = (tracer, kind, i) =>
   kind === 'llm'
-    ? tracer.startSpan('chat gpt-4o-mini', { attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o-mini', 'gen_ai.input.messages': `[{"role":"user","parts":[{"type":"text","content":"question ${i}"}]}]` } })
-    : tracer.startSpan('GET /api/orders/:id', { attributes: { 'http.request.method': 'GET', 'url.path': `/api/orders/${i}`, 'http.route': '/api/orders/:id', 'http.response.status_code': 200 } });
+    ? tracer.startSpan('chat gpt-4o-mini', {
+        attributes: {
+          'gen_ai.operation.name': 'chat',
+          'gen_ai.request.model': 'gpt-4o-mini',
+          'gen_ai.input.messages': `[{"role":"user","parts":[{"type":"text","content":"question ${i}"}]}]`,
+        },
+      })
+    : tracer.startSpan('GET /api/orders/:id', {
+        attributes: {
+          'http.request.method': 'GET',
+          'url.path': `/api/orders/${i}`,
+          'http.route': '/api/orders/:id',
+          'http.response.status_code': 200,
+        },
+      });
 
 /**
  * Main-thread cost per span of one door: `spec.door` is 'bsp' (OpperSpanExporter in a
@@ -55,7 +68,12 @@ export async function processorCostPhase(spec, { measure, counting }) {
   if (spec.door === 'bsp') {
     const exporter = new OpperSpanExporter(common);
     const counted = counting(exporter);
-    processor = new BatchSpanProcessor(counted, { maxExportBatchSize: 512, maxQueueSize: spec.n + spec.warmup + 1024, scheduledDelayMillis: 20, exportTimeoutMillis: 30_000 });
+    processor = new BatchSpanProcessor(counted, {
+      maxExportBatchSize: 512,
+      maxQueueSize: spec.n + spec.warmup + 1024,
+      scheduledDelayMillis: 20,
+      exportTimeoutMillis: 30_000,
+    });
     done = (n) => counted.until(n);
     stats = () => exporter.getStats();
   } else {
@@ -93,33 +111,50 @@ export async function aiFilterPhase(spec, { measure }) {
   const { NodeTracerProvider } = await import('@opentelemetry/sdk-trace-node');
   const { OpperSpanProcessor } = await import('opentelemetry-exporter-opper');
   // The model server is another service: its requests are not this app's server spans.
-  const http = await instrumentedHttp(registerInstrumentations, new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => req.url.startsWith('/v1/') }));
-  const processor = new OpperSpanProcessor({ baseUrl: spec.url, apiKey: spec.apiKey, concurrency: spec.concurrency, spanFilter: spec.filter });
+  const http = await instrumentedHttp(
+    registerInstrumentations,
+    new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => req.url.startsWith('/v1/') }),
+  );
+  const processor = new OpperSpanProcessor({
+    baseUrl: spec.url,
+    apiKey: spec.apiKey,
+    concurrency: spec.concurrency,
+    spanFilter: spec.filter,
+  });
   const provider = new NodeTracerProvider({ spanProcessors: [processor] });
   provider.register();
   const tracer = provider.getTracer('llm-client');
   const get = (url) => new Promise((resolve, reject) => http.get(url, (res) => res.resume().on('end', resolve)).on('error', reject));
 
-  const model = http.createServer((req, res) => res.end('{"choices":[{"message":{"content":"hi"}}]}'));
+  const model = http.createServer((_req, res) => res.end('{"choices":[{"message":{"content":"hi"}}]}'));
   await new Promise((resolve) => model.listen(0, '127.0.0.1', resolve));
-  const server = http.createServer((req, res) => {
-    tracer.startActiveSpan('chat gpt-4o-mini', { attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o-mini' } }, async (span) => {
-      await get(`http://127.0.0.1:${model.address().port}/v1/chat/completions`);
-      span.end();
-      res.end('ok');
-    });
+  const server = http.createServer((_req, res) => {
+    tracer.startActiveSpan(
+      'chat gpt-4o-mini',
+      { attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o-mini' } },
+      async (span) => {
+        await get(`http://127.0.0.1:${model.address().port}/v1/chat/completions`);
+        span.end();
+        res.end('ok');
+      },
+    );
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   // The load generator is not the app: its client spans are suppressed.
   const load = async (n) => {
     const url = `http://127.0.0.1:${server.address().port}/chat`;
     for (let sent = 0; sent < n; sent += 10) {
-      await context.with(suppressTracing(context.active()), () => Promise.all(Array.from({ length: Math.min(10, n - sent) }, () => get(url))));
+      await context.with(suppressTracing(context.active()), () =>
+        Promise.all(Array.from({ length: Math.min(10, n - sent) }, () => get(url))),
+      );
     }
     await processor.forceFlush();
   };
   await load(spec.warmup);
-  const window = await measure(async () => (await load(spec.n), {}));
+  const window = await measure(async () => {
+    await load(spec.n);
+    return {};
+  });
   const stats = processor.getStats();
   server.close();
   model.close();

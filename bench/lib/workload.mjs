@@ -37,7 +37,8 @@ function httpAttributes(i) {
     'server.port': 443,
     'network.protocol.version': '1.1',
     'client.address': `10.0.${i % 250}.${(i * 7) % 250}`,
-    'user_agent.original': 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15',
+    'user_agent.original':
+      'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15',
   };
 }
 

@@ -24,7 +24,7 @@ function get(url) {
 
 const app = express();
 
-app.get('/hello', async (req, res) => {
+app.get('/hello', async (_req, res) => {
   // A span of the app's own, between Express's spans and the outgoing call's client span.
   await tracer.startActiveSpan('fetch greeting', async (span) => {
     try {

@@ -18,9 +18,7 @@ const provider = new TracerProvider({
   spanProcessors: [new OpperSpanProcessor({ spanFilter: 'all' })], // reads OPPER_API_KEY
 });
 context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-propagation.setGlobalPropagator(
-  new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
-);
+propagation.setGlobalPropagator(new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }));
 trace.setGlobalTracerProvider(provider);
 registerInstrumentations({ instrumentations: [new HttpInstrumentation()] });
 

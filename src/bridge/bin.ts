@@ -79,7 +79,8 @@ function optionsFrom(argv: string[], env: NodeJS.ProcessEnv): OtlpBridgeOptions 
   if (values.help) return 'help';
   if (values.version) return 'version';
   const level = values['log-level'];
-  if (level !== undefined && !LEVELS.has(level)) throw new TypeError(`--log-level must be debug, info, warn or error, got ${JSON.stringify(level)}`);
+  if (level !== undefined && !LEVELS.has(level))
+    throw new TypeError(`--log-level must be debug, info, warn or error, got ${JSON.stringify(level)}`);
   const grpcPort = values['grpc-port'] ?? env.OPPER_BRIDGE_GRPC_PORT;
   return {
     host: values.host ?? (env.OPPER_BRIDGE_HOST?.trim() || undefined),

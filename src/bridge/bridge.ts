@@ -104,7 +104,9 @@ class Bridge implements OtlpBridge, BridgeContext {
     this.maxRequestBytes = config.maxRequestBytes;
     this.once = new OnceLog(logger);
     const userAgent = `opentelemetry-exporter-opper/${VERSION} (otlp-bridge) node/${process.versions.node}`;
-    this.client = createHttpClient(exporter, warnings, 'opper-otlp-bridge', userAgent, (message) => this.once.warn('proxy-failed', message));
+    this.client = createHttpClient(exporter, warnings, 'opper-otlp-bridge', userAgent, (message) =>
+      this.once.warn('proxy-failed', message),
+    );
     this.sender = new SpanSender(this.client, {
       concurrency: exporter.concurrency,
       timeoutMillis: exporter.timeoutMillis,
@@ -196,12 +198,23 @@ class Bridge implements OtlpBridge, BridgeContext {
     const expected = Buffer.from(`Bearer ${token}`);
     const given = Buffer.from(authorization ?? '');
     if (given.length === expected.length && timingSafeEqual(given, expected)) return undefined;
-    return { status: 401, code: GrpcCode.UNAUTHENTICATED, cause: 'unauthorized', message: 'missing or wrong token (expected Authorization: Bearer <OPPER_BRIDGE_TOKEN>)' };
+    return {
+      status: 401,
+      code: GrpcCode.UNAUTHENTICATED,
+      cause: 'unauthorized',
+      message: 'missing or wrong token (expected Authorization: Bearer <OPPER_BRIDGE_TOKEN>)',
+    };
   }
 
   admit(declared: number): BytesTicket | Refusal {
     if (this.closing) {
-      return { status: 503, code: GrpcCode.UNAVAILABLE, cause: 'draining', message: 'the bridge is shutting down; send to another replica', retryAfterSeconds: 1 };
+      return {
+        status: 503,
+        code: GrpcCode.UNAVAILABLE,
+        cause: 'draining',
+        message: 'the bridge is shutting down; send to another replica',
+        retryAfterSeconds: 1,
+      };
     }
     const admitted = this.forwarder.admit(declared);
     return admitted instanceof BytesTicket ? admitted : refusalOf(admitted);
@@ -219,10 +232,19 @@ class Bridge implements OtlpBridge, BridgeContext {
     const untrack = () => this.inFlight.delete(work);
     work.then(untrack, untrack);
     // One line per request at debug: what came in and what it was answered (counts, never data).
-    void work.then((answer) => {
-      const rejected = answer.kind === 'ok' ? { rejected: answer.rejected } : {};
-      this.logger.log('debug', 'request', { spans: request.count, bytes, answer: answer.kind, ...rejected, millis: Date.now() - started });
-    }, () => undefined);
+    void work.then(
+      (answer) => {
+        const rejected = answer.kind === 'ok' ? { rejected: answer.rejected } : {};
+        this.logger.log('debug', 'request', {
+          spans: request.count,
+          bytes,
+          answer: answer.kind,
+          ...rejected,
+          millis: Date.now() - started,
+        });
+      },
+      () => undefined,
+    );
     return work;
   }
 
@@ -231,7 +253,8 @@ class Bridge implements OtlpBridge, BridgeContext {
     this.logger.log('debug', 'request', { answer: 'refused', cause: refusal.cause, status: refusal.status, remote });
     // Saturation and outages are reported by the summary; a client's mistake is worth a line at once.
     if (refusal.status < 429) this.once.warn(refusal.cause, `request refused: ${refusal.message}`, { status: refusal.status, remote });
-    else if (refusal.cause === 'unavailable') this.once.warn(refusal.cause, `request answered "send again": ${refusal.message}`, { status: refusal.status });
+    else if (refusal.cause === 'unavailable')
+      this.once.warn(refusal.cause, `request answered "send again": ${refusal.message}`, { status: refusal.status });
   }
 
   async readiness(): Promise<string | undefined> {

@@ -151,8 +151,14 @@ export class Forwarder {
       inPart = 0;
       const done = await beforeTime(work, answerAt);
       if (done === undefined) {
-        const turns = count > partSize ? `; the request holds ${count} spans, more than maxPendingSpans (${partSize}), so it is taken ${partSize} at a time: send smaller batches` : '';
-        return this.unavailable(count, `${count} span(s) not yet all accepted by Opper by the response deadline; their delivery goes on and a retry only sends what is missing${turns}`);
+        const turns =
+          count > partSize
+            ? `; the request holds ${count} spans, more than maxPendingSpans (${partSize}), so it is taken ${partSize} at a time: send smaller batches`
+            : '';
+        return this.unavailable(
+          count,
+          `${count} span(s) not yet all accepted by Opper by the response deadline; their delivery goes on and a retry only sends what is missing${turns}`,
+        );
       }
       report.delivered += done.delivered;
       report.failures.push(...done.failures);

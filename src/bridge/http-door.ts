@@ -34,13 +34,31 @@ async function handle(bridge: BridgeContext, req: IncomingMessage, res: ServerRe
   if (req.method === 'GET' && path === '/healthz') return replyHealth(res, 200, { status: 'ok' });
   if (req.method === 'GET' && path === '/readyz') {
     const problem = await bridge.readiness();
-    return replyHealth(res, problem === undefined ? 200 : 503, problem === undefined ? { status: 'ready' } : { status: 'not ready', reason: problem });
+    return replyHealth(
+      res,
+      problem === undefined ? 200 : 503,
+      problem === undefined ? { status: 'ready' } : { status: 'not ready', reason: problem },
+    );
   }
-  if (path !== TRACES_PATH) return refuse(res, 'json', { status: 404, code: GrpcCode.NOT_FOUND, cause: 'not-found', message: `no route ${path} (OTLP traces go to POST ${TRACES_PATH})` }, bridge, req);
+  if (path !== TRACES_PATH)
+    return refuse(
+      res,
+      'json',
+      { status: 404, code: GrpcCode.NOT_FOUND, cause: 'not-found', message: `no route ${path} (OTLP traces go to POST ${TRACES_PATH})` },
+      bridge,
+      req,
+    );
   const encoding = encodingOf(req.headers['content-type']);
   const replyEncoding: Encoding = encoding ?? 'json';
   bridge.received();
-  if (req.method !== 'POST') return refuse(res, replyEncoding, { status: 405, code: GrpcCode.UNIMPLEMENTED, cause: 'method', message: `${req.method} is not allowed on ${TRACES_PATH}` }, bridge, req);
+  if (req.method !== 'POST')
+    return refuse(
+      res,
+      replyEncoding,
+      { status: 405, code: GrpcCode.UNIMPLEMENTED, cause: 'method', message: `${req.method} is not allowed on ${TRACES_PATH}` },
+      bridge,
+      req,
+    );
   const unauthorized = bridge.checkToken(req.headers.authorization);
   if (unauthorized) return refuse(res, replyEncoding, unauthorized, bridge, req);
   if (encoding === undefined) {
@@ -49,7 +67,18 @@ async function handle(bridge: BridgeContext, req: IncomingMessage, res: ServerRe
   }
   const contentEncoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
   if (contentEncoding !== 'gzip' && contentEncoding !== 'identity') {
-    return refuse(res, encoding, { status: 415, code: GrpcCode.INVALID_ARGUMENT, cause: 'content-encoding', message: `Content-Encoding ${contentEncoding} is not supported (use gzip or none)` }, bridge, req);
+    return refuse(
+      res,
+      encoding,
+      {
+        status: 415,
+        code: GrpcCode.INVALID_ARGUMENT,
+        cause: 'content-encoding',
+        message: `Content-Encoding ${contentEncoding} is not supported (use gzip or none)`,
+      },
+      bridge,
+      req,
+    );
   }
   const limit = bridge.maxRequestBytes;
   const declared = Number(req.headers['content-length']);
@@ -71,13 +100,25 @@ async function handle(bridge: BridgeContext, req: IncomingMessage, res: ServerRe
   const answer = await bridge.forward(received, admitted);
   if (answer.kind === 'ok') {
     const response = { rejectedSpans: answer.rejected, errorMessage: answer.message };
-    return reply(bridge, res, 200, encoding, encoding === 'protobuf' ? bridge.codec.encodeResponse(response) : encodeJsonResponse(response));
+    return reply(
+      bridge,
+      res,
+      200,
+      encoding,
+      encoding === 'protobuf' ? bridge.codec.encodeResponse(response) : encodeJsonResponse(response),
+    );
   }
   return refuse(res, encoding, refusalOf(answer), bridge, req);
 }
 
 /** The request's body read (and decompressed) within the limit and the room `ticket` can take, then indexed for decoding. */
-async function receive(bridge: BridgeContext, req: IncomingMessage, encoding: Encoding, gzipped: boolean, ticket: BytesTicket): Promise<RequestParts | Refusal> {
+async function receive(
+  bridge: BridgeContext,
+  req: IncomingMessage,
+  encoding: Encoding,
+  gzipped: boolean,
+  ticket: BytesTicket,
+): Promise<RequestParts | Refusal> {
   const limit = bridge.maxRequestBytes;
   const raw = await readBody(req, limit, ticket);
   if (!Buffer.isBuffer(raw)) return raw === 'too-large' ? tooLarge(limit) : outgrown();
@@ -92,7 +133,9 @@ async function receive(bridge: BridgeContext, req: IncomingMessage, encoding: En
   try {
     return encoding === 'protobuf' ? bridge.codec.decodeParts(body) : objectParts(decodeJsonRequest(body.toString('utf8')));
   } catch (error) {
-    return badBody(`the body is not an OTLP ExportTraceServiceRequest (${encoding}): ${error instanceof Error ? error.message : String(error)}`);
+    return badBody(
+      `the body is not an OTLP ExportTraceServiceRequest (${encoding}): ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
 }
 
@@ -103,7 +146,12 @@ function outgrown(): Refusal {
 }
 
 function tooLarge(limit: number): Refusal {
-  return { status: 413, code: GrpcCode.INVALID_ARGUMENT, cause: 'too-large', message: `the body is larger than ${limit} bytes (decompressed)` };
+  return {
+    status: 413,
+    code: GrpcCode.INVALID_ARGUMENT,
+    cause: 'too-large',
+    message: `the body is larger than ${limit} bytes (decompressed)`,
+  };
 }
 
 function badBody(message: string): Refusal {
@@ -169,11 +217,19 @@ function refuse(res: ServerResponse, encoding: Encoding, refusal: Refusal, bridg
   if (refusal.retryAfterSeconds !== undefined) headers['retry-after'] = String(refusal.retryAfterSeconds);
   // A body left unread (too large, refused early) cannot share the connection with a next request.
   if (!req.complete) headers.connection = 'close';
-  const body = encoding === 'protobuf' ? bridge.codec.encodeStatus(refusal.code, refusal.message) : encodeJsonStatus(refusal.code, refusal.message);
+  const body =
+    encoding === 'protobuf' ? bridge.codec.encodeStatus(refusal.code, refusal.message) : encodeJsonStatus(refusal.code, refusal.message);
   reply(bridge, res, refusal.status, encoding, body, headers);
 }
 
-function reply(bridge: BridgeContext, res: ServerResponse, status: number, encoding: Encoding, body: Uint8Array | string, headers: Record<string, string> = {}): void {
+function reply(
+  bridge: BridgeContext,
+  res: ServerResponse,
+  status: number,
+  encoding: Encoding,
+  body: Uint8Array | string,
+  headers: Record<string, string> = {},
+): void {
   // While the bridge drains, no connection is kept for a next request.
   if (bridge.draining) headers.connection = 'close';
   res.writeHead(status, { 'content-type': encoding === 'protobuf' ? 'application/x-protobuf' : 'application/json', ...headers });

@@ -11,7 +11,11 @@ const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 4
 
 /** A logger writing to `write` (stderr by default) from `level` up; `redact` scrubs every line. */
 export function jsonLogger(
-  options: { level?: LogLevel | undefined; write?: ((line: string) => void) | undefined; redact?: ((text: string) => string) | undefined } = {},
+  options: {
+    level?: LogLevel | undefined;
+    write?: ((line: string) => void) | undefined;
+    redact?: ((text: string) => string) | undefined;
+  } = {},
 ): BridgeLogger {
   const min = RANK[options.level ?? 'info'];
   const write = options.write ?? ((line: string) => process.stderr.write(line));

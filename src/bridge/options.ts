@@ -56,7 +56,10 @@ export interface BridgeConfig {
 }
 
 /** How the OTLP/HTTP server treats connections. */
-export type ConnectionLimits = Pick<BridgeConfig, 'maxConnections' | 'headersTimeoutMillis' | 'requestTimeoutMillis' | 'keepAliveTimeoutMillis'>;
+export type ConnectionLimits = Pick<
+  BridgeConfig,
+  'maxConnections' | 'headersTimeoutMillis' | 'requestTimeoutMillis' | 'keepAliveTimeoutMillis'
+>;
 
 export const DEFAULT_HTTP_PORT = 4318;
 export const DEFAULT_GRPC_PORT = 4317;
@@ -92,7 +95,8 @@ export function resolveBridgeConfig(options: OtlpBridgeOptions = {}, env: NodeJS
   if (inboundToken !== undefined && (typeof inboundToken !== 'string' || !/^[\x21-\x7e]+$/.test(inboundToken))) {
     throw new TypeError('opper-otlp-bridge: the token must be non-empty printable ASCII without spaces');
   }
-  if (host !== undefined && (typeof host !== 'string' || host.trim() === '')) throw new TypeError('opper-otlp-bridge: host must be a non-empty string');
+  if (host !== undefined && (typeof host !== 'string' || host.trim() === ''))
+    throw new TypeError('opper-otlp-bridge: host must be a non-empty string');
   const config = Object.freeze({
     exporter,
     host: host?.trim() ?? '127.0.0.1',
@@ -104,12 +108,32 @@ export function resolveBridgeConfig(options: OtlpBridgeOptions = {}, env: NodeJS
     maxPendingBytes: integer('maxPendingBytes', maxPendingBytes, 64 * 1024 * 1024, 1024, 16 * 1024 * 1024 * 1024),
     summaryIntervalMillis: integer('summaryIntervalMillis', summaryIntervalMillis, 60_000, 0, 86_400_000),
     maxConnections: integer('maxConnections', maxConnections ?? fromEnv(env, 'OPPER_BRIDGE_MAX_CONNECTIONS'), 1024, 1, 1_000_000),
-    headersTimeoutMillis: integer('headersTimeoutMillis', headersTimeoutMillis ?? fromEnv(env, 'OPPER_BRIDGE_HEADERS_TIMEOUT_MS'), 10_000, 100, 600_000),
-    requestTimeoutMillis: integer('requestTimeoutMillis', requestTimeoutMillis ?? fromEnv(env, 'OPPER_BRIDGE_REQUEST_TIMEOUT_MS'), 30_000, 100, 3_600_000),
-    keepAliveTimeoutMillis: integer('keepAliveTimeoutMillis', keepAliveTimeoutMillis ?? fromEnv(env, 'OPPER_BRIDGE_KEEP_ALIVE_TIMEOUT_MS'), 65_000, 100, 3_600_000),
+    headersTimeoutMillis: integer(
+      'headersTimeoutMillis',
+      headersTimeoutMillis ?? fromEnv(env, 'OPPER_BRIDGE_HEADERS_TIMEOUT_MS'),
+      10_000,
+      100,
+      600_000,
+    ),
+    requestTimeoutMillis: integer(
+      'requestTimeoutMillis',
+      requestTimeoutMillis ?? fromEnv(env, 'OPPER_BRIDGE_REQUEST_TIMEOUT_MS'),
+      30_000,
+      100,
+      3_600_000,
+    ),
+    keepAliveTimeoutMillis: integer(
+      'keepAliveTimeoutMillis',
+      keepAliveTimeoutMillis ?? fromEnv(env, 'OPPER_BRIDGE_KEEP_ALIVE_TIMEOUT_MS'),
+      65_000,
+      100,
+      3_600_000,
+    ),
   });
   if (config.headersTimeoutMillis > config.requestTimeoutMillis) {
-    throw new RangeError(`opper-otlp-bridge: headersTimeoutMillis (${config.headersTimeoutMillis}) must not exceed requestTimeoutMillis (${config.requestTimeoutMillis})`);
+    throw new RangeError(
+      `opper-otlp-bridge: headersTimeoutMillis (${config.headersTimeoutMillis}) must not exceed requestTimeoutMillis (${config.requestTimeoutMillis})`,
+    );
   }
   return config;
 }

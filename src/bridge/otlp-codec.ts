@@ -28,7 +28,9 @@ const RETRY_INFO_TYPE_URL = 'type.googleapis.com/google.rpc.RetryInfo';
 // google/rpc/status.proto and error_details.proto, only the fields the bridge writes.
 const RPC_TYPES = {
   nested: {
-    Status: { fields: { code: { type: 'int32', id: 1 }, message: { type: 'string', id: 2 }, details: { rule: 'repeated', type: 'Any', id: 3 } } },
+    Status: {
+      fields: { code: { type: 'int32', id: 1 }, message: { type: 'string', id: 2 }, details: { rule: 'repeated', type: 'Any', id: 3 } },
+    },
     Any: { fields: { typeUrl: { type: 'string', id: 1 }, value: { type: 'bytes', id: 2 } } },
     RetryInfo: { fields: { retryDelay: { type: 'Duration', id: 1 } } },
     Duration: { fields: { seconds: { type: 'int64', id: 1 }, nanos: { type: 'int32', id: 2 } } },
@@ -84,7 +86,9 @@ export function decodeJsonRequest(text: string): unknown {
 
 /** The JSON mapping of a response: int64 as a string, an empty object on full success. */
 export function encodeJsonResponse({ rejectedSpans, errorMessage }: ExportResponse): string {
-  return rejectedSpans === 0 && errorMessage === '' ? '{}' : JSON.stringify({ partialSuccess: { rejectedSpans: String(rejectedSpans), errorMessage } });
+  return rejectedSpans === 0 && errorMessage === ''
+    ? '{}'
+    : JSON.stringify({ partialSuccess: { rejectedSpans: String(rejectedSpans), errorMessage } });
 }
 
 /** A google.rpc.Status in the JSON mapping. */

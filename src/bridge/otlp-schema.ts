@@ -78,7 +78,16 @@ const trace = {
       status: field('Status', 15),
     },
     nested: {
-      SpanKind: { values: { SPAN_KIND_UNSPECIFIED: 0, SPAN_KIND_INTERNAL: 1, SPAN_KIND_SERVER: 2, SPAN_KIND_CLIENT: 3, SPAN_KIND_PRODUCER: 4, SPAN_KIND_CONSUMER: 5 } },
+      SpanKind: {
+        values: {
+          SPAN_KIND_UNSPECIFIED: 0,
+          SPAN_KIND_INTERNAL: 1,
+          SPAN_KIND_SERVER: 2,
+          SPAN_KIND_CLIENT: 3,
+          SPAN_KIND_PRODUCER: 4,
+          SPAN_KIND_CONSUMER: 5,
+        },
+      },
       Event: {
         fields: {
           timeUnixNano: field('fixed64', 1),

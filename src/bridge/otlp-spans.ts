@@ -7,7 +7,15 @@
  * integers are `Long`s or decimal strings, `bytes` values are bytes or base64, doubles may be
  * "NaN"/"Infinity" strings in JSON. Field names are the lowerCamelCase both use.
  */
-import { SpanKind, SpanStatusCode, type Attributes, type AttributeValue, type HrTime, type Link, type SpanContext } from '@opentelemetry/api';
+import {
+  SpanKind,
+  SpanStatusCode,
+  type Attributes,
+  type AttributeValue,
+  type HrTime,
+  type Link,
+  type SpanContext,
+} from '@opentelemetry/api';
 import { TraceState } from '@opentelemetry/core';
 import type { ReadableSpanLike, TimedEventLike } from '../translate/types.js';
 
@@ -251,7 +259,7 @@ function isObject(value: unknown): value is Obj {
 }
 
 function has(value: Obj, key: string): boolean {
-  return Object.prototype.hasOwnProperty.call(value, key) && value[key] !== null && value[key] !== undefined;
+  return Object.hasOwn(value, key) && value[key] !== null && value[key] !== undefined;
 }
 
 export function field(value: unknown, key: string): unknown {

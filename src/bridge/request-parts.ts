@@ -100,7 +100,10 @@ export function protobufParts(bytes: Buffer, types: PartTypes): RequestParts {
 export function objectParts(request: unknown): RequestParts {
   const groups = list(field(request, 'resourceSpans')).map((resourceSpans) => ({
     resource: field(resourceSpans, 'resource'),
-    scopes: list(field(resourceSpans, 'scopeSpans')).map((scopeSpans) => ({ scope: field(scopeSpans, 'scope'), spans: list(field(scopeSpans, 'spans')) })),
+    scopes: list(field(resourceSpans, 'scopeSpans')).map((scopeSpans) => ({
+      scope: field(scopeSpans, 'scope'),
+      spans: list(field(scopeSpans, 'spans')),
+    })),
   }));
   return {
     count: countSpans(request),

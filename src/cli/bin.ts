@@ -38,7 +38,8 @@ const FLAGS = {
 function whole(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || n < min || n > max) throw new TypeError(`--${name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}`);
+  if (!/^\d+$/.test(value.trim()) || n < min || n > max)
+    throw new TypeError(`--${name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}`);
   return n;
 }
 

@@ -67,7 +67,12 @@ export async function runCheck(env: NodeJS.ProcessEnv, timeoutMs: number, print:
   const via = config.proxy === undefined ? '' : `, through the proxy from ${config.proxy.source}`;
   say(`Checking ${config.baseUrl}${via}, with the key from OPPER_API_KEY (${config.apiKey.length} characters).`);
   if (config.disabled) say('Note: OTEL_SDK_DISABLED=true, so the exporter itself sends nothing; checking all the same.');
-  const client = createHttpClient(config, warnings, 'opentelemetry-exporter-opper check', `opentelemetry-exporter-opper/${VERSION} (check) node/${process.versions.node}`);
+  const client = createHttpClient(
+    config,
+    warnings,
+    'opentelemetry-exporter-opper check',
+    `opentelemetry-exporter-opper/${VERSION} (check) node/${process.versions.node}`,
+  );
   const deadline = Date.now() + timeoutMs;
   try {
     const span = translateSpan(checkSpan(), { maxBodyBytes: config.maxBodyBytes, redactSecrets: true });
@@ -114,7 +119,15 @@ function checkSpan(): ReadableSpanLike {
 }
 
 /** One write that must be accepted; a PATCH that meets 404 (replica lag) is tried again. */
-async function write(client: HttpClient, config: ExporterConfig, deadline: number, method: 'POST' | 'PATCH', path: string, body: string, id: string | undefined): Promise<void> {
+async function write(
+  client: HttpClient,
+  config: ExporterConfig,
+  deadline: number,
+  method: 'POST' | 'PATCH',
+  path: string,
+  body: string,
+  id: string | undefined,
+): Promise<void> {
   for (;;) {
     const response = await request(client, config.baseUrl, deadline, method, path, body);
     const verdict = classifyStatus(response.status, method);
@@ -137,16 +150,31 @@ function answerStop(config: ExporterConfig, method: string, path: string, respon
   const { status } = response;
   if (status === 401 || status === 403) {
     const what = status === 401 ? 'rejected the API key' : 'does not let this key write spans';
-    return new Stop(CheckExit.KeyRejected, 'key rejected', `Opper ${what} (HTTP ${status}) at ${config.baseUrl}. Fix: set OPPER_API_KEY to a key of your Opper project.`);
+    return new Stop(
+      CheckExit.KeyRejected,
+      'key rejected',
+      `Opper ${what} (HTTP ${status}) at ${config.baseUrl}. Fix: set OPPER_API_KEY to a key of your Opper project.`,
+    );
   }
   const problem = answerProblem(config.baseUrl, method, path, response, false);
   if (problem?.cause === 'wrong-base-url') return new Stop(CheckExit.WrongBaseUrl, 'wrong base URL', forCheck(problem.message));
   if (problem?.cause === 'redirected') return new Stop(CheckExit.Redirected, 'redirect', forCheck(problem.message));
-  return new Stop(CheckExit.Other, `HTTP ${status}`, `${method} ${config.baseUrl}/${path} was answered HTTP ${status}: ${response.body.slice(0, 200) || '(empty body)'}`);
+  return new Stop(
+    CheckExit.Other,
+    `HTTP ${status}`,
+    `${method} ${config.baseUrl}/${path} was answered HTTP ${status}: ${response.body.slice(0, 200) || '(empty body)'}`,
+  );
 }
 
 /** One request within the check's deadline; a failure without an answer becomes a Stop. */
-async function request(client: HttpClient, baseUrl: string, deadline: number, method: 'GET' | 'POST' | 'PATCH', path: string, body: string | undefined): Promise<HttpResponse> {
+async function request(
+  client: HttpClient,
+  baseUrl: string,
+  deadline: number,
+  method: 'GET' | 'POST' | 'PATCH',
+  path: string,
+  body: string | undefined,
+): Promise<HttpResponse> {
   const remaining = deadline - Date.now();
   if (remaining <= 0) throw noAnswer(baseUrl, 'the check ran out of time');
   try {
@@ -163,14 +191,19 @@ function networkStop(baseUrl: string, error: NetworkError): Stop {
   const problem = networkProblem(baseUrl, fault, error.code, error.message);
   const message = forCheck(problem?.message ?? '');
   if (fault === 'tls' || fault === 'tls-handshake') return new Stop(CheckExit.Tls, 'TLS', message);
-  if (error.code === 'ENOTFOUND' || error.code === 'EAI_AGAIN') return new Stop(CheckExit.Dns, 'DNS', `${message} Fix: check the host name in OPPER_BASE_URL.`);
+  if (error.code === 'ENOTFOUND' || error.code === 'EAI_AGAIN')
+    return new Stop(CheckExit.Dns, 'DNS', `${message} Fix: check the host name in OPPER_BASE_URL.`);
   if (fault === 'unreachable') return new Stop(CheckExit.Refused, 'refused', `${message} Fix: check the host and port in OPPER_BASE_URL.`);
   return new Stop(CheckExit.Other, error.code, `${error.code}: ${error.message} (at ${baseUrl})`);
 }
 
 /** The exporter's message without what the exporter does next (retrying, not exporting). */
 function forCheck(message: string): string {
-  return message.replace(/;? ?still retrying[^.]*\./, '.').replace(/,? ?(so )?spans are not being exported[^.]*\./i, '.').replace(/\.\.$/, '.').trim();
+  return message
+    .replace(/;? ?still retrying[^.]*\./, '.')
+    .replace(/,? ?(so )?spans are not being exported[^.]*\./i, '.')
+    .replace(/\.\.$/, '.')
+    .trim();
 }
 
 function noAnswer(baseUrl: string, detail: string): Stop {

@@ -16,7 +16,10 @@ export interface LocalRun {
 }
 
 /** Starts the local Opper and prints what to set, then each trace as it arrives. */
-export async function runLocal(options: { port: number; host: string; apiKey?: string | undefined }, print: (text: string) => void): Promise<LocalRun> {
+export async function runLocal(
+  options: { port: number; host: string; apiKey?: string | undefined },
+  print: (text: string) => void,
+): Promise<LocalRun> {
   const timers = new Map<string, NodeJS.Timeout>();
   const printed = new Set<string>();
   let opper: LocalOpper | undefined;
@@ -34,7 +37,12 @@ export async function runLocal(options: { port: number; host: string; apiKey?: s
     clearTimeout(timers.get(span.trace_id));
     timers.set(span.trace_id, setTimeout(show, QUIET_MS, span.trace_id));
   };
-  opper = await startLocalOpper({ port: options.port, host: options.host, onSpan, ...(options.apiKey === undefined ? {} : { apiKey: options.apiKey }) });
+  opper = await startLocalOpper({
+    port: options.port,
+    host: options.host,
+    onSpan,
+    ...(options.apiKey === undefined ? {} : { apiKey: options.apiKey }),
+  });
   print(
     [
       `Local Opper at ${opper.url}. Point your app at it:`,

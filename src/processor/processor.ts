@@ -97,7 +97,13 @@ export class OpperSpanProcessor {
     }
     this.recording = new RecordingCheck(this.warnings, 'OpperSpanProcessor');
     const { meterProvider, baseUrl } = exporter;
-    if (meterProvider) this.metrics = new ProcessorMetrics(meterProvider, baseUrl, this.config.maxQueueSize, () => (this.queue?.size.spans ?? 0) + this.ending);
+    if (meterProvider)
+      this.metrics = new ProcessorMetrics(
+        meterProvider,
+        baseUrl,
+        this.config.maxQueueSize,
+        () => (this.queue?.size.spans ?? 0) + this.ending,
+      );
     if (this.engine === undefined) return;
     this.requests = new RequestFlush(() => this.forceFlush());
     this.queue = new SpanQueue(this.engine.sender, {
@@ -173,7 +179,10 @@ export class OpperSpanProcessor {
   async forceFlush(): Promise<void> {
     try {
       const deadline = Date.now() + this.config.exporter.exportTimeoutMillis;
-      await by(deadline, this.translations.done().then(() => this.queue?.flush(deadline)));
+      await by(
+        deadline,
+        this.translations.done().then(() => this.queue?.flush(deadline)),
+      );
     } catch (error) {
       diag.error('OpperSpanProcessor: forceFlush failed', error);
     }
@@ -213,7 +222,10 @@ export class OpperSpanProcessor {
     if (queue === undefined) return void (this.closed = true);
     const deadline = Date.now() + this.config.shutdownTimeoutMillis;
     queue.capDeadline(deadline);
-    await by(deadline, this.translations.done().then(() => queue.flush(deadline)));
+    await by(
+      deadline,
+      this.translations.done().then(() => queue.flush(deadline)),
+    );
     // Spans still running get their state so far, never an invented end time.
     const running = [...this.open.values()].filter((record) => record.exported);
     this.open.clear();
@@ -238,7 +250,12 @@ export class OpperSpanProcessor {
 
   /** Queues the state so far of a span still running at shutdown. */
   private unfinished(queue: SpanQueue, record: OpenSpan): void {
-    const translated = translateSpan(record.span, { ...this.translation, parentSpanId: record.link, unfinished: 'shutdown', completeUpdate: true });
+    const translated = translateSpan(record.span, {
+      ...this.translation,
+      parentSpanId: record.link,
+      unfinished: 'shutdown',
+      completeUpdate: true,
+    });
     if (record.entry === undefined) queue.add({ id: translated.id, parentId: translated.parentId, create: translated.create });
     else queue.finish(record.entry, { create: translated.create, update: record.entry.createSent ? translated.update : undefined });
   }
@@ -269,7 +286,11 @@ export class OpperSpanProcessor {
         const record = item.start;
         if (this.open.get(record.span.spanContext().spanId) !== record) return; // ended already: sent whole
         const translated = translateSpan(record.span, { ...this.translation, parentSpanId: record.link, unfinished: 'running' });
-        const job = { id: translated.id, create: translated.create, ...(translated.parentId === undefined ? {} : { parentId: translated.parentId }) };
+        const job = {
+          id: translated.id,
+          create: translated.create,
+          ...(translated.parentId === undefined ? {} : { parentId: translated.parentId }),
+        };
         record.entry = queue.add(job);
         return;
       }
@@ -285,7 +306,10 @@ export class OpperSpanProcessor {
 
   private invalid(): void {
     this.stats.spansDropped++;
-    this.warnings.once(WarningCode.InvalidSpanContext, `OpperSpanProcessor: a span was not exported: ${INVALID_SPAN_CONTEXT}. Such spans are counted in getStats().spansDropped.`);
+    this.warnings.once(
+      WarningCode.InvalidSpanContext,
+      `OpperSpanProcessor: a span was not exported: ${INVALID_SPAN_CONTEXT}. Such spans are counted in getStats().spansDropped.`,
+    );
   }
 
   private loss(reason: LossReason, count: number, detail: string): void {
@@ -294,6 +318,10 @@ export class OpperSpanProcessor {
     if (DROPPED.has(reason)) this.stats.spansDropped += count;
     else this.stats.spansFailed += count;
     const code = LOSS_WARNINGS[reason];
-    if (code !== undefined) this.warnings.once(code, `OpperSpanProcessor: ${count} span(s) given up: ${detail}. Later losses of this kind are counted in getStats().spansLost.`);
+    if (code !== undefined)
+      this.warnings.once(
+        code,
+        `OpperSpanProcessor: ${count} span(s) given up: ${detail}. Later losses of this kind are counted in getStats().spansLost.`,
+      );
   }
 }

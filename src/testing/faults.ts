@@ -36,7 +36,8 @@ export class FaultTable {
 
   add(fault: Fault): void {
     const { match, times = Infinity, probability = 1 } = fault;
-    if (times !== Infinity && !(Number.isInteger(times) && times >= 1)) throw new RangeError(`fault.times must be a positive integer, got ${times}`);
+    if (times !== Infinity && !(Number.isInteger(times) && times >= 1))
+      throw new RangeError(`fault.times must be a positive integer, got ${times}`);
     if (!(probability >= 0 && probability <= 1)) throw new RangeError(`fault.probability must be within 0..1, got ${probability}`);
     if (match?.path !== undefined && !(match.path instanceof RegExp)) throw new TypeError('fault.match.path must be a RegExp');
     if (match?.method !== undefined && typeof match.method !== 'string') throw new TypeError('fault.match.method must be a string');
@@ -96,24 +97,33 @@ function testPath(pattern: RegExp, path: string): boolean {
 
 function toAction(fault: Fault): Action {
   const kinds = (['status', 'drop', 'delayMs', 'hang'] as const).filter((key) => fault[key] !== undefined);
-  if (kinds.length !== 1) throw new TypeError(`a fault needs exactly one of status, drop, delayMs or hang; got ${kinds.join(', ') || 'none'}`);
+  if (kinds.length !== 1)
+    throw new TypeError(`a fault needs exactly one of status, drop, delayMs or hang; got ${kinds.join(', ') || 'none'}`);
   if (fault.status !== undefined) {
     checkStatus(fault.status);
     return statusAction(`status:${fault.status}`, fault.status, fault.retryAfter, fault.body, checkHeaders(fault.headers));
   }
   if (fault.drop !== undefined) {
-    if (fault.drop !== 'before' && fault.drop !== 'after') throw new TypeError(`fault.drop must be 'before' or 'after', got ${String(fault.drop)}`);
+    if (fault.drop !== 'before' && fault.drop !== 'after')
+      throw new TypeError(`fault.drop must be 'before' or 'after', got ${String(fault.drop)}`);
     return { kind: 'drop', label: `drop:${fault.drop}`, when: fault.drop };
   }
   if (fault.delayMs !== undefined) {
-    if (!(Number.isFinite(fault.delayMs) && fault.delayMs >= 0)) throw new RangeError(`fault.delayMs must be a finite number >= 0, got ${fault.delayMs}`);
+    if (!(Number.isFinite(fault.delayMs) && fault.delayMs >= 0))
+      throw new RangeError(`fault.delayMs must be a finite number >= 0, got ${fault.delayMs}`);
     return { kind: 'delay', label: `delay:${fault.delayMs}ms`, ms: fault.delayMs };
   }
   if (fault.hang !== true) throw new TypeError('fault.hang must be true');
   return { kind: 'hang', label: 'hang' };
 }
 
-function statusAction(label: string, status: number, retryAfter?: number | string, body?: unknown, headers?: Readonly<Record<string, string>>): Action {
+function statusAction(
+  label: string,
+  status: number,
+  retryAfter?: number | string,
+  body?: unknown,
+  headers?: Readonly<Record<string, string>>,
+): Action {
   if (retryAfter !== undefined && typeof retryAfter !== 'string' && !(Number.isFinite(retryAfter) && retryAfter >= 0)) {
     throw new RangeError(`retryAfter must be a number of seconds >= 0 or an HTTP date string, got ${retryAfter}`);
   }
@@ -128,7 +138,8 @@ function checkHeaders(headers: unknown): Readonly<Record<string, string>> | unde
 }
 
 function checkStatus(status: number): void {
-  if (!(Number.isInteger(status) && status >= 200 && status <= 599)) throw new RangeError(`fault status must be an integer within 200..599, got ${status}`);
+  if (!(Number.isInteger(status) && status >= 200 && status <= 599))
+    throw new RangeError(`fault status must be an integer within 200..599, got ${status}`);
 }
 
 /** A small, fast, seedable PRNG (mulberry32) giving floats in [0, 1). */

@@ -22,9 +22,17 @@ const DEFAULT_WAIT_MS = 10_000;
 
 /** Starts a strict Opper-compatible server (API v2) and resolves once it listens. */
 export async function startLocalOpper(options: LocalOpperOptions = {}): Promise<LocalOpper> {
-  const { port = 0, host = '127.0.0.1', apiKey = `local-opper-${randomBytes(16).toString('hex')}`, maxBodyBytes = DEFAULT_MAX_BODY_BYTES, seed, onSpan } = options;
+  const {
+    port = 0,
+    host = '127.0.0.1',
+    apiKey = `local-opper-${randomBytes(16).toString('hex')}`,
+    maxBodyBytes = DEFAULT_MAX_BODY_BYTES,
+    seed,
+    onSpan,
+  } = options;
   if (!(Number.isInteger(port) && port >= 0 && port <= 65535)) throw new RangeError(`port must be an integer within 0..65535, got ${port}`);
-  if (!(Number.isInteger(maxBodyBytes) && maxBodyBytes > 0)) throw new RangeError(`maxBodyBytes must be a positive integer, got ${maxBodyBytes}`);
+  if (!(Number.isInteger(maxBodyBytes) && maxBodyBytes > 0))
+    throw new RangeError(`maxBodyBytes must be a positive integer, got ${maxBodyBytes}`);
   if (typeof apiKey !== 'string' || apiKey === '') throw new TypeError('apiKey must be a non-empty string');
   if (seed !== undefined && !Number.isFinite(seed)) throw new RangeError(`seed must be a finite number, got ${seed}`);
   if (onSpan !== undefined && typeof onSpan !== 'function') throw new TypeError('onSpan must be a function');
@@ -33,9 +41,7 @@ export async function startLocalOpper(options: LocalOpperOptions = {}): Promise<
   return server;
 }
 
-type Route =
-  | { readonly kind: 'create' }
-  | { readonly kind: 'update' | 'get-span' | 'get-trace'; readonly id: string };
+type Route = { readonly kind: 'create' } | { readonly kind: 'update' | 'get-span' | 'get-trace'; readonly id: string };
 
 /** What processing a request produced: the reply and the contract problems it found. */
 interface Outcome {
@@ -78,7 +84,11 @@ class LocalOpperServer implements LocalOpper {
     this.#faults = faults;
     this.#server = createServer((req, res) => {
       this.#handle(req, res).catch((error: unknown) => {
-        send(res, 500, errorBody('InternalServerError', `local Opper server error: ${error instanceof Error ? error.message : String(error)}`));
+        send(
+          res,
+          500,
+          errorBody('InternalServerError', `local Opper server error: ${error instanceof Error ? error.message : String(error)}`),
+        );
       });
     });
     this.#server.on('connection', (socket: Socket) => {
@@ -179,7 +189,10 @@ class LocalOpperServer implements LocalOpper {
         },
         fail: finish,
       };
-      const timer = setTimeout(() => finish(new Error(`waitForSpans: predicate still false after ${timeoutMs} ms; ${this.#summary()}`)), timeoutMs);
+      const timer = setTimeout(
+        () => finish(new Error(`waitForSpans: predicate still false after ${timeoutMs} ms; ${this.#summary()}`)),
+        timeoutMs,
+      );
       if (this.#closing) return finish(new Error('waitForSpans: the local Opper server is closed'));
       this.#waiters.add(waiter);
       waiter.check();
@@ -192,7 +205,8 @@ class LocalOpperServer implements LocalOpper {
       for (const socket of this.#sockets) socket.destroy();
       for (const timer of this.#timers) clearTimeout(timer);
       this.#timers.clear();
-      for (const waiter of [...this.#waiters]) waiter.fail(new Error(`waitForSpans: the local Opper server closed first; ${this.#summary()}`));
+      for (const waiter of [...this.#waiters])
+        waiter.fail(new Error(`waitForSpans: the local Opper server closed first; ${this.#summary()}`));
     });
     return this.#closing;
   }
@@ -283,7 +297,11 @@ class LocalOpperServer implements LocalOpper {
     const route = routeOf(method, path);
     if (!route) return fail(404, 'unknown-route', `no route for ${method} ${path}`);
     if (req.headers.authorization !== `Bearer ${this.apiKey}`) {
-      return { status: 401, payload: errorBody('UnauthorizedError', 'missing or invalid API key (expected Authorization: Bearer <key>)'), issues: [] };
+      return {
+        status: 401,
+        payload: errorBody('UnauthorizedError', 'missing or invalid API key (expected Authorization: Bearer <key>)'),
+        issues: [],
+      };
     }
     if (route.kind !== 'create' && !isUuid(route.id)) {
       return fail(422, 'uuid', `path parameter ${JSON.stringify(route.id)} is not a UUID (8-4-4-4-12 hex)`);

@@ -19,16 +19,25 @@ export function formatTrace(view: Pick<TraceView, 'id' | 'total_tokens' | 'spans
     const ms = span.end_time ? `${((micros(span.end_time) - micros(span.start_time)) / 1000).toFixed(1)} ms` : 'running';
     const meta = span.meta ?? {};
     const model = meta['gen_ai.request.model'];
-    const tokens = meta['gen_ai.usage.input_tokens'] != null ? `${String(meta['gen_ai.usage.input_tokens'])}+${String(meta['gen_ai.usage.output_tokens'] ?? 0)} tokens` : '';
-    lines.push(`${prefix}${last ? '└─ ' : '├─ '}${[`${span.name ?? '(no name)'} [${span.type ?? '-'}] ${ms}`, model, tokens].filter(Boolean).join(', ')}`);
+    const tokens =
+      meta['gen_ai.usage.input_tokens'] != null
+        ? `${String(meta['gen_ai.usage.input_tokens'])}+${String(meta['gen_ai.usage.output_tokens'] ?? 0)} tokens`
+        : '';
+    lines.push(
+      `${prefix}${last ? '└─ ' : '├─ '}${[`${span.name ?? '(no name)'} [${span.type ?? '-'}] ${ms}`, model, tokens].filter(Boolean).join(', ')}`,
+    );
     const inner = `${prefix}${last ? '   ' : '│  '}`;
     if (span.error) lines.push(`${inner}   error: ${short(span.error)}`);
     if (span.input) lines.push(`${inner}   in:  ${short(span.input)}`);
     if (span.output) lines.push(`${inner}   out: ${short(span.output)}`);
     const kids = (children.get(span.id) ?? []).sort((a, b) => (a.start_time ?? '').localeCompare(b.start_time ?? ''));
-    kids.forEach((kid, i) => walk(kid, inner, i === kids.length - 1));
+    kids.forEach((kid, i) => {
+      walk(kid, inner, i === kids.length - 1);
+    });
   };
-  roots.forEach((root, i) => walk(root, '', i === roots.length - 1));
+  roots.forEach((root, i) => {
+    walk(root, '', i === roots.length - 1);
+  });
   lines.push('');
   return lines.join('\n');
 }

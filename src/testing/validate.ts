@@ -62,7 +62,11 @@ export function findBadString(value: unknown): Issue | undefined {
 
 function badString(where: string): Issue {
   // JSON.stringify escapes lone surrogates, so the message itself stays valid UTF-8.
-  return { rule: 'surrogate-or-nul', field: 'body', message: `${JSON.stringify(where)} contains a lone UTF-16 surrogate or a NUL character` };
+  return {
+    rule: 'surrogate-or-nul',
+    field: 'body',
+    message: `${JSON.stringify(where)} contains a lone UTF-16 surrogate or a NUL character`,
+  };
 }
 
 /** Epoch milliseconds (with microsecond fraction) of an ISO-8601 date-time with offset, or the reason it is refused. */
@@ -77,8 +81,15 @@ export function parseDateTime(value: string): { readonly ms: number } | { readon
   const offsetHours = zulu ? 0 : Number(offset.slice(1, 3));
   const offsetMinutes = zulu ? 0 : Number(offset.slice(4, 6));
   const inRange =
-    month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month) &&
-    hour <= 23 && minute <= 59 && second <= 59 && offsetHours <= 23 && offsetMinutes <= 59;
+    month >= 1 &&
+    month <= 12 &&
+    day >= 1 &&
+    day <= daysInMonth(year, month) &&
+    hour <= 23 &&
+    minute <= 59 &&
+    second <= 59 &&
+    offsetHours <= 23 &&
+    offsetMinutes <= 59;
   if (!inRange) return { rule: 'datetime', message: 'date-time field out of range' };
   const date = new Date(0);
   date.setUTCFullYear(year, month - 1, day); // not Date.UTC, which maps years 0-99 to 1900-1999

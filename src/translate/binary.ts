@@ -127,7 +127,12 @@ function lineBreak(text: string, at: number): number {
  * The byte list that the character at `at` may be in, when its opening bracket is at most
  * MIN_TYPED_RUN before (where the first character looked at inside a list is).
  */
-function byteListAround(text: string, at: number, kept: number, budget: ScanBudget): { start: number; end: number; description: string } | undefined {
+function byteListAround(
+  text: string,
+  at: number,
+  kept: number,
+  budget: ScanBudget,
+): { start: number; end: number; description: string } | undefined {
   const c = text.charCodeAt(at);
   if (!(isDigit(c) || c === 44 || c === QUOTE || c === 58 || c === 32 || c === 91 || c === 123)) return undefined;
   const from = Math.max(kept, at - MIN_TYPED_RUN - 8);
@@ -277,7 +282,14 @@ function byteList(text: string, open: number, budget: ScanBudget): { end: number
   while (values.length < BYTE_PROBE) {
     if (keyed) {
       const key = readInt(text, at + 1);
-      if (text.charCodeAt(at) !== QUOTE || key === undefined || key.value !== values.length || text.charCodeAt(key.end) !== QUOTE || text.charCodeAt(key.end + 1) !== 58) return undefined;
+      if (
+        text.charCodeAt(at) !== QUOTE ||
+        key === undefined ||
+        key.value !== values.length ||
+        text.charCodeAt(key.end) !== QUOTE ||
+        text.charCodeAt(key.end + 1) !== 58
+      )
+        return undefined;
       at = key.end + 2;
     }
     const value = readInt(text, at);

@@ -83,7 +83,8 @@ export function boundSpan(span: ReadableSpanLike, max: number, describeBinary = 
   left -= events.width;
   walk.scan = undefined;
   const links = boundList(span.links, listRoom(left, max), walk, boundLink);
-  const width = resource.width + scopeAttributes.width + attributes.width + events.width + links.width + (typeof name === 'string' ? name.length : 0);
+  const width =
+    resource.width + scopeAttributes.width + attributes.width + events.width + links.width + (typeof name === 'string' ? name.length : 0);
   const bounded: BoundedSpan = { span, cut: walk.cut, eventsCut: events.cut, linksCut: links.cut, width };
   if (!walk.cut && !walk.described) return bounded;
   bounded.span = {
@@ -94,7 +95,10 @@ export function boundSpan(span: ReadableSpanLike, max: number, describeBinary = 
     events: events.value as TimedEventLike[],
     links: links.value as ReadableSpanLike['links'],
     resource: { attributes: resource.value as ReadableSpanLike['attributes'] },
-    instrumentationScope: scope === undefined || scopeAttributes.value === scope.attributes ? scope : { ...scope, attributes: scopeAttributes.value as ReadableSpanLike['attributes'] },
+    instrumentationScope:
+      scope === undefined || scopeAttributes.value === scope.attributes
+        ? scope
+        : { ...scope, attributes: scopeAttributes.value as ReadableSpanLike['attributes'] },
   };
   return bounded;
 }

@@ -116,5 +116,5 @@ function systemParts(system: unknown, systemText: string): unknown[] {
 
 function toPart(item: unknown): unknown {
   if (typeof item === 'object' && item !== null && !Array.isArray(item)) return item;
-  return { type: 'text', content: typeof item === 'string' ? item : asText(item) ?? 'null' };
+  return { type: 'text', content: typeof item === 'string' ? item : (asText(item) ?? 'null') };
 }

@@ -1,5 +1,13 @@
 /** The translation: OTel span -> Opper create/update bodies. Pure; no I/O, clock or state. */
-export { ATTR_OPPER_INPUT, ATTR_OPPER_OUTPUT, ATTR_OPPER_SCORE, ATTR_OPPER_TYPE, META_OPPER_CLAMPED_TIME, META_OPPER_TRUNCATED, META_OPPER_UNFINISHED } from './attributes.js';
+export {
+  ATTR_OPPER_INPUT,
+  ATTR_OPPER_OUTPUT,
+  ATTR_OPPER_SCORE,
+  ATTR_OPPER_TYPE,
+  META_OPPER_CLAMPED_TIME,
+  META_OPPER_TRUNCATED,
+  META_OPPER_UNFINISHED,
+} from './attributes.js';
 export { shrinkBody } from './cap.js';
 export { hasValidIds, INVALID_SPAN_CONTEXT, isValidSpanId, isValidTraceId, toOpperSpanId, toOpperTraceId } from './ids.js';
 export { clampedTime, hrTimeToIso, MAX_TIME, MIN_TIME } from './time.js';

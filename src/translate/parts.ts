@@ -33,7 +33,11 @@ export interface UntranslatedBatch {
  * cannot be read is left out and handed to `onUnreadable` (to be translated where it is, by the
  * translation's last resort).
  */
-export function toParts(spans: readonly ReadableSpanLike[], options: TranslateOptions, onUnreadable: (span: ReadableSpanLike) => void): PartsBatch {
+export function toParts(
+  spans: readonly ReadableSpanLike[],
+  options: TranslateOptions,
+  onUnreadable: (span: ReadableSpanLike) => void,
+): PartsBatch {
   const parts = new PartsBuilder(options);
   for (const span of spans) if (!parts.add(span)) onUnreadable(span);
   return parts.take();

@@ -101,7 +101,11 @@ function translate(bounded: BoundedSpan, max: number, options: TranslateOptions)
   };
   if (options.mask) {
     const onError = options.onMaskError;
-    maskBodies({ mask: options.mask, onError, span: { spanName: name, traceId: String(traceHex), spanId: String(spanHex) } }, create, update);
+    maskBodies(
+      { mask: options.mask, onError, span: { spanName: name, traceId: String(traceHex), spanId: String(spanHex) } },
+      create,
+      update,
+    );
   }
   const meta = create.meta!;
   if (options.unfinished) meta[META_OPPER_UNFINISHED] = options.unfinished;
@@ -243,7 +247,11 @@ function metaOf(
   meta['otel.span_id'] = cleanString(String(spanHex));
   if (parentHex !== undefined) meta['otel.parent_span_id'] = cleanString(parentHex);
   const events = span.events;
-  if ((events?.length ?? 0) > 0) meta['otel.events'] = withCutMarker(events.map((event) => eventMeta(event, ctx.consumedEvents.get(event))), cut.eventsCut);
+  if ((events?.length ?? 0) > 0)
+    meta['otel.events'] = withCutMarker(
+      events.map((event) => eventMeta(event, ctx.consumedEvents.get(event))),
+      cut.eventsCut,
+    );
   const links = span.links;
   if ((links?.length ?? 0) > 0) meta['otel.links'] = withCutMarker(links.map(linkMeta), cut.linksCut);
   if ((span.droppedAttributesCount ?? 0) > 0) meta['otel.dropped_attributes_count'] = span.droppedAttributesCount;
@@ -300,7 +308,12 @@ function translateUnreadable(span: ReadableSpanLike, max: number, error: unknown
   create.start_time = clampedTime(read(() => span.startTime) as HrTime).iso;
   create.meta = { 'opper.translate_error': read(() => cleanString(String(error))) ?? 'unknown error' };
   const update: OpperUpdateBody = options.unfinished ? {} : { end_time: clampedTime(read(() => span.endTime) as HrTime).iso };
-  if (options.mask) maskBodies({ mask: options.mask, onError: options.onMaskError, span: { spanName: create.name, traceId: traceHex, spanId: spanHex } }, create, update);
+  if (options.mask)
+    maskBodies(
+      { mask: options.mask, onError: options.onMaskError, span: { spanName: create.name, traceId: traceHex, spanId: spanHex } },
+      create,
+      update,
+    );
   if (options.unfinished) create.meta![META_OPPER_UNFINISHED] = options.unfinished;
   const { id: _id, trace_id: _trace, parent_id: _parent, ...state } = create;
   translated.create = capJson(create, max);

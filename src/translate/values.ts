@@ -102,7 +102,7 @@ export function copyAttributes(
   let copied = 0;
   for (const key of Object.keys(attributes)) {
     const raw = attributes[key];
-    if (raw == null || (skip !== undefined && skip.has(key))) continue;
+    if (raw == null || skip?.has(key)) continue;
     const value = cleanValue(redact ? redactAttribute(key, raw) : raw);
     if (value === undefined) continue;
     setKey(into, cleanString(key), value);

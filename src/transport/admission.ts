@@ -40,11 +40,14 @@ export class Admission {
       return Promise.resolve(undefined);
     }
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.queue.splice(this.queue.indexOf(waiter), 1);
-        resolve(late());
-        this.admit(); // the one that timed out may have been holding up the line
-      }, Math.max(0, deadline - Date.now()));
+      const timer = setTimeout(
+        () => {
+          this.queue.splice(this.queue.indexOf(waiter), 1);
+          resolve(late());
+          this.admit(); // the one that timed out may have been holding up the line
+        },
+        Math.max(0, deadline - Date.now()),
+      );
       const waiter: Waiter = {
         count,
         answer: (refusal) => {

@@ -63,7 +63,8 @@ export class BacklogWatch {
   check(now: number): FallingBehind | undefined {
     const elapsed = now - this.start;
     if (elapsed < BACKLOG_WINDOW_MS) return undefined;
-    const why = this.pushbacks > 0 ? 'pushed-back' : this.atBound ? 'at-bound' : this.noRoom ? 'no-room' : this.waited ? 'waiting' : undefined;
+    const why =
+      this.pushbacks > 0 ? 'pushed-back' : this.atBound ? 'at-bound' : this.noRoom ? 'no-room' : this.waited ? 'waiting' : undefined;
     const window = { offered: this.offered, delivered: this.delivered };
     const behind = why !== undefined && window.offered > window.delivered * GROWTH;
     const previous = this.previous;
@@ -75,7 +76,11 @@ export class BacklogWatch {
     this.previous = undefined;
     this.behind++;
     const seconds = (2 * elapsed) / 1000;
-    return { offered: Math.round((previous.offered + window.offered) / seconds), delivered: Math.round((previous.delivered + window.delivered) / seconds), why };
+    return {
+      offered: Math.round((previous.offered + window.offered) / seconds),
+      delivered: Math.round((previous.delivered + window.delivered) / seconds),
+      why,
+    };
   }
 }
 

@@ -1,7 +1,15 @@
 /** The delivery engine behind one interface, whether it runs on the app's thread or in a worker. */
 import type { HttpClientOptions } from './http-client.js';
 import type { Deliverer } from './span-queue.js';
-import { SpanSender, type DeliveryReport, type RequestSender, type SenderCounters, type SpanFailure, type SpanJob, type SpanSenderOptions } from './span-sender.js';
+import {
+  SpanSender,
+  type DeliveryReport,
+  type RequestSender,
+  type SenderCounters,
+  type SpanFailure,
+  type SpanJob,
+  type SpanSenderOptions,
+} from './span-sender.js';
 
 /** What the doors (exporter, processor, pending PATCHes) use of the engine. */
 export interface Delivery extends Deliverer {

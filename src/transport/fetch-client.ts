@@ -38,7 +38,13 @@ export class FetchClient implements ClosableSender {
         });
         const header = (name: string) => response.headers.get(name) ?? undefined;
         const text = await response.text();
-        return { status: response.status, retryAfter: header('retry-after'), contentType: header('content-type'), location: header('location'), body: text };
+        return {
+          status: response.status,
+          retryAfter: header('retry-after'),
+          contentType: header('content-type'),
+          location: header('location'),
+          body: text,
+        };
       } catch (error) {
         throw toNetworkError(error);
       }
@@ -53,7 +59,11 @@ export class FetchClient implements ClosableSender {
  * undici under edge-runtime: ECONNREFUSED...), ETIMEDOUT for the timeout, else ERR_NETWORK. Read
  * by shape: the platform's errors may come from another realm than this bundle's `Error`. */
 function toNetworkError(error: unknown): NetworkError {
-  const { name, message = String(error), cause } = (error ?? {}) as { name?: unknown; message?: string; cause?: { code?: unknown; message?: unknown } };
+  const {
+    name,
+    message = String(error),
+    cause,
+  } = (error ?? {}) as { name?: unknown; message?: string; cause?: { code?: unknown; message?: unknown } };
   if (name === 'TimeoutError') return networkError('ETIMEDOUT', message);
   const code = typeof cause?.code === 'string' ? cause.code : 'ERR_NETWORK';
   return networkError(code, typeof cause?.message === 'string' ? `${message}: ${cause.message}` : message);

@@ -41,7 +41,13 @@ function replyExcerpt(response: HttpResponse): string {
 }
 
 /** The problem an HTTP answer shows, if any; `unexpected` is set for a 2xx that is not Opper's. */
-export function answerProblem(baseUrl: string, method: string, path: string, response: HttpResponse, unexpected: boolean): Problem | undefined {
+export function answerProblem(
+  baseUrl: string,
+  method: string,
+  path: string,
+  response: HttpResponse,
+  unexpected: boolean,
+): Problem | undefined {
   const { status } = response;
   const url = join(baseUrl, path);
   if (unexpected) {
@@ -91,7 +97,9 @@ export function networkProblem(baseUrl: string, fault: NetworkFault, code: strin
     return { cause: 'tls-untrusted', message };
   }
   if (fault === 'tls-handshake') {
-    const plain = /^https:/.test(baseUrl) ? ` If the server speaks plain HTTP (a local or test server), use ${baseUrl.replace(/^https:/, 'http:')}; else check the port.` : '';
+    const plain = /^https:/.test(baseUrl)
+      ? ` If the server speaks plain HTTP (a local or test server), use ${baseUrl.replace(/^https:/, 'http:')}; else check the port.`
+      : '';
     const message = `the TLS handshake with ${baseUrl} failed (${code}: ${detail}).${plain} Spans are not being exported; still retrying.`;
     return { cause: 'tls-handshake', message };
   }

@@ -69,7 +69,13 @@ const TLS_CERTIFICATE_CODES = new Set([
 const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 // Connected (or trying to), then no answer within the request's timeout: got and node use
 // ETIMEDOUT, undici names the phase that timed out.
-const NO_ANSWER_CODES = new Set(['ETIMEDOUT', 'ESOCKETTIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+const NO_ANSWER_CODES = new Set([
+  'ETIMEDOUT',
+  'ESOCKETTIMEDOUT',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+]);
 // The TLS handshake failed before any certificate was seen: OpenSSL's codes as node and undici
 // pass them on (an https:// URL at a plain-http server reads "wrong version number").
 const TLS_HANDSHAKE_CODES = new Set([

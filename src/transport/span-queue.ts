@@ -123,7 +123,10 @@ export class SpanQueue {
   finish(entry: QueueEntry, job: Next): void {
     if (entry.state === 'settled' || entry.lost) return; // given up earlier: counted then
     // The create has not left: send the later state instead.
-    const replaced: Next = entry.state === 'queued' ? { create: entry.create === undefined ? undefined : (job.create ?? entry.create), update: job.update } : job;
+    const replaced: Next =
+      entry.state === 'queued'
+        ? { create: entry.create === undefined ? undefined : (job.create ?? entry.create), update: job.update }
+        : job;
     const before = entry.state === 'queued' ? entry.bytes : length(entry.next?.create) + length(entry.next?.update);
     const grows = length(replaced.create) + length(replaced.update) - before;
     if (!this.admit(grows, entry.state === 'idle' ? 1 : 0)) {
@@ -204,7 +207,11 @@ export class SpanQueue {
       return false;
     }
     if (this.held + count > maxQueueSize || this.queuedBytes + bytes > maxQueueBytes) {
-      this.options.onLoss('queue-full', 1, `the queue is full (maxQueueSize ${maxQueueSize}, maxQueueBytes ${maxQueueBytes}): Opper is slow or unavailable`);
+      this.options.onLoss(
+        'queue-full',
+        1,
+        `the queue is full (maxQueueSize ${maxQueueSize}, maxQueueBytes ${maxQueueBytes}): Opper is slow or unavailable`,
+      );
       return false;
     }
     return true;
@@ -360,6 +367,6 @@ export class SpanQueue {
   private wake(entry: QueueEntry): void {
     const waiters = entry.waiters;
     entry.waiters = undefined;
-    waiters?.forEach((resolve) => resolve());
+    for (const resolve of waiters ?? []) resolve();
   }
 }

@@ -6,7 +6,15 @@ import { Capacity, type CapacityRange } from './capacity.js';
 import { DoneSpans, type DoneSpansLimits, type SpanProgress } from './done-spans.js';
 import { Health } from './health.js';
 import { Limiter } from './limiter.js';
-import { BACKOFF_MAX_MS, classifyNetworkError, classifyStatus, isOpperReply, parseRetryAfter, retryDelay, type Verdict } from './retry-policy.js';
+import {
+  BACKOFF_MAX_MS,
+  classifyNetworkError,
+  classifyStatus,
+  isOpperReply,
+  parseRetryAfter,
+  retryDelay,
+  type Verdict,
+} from './retry-policy.js';
 import type { HttpResponse } from './http-client.js';
 import { isNetworkError } from './network-error.js';
 import { answerProblem, describeUnexpected, excerpt, networkProblem, retryAfterProblem, type Problem } from './problems.js';
@@ -159,7 +167,8 @@ export class SpanSender {
   async admit(count: number, deadline: number): Promise<string | undefined> {
     const refusal = this.refusal(count);
     if (refusal !== undefined) return refusal;
-    const late = () => `no room before the export deadline: ${this.admission.held} spans are still being delivered (maxPendingSpans ${this.admission.max}): Opper is slow`;
+    const late = () =>
+      `no room before the export deadline: ${this.admission.held} spans are still being delivered (maxPendingSpans ${this.admission.max}): Opper is slow`;
     if (!this.admission.fits(count)) this.backlog.waitedForRoom();
     return this.admission.take(count, deadline, late);
   }
@@ -242,7 +251,14 @@ export class SpanSender {
    * One request with its retries; resolves with how it ended, never rejects. `id`: the span a
    * create's reply must name (undefined for a PATCH, whose reply need only be a JSON object).
    */
-  private async send(delivery: Delivery, method: 'POST' | 'PATCH', path: string, body: string, urgent: boolean, id: string | undefined): Promise<Outcome> {
+  private async send(
+    delivery: Delivery,
+    method: 'POST' | 'PATCH',
+    path: string,
+    body: string,
+    urgent: boolean,
+    id: string | undefined,
+  ): Promise<Outcome> {
     let shrunk = false;
     let sent = false;
     let lastError = 'the deadline passed before the request could be sent';
@@ -278,7 +294,11 @@ export class SpanSender {
           // Waiting past the deadline would only delay the failure.
           if (Date.now() + delay >= delivery.deadline) return { ok: false, reason: 'deadline', detail: result.detail, sent };
           this.retries++;
-          diag.debug(this.options.redact(`OpperSpanExporter: ${method} /${path} failed (${result.detail}); retry ${attempt} in ${Math.round(delay)} ms`));
+          diag.debug(
+            this.options.redact(
+              `OpperSpanExporter: ${method} /${path} failed (${result.detail}); retry ${attempt} in ${Math.round(delay)} ms`,
+            ),
+          );
           await this.sleep(delay);
         }
       }
@@ -291,7 +311,13 @@ export class SpanSender {
    * request ended is taken in before the slot is released, so that no queued request slips out
    * after a rejected key or an untrusted certificate. Undefined: nothing was sent.
    */
-  private async attempt(delivery: Delivery, method: 'POST' | 'PATCH', path: string, body: string, id: string | undefined): Promise<Attempt | undefined> {
+  private async attempt(
+    delivery: Delivery,
+    method: 'POST' | 'PATCH',
+    path: string,
+    body: string,
+    id: string | undefined,
+  ): Promise<Attempt | undefined> {
     // Requests already in flight when the outage began may push the pause further while we wait.
     for (let pause = this.health.pause(Date.now()); pause > 0; pause = this.health.pause(Date.now())) {
       if (Date.now() + pause >= delivery.deadline) return undefined;
@@ -368,7 +394,8 @@ export class SpanSender {
     this.limiter.setLimit(this.health.limit(this.capacity.limit));
     this.backlog.request(pushedBack, waiting, this.capacity.limit >= this.options.concurrency.max);
     const behind = this.backlog.check(now);
-    if (behind !== undefined) this.options.onProblem({ cause: 'falling-behind', message: fallingBehindMessage(behind, this.options.concurrency.max) });
+    if (behind !== undefined)
+      this.options.onProblem({ cause: 'falling-behind', message: fallingBehindMessage(behind, this.options.concurrency.max) });
   }
 
   /** What an HTTP answer that is not a success tells the user, if anything. */

@@ -109,7 +109,12 @@ export class WorkerDelivery implements Delivery {
    * Posts each slice as it comes, one message each (the copy of one slice at a time, never of the
    * whole batch), then the delivery itself. A slice cannot be copied: translated here.
    */
-  async deliverUntranslated(slices: AsyncIterable<UntranslatedSlice>, jobs: SpanJob[], admitted: number, deadline: number): Promise<Delivered> {
+  async deliverUntranslated(
+    slices: AsyncIterable<UntranslatedSlice>,
+    jobs: SpanJob[],
+    admitted: number,
+    deadline: number,
+  ): Promise<Delivered> {
     const batch = { jobs, slices: [], untranslated: 0, complete: false, admitted, deadline };
     let id = 0;
     const delivered = this.start(batch, (started) => (id = started));
@@ -197,7 +202,14 @@ export class WorkerDelivery implements Delivery {
   private postDeliver(id: number, batch: InFlight): void {
     const { admitted } = batch;
     const deadline = batch.deadline + batch.startupWait;
-    this.busyWorker().postMessage({ type: 'deliver', id, jobs: packJobs(batch.jobs), admitted, deadline, postedAt: Date.now() } satisfies ToWorker);
+    this.busyWorker().postMessage({
+      type: 'deliver',
+      id,
+      jobs: packJobs(batch.jobs),
+      admitted,
+      deadline,
+      postedAt: Date.now(),
+    } satisfies ToWorker);
   }
 
   private spawn(): Worker {
@@ -226,7 +238,8 @@ export class WorkerDelivery implements Delivery {
       case 'admitted': {
         const waiting = this.admitting.get(message.id);
         this.admitting.delete(message.id);
-        if (waiting !== undefined && message.refusal === undefined && message.waited > 0) this.startupWaits.set(waiting.deadline, message.waited);
+        if (waiting !== undefined && message.refusal === undefined && message.waited > 0)
+          this.startupWaits.set(waiting.deadline, message.waited);
         this.idleCheck();
         return waiting?.resolve(message.refusal);
       }
@@ -295,7 +308,13 @@ export class WorkerDelivery implements Delivery {
  * without a create had its create land earlier. Untranslated spans have no Opper id yet: `?`.
  */
 function failed(batch: Pick<InFlight, 'jobs' | 'untranslated'>, detail: string, unsent: boolean): Delivered {
-  const failures = batch.jobs.map((job) => ({ id: job.id, reason: 'deadline' as const, detail, unsent, created: job.create === undefined }));
+  const failures = batch.jobs.map((job) => ({
+    id: job.id,
+    reason: 'deadline' as const,
+    detail,
+    unsent,
+    created: job.create === undefined,
+  }));
   for (let i = 0; i < batch.untranslated; i++) failures.push({ id: '?', reason: 'deadline', detail, unsent, created: false });
   return { report: { delivered: 0, failures }, jobs: [...batch.jobs] };
 }

@@ -30,7 +30,10 @@ export function splitOptions(options: object, rebuilt: readonly string[] = []): 
 
 /** The options again, each notification posting `{ type: 'call', owner, name, args }`. */
 export function joinOptions<T>(split: SplitOptions, owner: Owner, post: (message: FromWorker) => void): T {
-  const notify = (name: string) => (...args: unknown[]) => post({ type: 'call', owner, name, args });
+  const notify =
+    (name: string) =>
+    (...args: unknown[]) =>
+      post({ type: 'call', owner, name, args });
   return { ...split.data, ...Object.fromEntries(split.notifications.map((name) => [name, notify(name)])) } as T;
 }
 

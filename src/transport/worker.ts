@@ -19,9 +19,15 @@ if (parentPort !== null) void serve(parentPort, workerData as WorkerSetup);
 async function serve(port: NonNullable<typeof parentPort>, setup: WorkerSetup): Promise<void> {
   const post = (message: FromWorker) => port.postMessage(message);
   // The sender's diag lines go to the app's diag logger (a no-op there unless one is installed).
-  const line = (level: DiagLevel) => (...args: unknown[]) => post({ type: 'diag', level, args });
+  const line =
+    (level: DiagLevel) =>
+    (...args: unknown[]) =>
+      post({ type: 'diag', level, args });
   const levels: DiagLevel[] = ['error', 'warn', 'info', 'debug', 'verbose'];
-  diag.setLogger(Object.fromEntries(levels.map((level) => [level, line(level)])) as never, { logLevel: DiagLogLevel.ALL, suppressOverrideMessage: true });
+  diag.setLogger(Object.fromEntries(levels.map((level) => [level, line(level)])) as never, {
+    logLevel: DiagLogLevel.ALL,
+    suppressOverrideMessage: true,
+  });
   // Loaded before the first message is read: nothing in here is instrumented, and no export's
   // deadline pays for it (see `waited`).
   await preloadClient();

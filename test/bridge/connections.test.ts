@@ -35,7 +35,13 @@ describe('connections to the bridge', () => {
   let bridge: Awaited<ReturnType<typeof startBridge>>;
   beforeAll(async () => {
     opper = await startLocalOpper();
-    bridge = await startBridge(opper, { grpcPort: false, headersTimeoutMillis: 1000, requestTimeoutMillis: 2000, keepAliveTimeoutMillis: 2000, maxConnections: 6 });
+    bridge = await startBridge(opper, {
+      grpcPort: false,
+      headersTimeoutMillis: 1000,
+      requestTimeoutMillis: 2000,
+      keepAliveTimeoutMillis: 2000,
+      maxConnections: 6,
+    });
   });
   afterAll(async () => {
     await bridge.close();
@@ -87,10 +93,26 @@ describe('connections to the bridge', () => {
   });
 
   it('takes the limits from the environment, and refuses nonsense', () => {
-    const env = { OPPER_API_KEY: 'key', OPPER_BRIDGE_MAX_CONNECTIONS: '50', OPPER_BRIDGE_HEADERS_TIMEOUT_MS: '2000', OPPER_BRIDGE_REQUEST_TIMEOUT_MS: '9000', OPPER_BRIDGE_KEEP_ALIVE_TIMEOUT_MS: '700' };
-    expect(resolveBridgeConfig({}, env)).toMatchObject({ maxConnections: 50, headersTimeoutMillis: 2000, requestTimeoutMillis: 9000, keepAliveTimeoutMillis: 700 });
+    const env = {
+      OPPER_API_KEY: 'key',
+      OPPER_BRIDGE_MAX_CONNECTIONS: '50',
+      OPPER_BRIDGE_HEADERS_TIMEOUT_MS: '2000',
+      OPPER_BRIDGE_REQUEST_TIMEOUT_MS: '9000',
+      OPPER_BRIDGE_KEEP_ALIVE_TIMEOUT_MS: '700',
+    };
+    expect(resolveBridgeConfig({}, env)).toMatchObject({
+      maxConnections: 50,
+      headersTimeoutMillis: 2000,
+      requestTimeoutMillis: 9000,
+      keepAliveTimeoutMillis: 700,
+    });
     expect(resolveBridgeConfig({ maxConnections: 7 }, env).maxConnections).toBe(7);
-    expect(resolveBridgeConfig({}, { OPPER_API_KEY: 'key' })).toMatchObject({ maxConnections: 1024, headersTimeoutMillis: 10_000, requestTimeoutMillis: 30_000, keepAliveTimeoutMillis: 65_000 });
+    expect(resolveBridgeConfig({}, { OPPER_API_KEY: 'key' })).toMatchObject({
+      maxConnections: 1024,
+      headersTimeoutMillis: 10_000,
+      requestTimeoutMillis: 30_000,
+      keepAliveTimeoutMillis: 65_000,
+    });
     expect(() => resolveBridgeConfig({}, { ...env, OPPER_BRIDGE_MAX_CONNECTIONS: 'many' })).toThrow(/OPPER_BRIDGE_MAX_CONNECTIONS/);
     expect(() => resolveBridgeConfig({ headersTimeoutMillis: 5000, requestTimeoutMillis: 1000 }, env)).toThrow(RangeError);
   });

@@ -84,7 +84,9 @@ describe('a batch re-sent to a bridge in front of a slow Opper', () => {
     const bridge = await startBridge(opper, { grpcPort: false });
     try {
       // The README's setting: a timeout that leaves room for a retry after the response deadline (5 s) and Retry-After (2 s).
-      const client = sdkWith([otlpExporter('proto', bridge, { timeoutMillis: 30_000 })], { batch: { maxExportBatchSize: 512, maxQueueSize: 2048, scheduledDelayMillis: 50 } });
+      const client = sdkWith([otlpExporter('proto', bridge, { timeoutMillis: 30_000 })], {
+        batch: { maxExportBatchSize: 512, maxQueueSize: 2048, scheduledDelayMillis: 50 },
+      });
       const tracer = client.provider.getTracer('convergence-sdk');
       for (let n = 0; n < 512; n++) tracer.startSpan(`span ${n}`).end();
       await client.provider.forceFlush();

@@ -35,7 +35,7 @@ describe('OTLP, as OpenTelemetry JS serialises it, read back into spans', () => 
     const { spans: read } = readSpans(request);
     const root = read.find((span) => span.name === 'GET /items/1')!;
     expect(root.spanContext().traceState?.serialize()).toBe('vendor=a1,other=b2');
-    expect(root.parentSpanContext).toMatchObject({ spanId: 'bb'.repeat(7) + '01', isRemote: true });
+    expect(root.parentSpanContext).toMatchObject({ spanId: `${'bb'.repeat(7)}01`, isRemote: true });
     const retrieval = read.find((span) => span.name === 'retrieve docs' && span.spanContext().traceId === root.spanContext().traceId)!;
     expect(retrieval.links[0]!.context.spanId).toMatch(/^[0-9a-f]{16}$/);
     expect(retrieval.links[0]!.attributes).toEqual({ 'link.reason': 'follows' });
@@ -52,33 +52,48 @@ describe('OTLP, as OpenTelemetry JS serialises it, read back into spans', () => 
   it('reads every AnyValue kind from JSON the way an SDK attribute holds it', () => {
     const value = (v: unknown) => ({ key: 'k', value: v });
     const request = {
-      resourceSpans: [{
-        resource: { attributes: [value({ stringValue: 'svc' })] },
-        scopeSpans: [{
-          scope: { name: 's', version: '1', attributes: [value({ boolValue: true })] },
-          spans: [{
-            traceId: '0af7651916cd43dd8448eb211c80319c',
-            spanId: 'b7ad6b7169203331',
-            name: 'n',
-            startTimeUnixNano: '1710928800123456789',
-            endTimeUnixNano: '1710928801000000999',
-            attributes: [
-              { key: 'str', value: { stringValue: 'x' } },
-              { key: 'int', value: { intValue: '42' } },
-              { key: 'huge', value: { intValue: '9223372036854775807' } },
-              { key: 'dbl', value: { doubleValue: 1.5 } },
-              { key: 'nan', value: { doubleValue: 'NaN' } },
-              { key: 'bytes', value: { bytesValue: 'AQID' } },
-              { key: 'arr', value: { arrayValue: { values: [{ intValue: 1 }, { stringValue: 'two' }, {}] } } },
-              { key: 'kv', value: { kvlistValue: { values: [{ key: 'a', value: { boolValue: false } }] } } },
-              { key: 'empty', value: {} },
-            ],
-          }],
-        }],
-      }],
+      resourceSpans: [
+        {
+          resource: { attributes: [value({ stringValue: 'svc' })] },
+          scopeSpans: [
+            {
+              scope: { name: 's', version: '1', attributes: [value({ boolValue: true })] },
+              spans: [
+                {
+                  traceId: '0af7651916cd43dd8448eb211c80319c',
+                  spanId: 'b7ad6b7169203331',
+                  name: 'n',
+                  startTimeUnixNano: '1710928800123456789',
+                  endTimeUnixNano: '1710928801000000999',
+                  attributes: [
+                    { key: 'str', value: { stringValue: 'x' } },
+                    { key: 'int', value: { intValue: '42' } },
+                    { key: 'huge', value: { intValue: '9223372036854775807' } },
+                    { key: 'dbl', value: { doubleValue: 1.5 } },
+                    { key: 'nan', value: { doubleValue: 'NaN' } },
+                    { key: 'bytes', value: { bytesValue: 'AQID' } },
+                    { key: 'arr', value: { arrayValue: { values: [{ intValue: 1 }, { stringValue: 'two' }, {}] } } },
+                    { key: 'kv', value: { kvlistValue: { values: [{ key: 'a', value: { boolValue: false } }] } } },
+                    { key: 'empty', value: {} },
+                  ],
+                },
+              ],
+            },
+          ],
+        },
+      ],
     };
     const [span] = readSpans(request).spans;
-    expect(span!.attributes).toEqual({ str: 'x', int: 42, huge: '9223372036854775807', dbl: 1.5, nan: Number.NaN, bytes: 'AQID', arr: [1, 'two', null], kv: { a: false } });
+    expect(span!.attributes).toEqual({
+      str: 'x',
+      int: 42,
+      huge: '9223372036854775807',
+      dbl: 1.5,
+      nan: Number.NaN,
+      bytes: 'AQID',
+      arr: [1, 'two', null],
+      kv: { a: false },
+    });
     const { create, update } = translateSpan(span!, MAX);
     expect(JSON.parse(create)).toMatchObject({
       start_time: '2024-03-20T10:00:00.123456Z',
@@ -89,7 +104,21 @@ describe('OTLP, as OpenTelemetry JS serialises it, read back into spans', () => 
 
   it('sets aside spans with missing or all-zero ids, and reads the rest', () => {
     const span = (traceId: string, spanId: string) => ({ traceId, spanId, name: 'n' });
-    const request = { resourceSpans: [{ scopeSpans: [{ spans: [span('0'.repeat(32), 'b7ad6b7169203331'), span('0af7651916cd43dd8448eb211c80319c', ''), span('0af7651916cd43dd8448eb211c80319c', 'b7ad6b7169203331')] }] }] };
+    const request = {
+      resourceSpans: [
+        {
+          scopeSpans: [
+            {
+              spans: [
+                span('0'.repeat(32), 'b7ad6b7169203331'),
+                span('0af7651916cd43dd8448eb211c80319c', ''),
+                span('0af7651916cd43dd8448eb211c80319c', 'b7ad6b7169203331'),
+              ],
+            },
+          ],
+        },
+      ],
+    };
     const { spans: read, unreadable } = readSpans(request);
     expect(read).toHaveLength(1);
     expect(unreadable.map((u) => u.detail)).toEqual([expect.stringContaining('traceId'), expect.stringContaining('spanId')]);

@@ -33,19 +33,23 @@ describe('the bridge entry point', () => {
   afterAll(() => opper.close());
 
   it('is not loaded by an app that imports the exporter and exports through it', async () => {
-    const result = await runScript(`
+    const result = await runScript(
+      `
       const { OpperSpanExporter } = await import('opentelemetry-exporter-opper');
       const { BasicTracerProvider, SimpleSpanProcessor } = await import('@opentelemetry/sdk-trace-base');
       const exporter = new OpperSpanExporter();
       const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
       provider.getTracer('t').startSpan('one').end();
       await provider.shutdown();
-      console.log(JSON.stringify({ loaded: loaded(), exported: exporter.getStats().spansExported }));`, opper);
+      console.log(JSON.stringify({ loaded: loaded(), exported: exporter.getStats().spansExported }));`,
+      opper,
+    );
     expect(result).toEqual({ loaded: [], exported: 1 });
   });
 
   it('loads protobufjs on import, and grpc-js only once a gRPC port is served', async () => {
-    const result = await runScript(`
+    const result = await runScript(
+      `
       const { startOtlpBridge } = await import('opentelemetry-exporter-opper/bridge');
       const onImport = loaded();
       const httpOnly = await startOtlpBridge({ port: 0, grpcPort: false, logger: { log() {} } });
@@ -54,7 +58,9 @@ describe('the bridge entry point', () => {
       const both = await startOtlpBridge({ port: 0, grpcPort: 0, logger: { log() {} } });
       const withGrpc = loaded();
       await both.close();
-      console.log(JSON.stringify({ onImport, withoutGrpc, withGrpc }));`, opper);
+      console.log(JSON.stringify({ onImport, withoutGrpc, withGrpc }));`,
+      opper,
+    );
     expect(result).toEqual({ onImport: ['protobufjs'], withoutGrpc: ['protobufjs'], withGrpc: ['@grpc/grpc-js', 'protobufjs'] });
   });
 

@@ -25,7 +25,9 @@ describe('the bridge in front of a failing Opper', () => {
   });
 
   async function load(kind: ClientKind, traces: number, during?: () => Promise<void>): Promise<string[]> {
-    const client = sdkWith([otlpExporter(kind, bridge, { timeoutMillis: 30_000 })], { batch: { maxExportBatchSize: 25, maxQueueSize: 10_000 } });
+    const client = sdkWith([otlpExporter(kind, bridge, { timeoutMillis: 30_000 })], {
+      batch: { maxExportBatchSize: 25, maxQueueSize: 10_000 },
+    });
     const tracer = client.provider.getTracer(`faults-${kind}`);
     for (let n = 0; n < traces; n++) richTrace(tracer, n);
     await during?.();

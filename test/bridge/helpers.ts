@@ -28,14 +28,29 @@ export function memoryLogger(): BridgeLogger & { lines: Array<{ level: string; m
 }
 
 /** A bridge on free ports in front of `opper`, logging to memory. */
-export async function startBridge(opper: LocalOpper, options: OtlpBridgeOptions = {}): Promise<OtlpBridge & { logs: ReturnType<typeof memoryLogger> }> {
+export async function startBridge(
+  opper: LocalOpper,
+  options: OtlpBridgeOptions = {},
+): Promise<OtlpBridge & { logs: ReturnType<typeof memoryLogger> }> {
   const logs = memoryLogger();
-  const bridge = await startOtlpBridge({ baseUrl: opper.url, apiKey: opper.apiKey, port: 0, grpcPort: 0, logger: logs, summaryIntervalMillis: 0, ...options });
+  const bridge = await startOtlpBridge({
+    baseUrl: opper.url,
+    apiKey: opper.apiKey,
+    port: 0,
+    grpcPort: 0,
+    logger: logs,
+    summaryIntervalMillis: 0,
+    ...options,
+  });
   return Object.assign(bridge, { logs });
 }
 
 /** One of OpenTelemetry JS's own OTLP exporters, pointed at the bridge (protobuf with gzip, JSON, or gRPC with gzip). */
-export function otlpExporter(kind: ClientKind, bridge: { url: string; grpcUrl: string | undefined }, options: { token?: string; timeoutMillis?: number; url?: string } = {}): SpanExporter {
+export function otlpExporter(
+  kind: ClientKind,
+  bridge: { url: string; grpcUrl: string | undefined },
+  options: { token?: string; timeoutMillis?: number; url?: string } = {},
+): SpanExporter {
   const timeoutMillis = options.timeoutMillis ?? 10_000;
   const headers: Record<string, string> = options.token === undefined ? {} : { authorization: `Bearer ${options.token}` };
   const url = options.url ?? (kind === 'grpc' ? bridge.grpcUrl! : `${bridge.url}/v1/traces`);
@@ -54,11 +69,16 @@ export interface Client {
 }
 
 /** A real SDK whose BatchSpanProcessors hand every span to each of `exporters`. */
-export function sdkWith(exporters: SpanExporter[], options: { batch?: ConstructorParameters<typeof BatchSpanProcessor>[1]; spanLimits?: SpanLimits } = {}): Client {
+export function sdkWith(
+  exporters: SpanExporter[],
+  options: { batch?: ConstructorParameters<typeof BatchSpanProcessor>[1]; spanLimits?: SpanLimits } = {},
+): Client {
   const recorded = new InMemorySpanExporter();
   const processors: SpanProcessor[] = [
     new SimpleSpanProcessor(recorded),
-    ...exporters.map((exporter) => new BatchSpanProcessor(exporter, { scheduledDelayMillis: 20, exportTimeoutMillis: 30_000, ...options.batch })),
+    ...exporters.map(
+      (exporter) => new BatchSpanProcessor(exporter, { scheduledDelayMillis: 20, exportTimeoutMillis: 30_000, ...options.batch }),
+    ),
   ];
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes({ 'service.name': 'bridge-test', 'service.version': '1.0.0', 'host.cores': 2 }),
@@ -114,7 +134,9 @@ export async function sdkSpans(traces: number, spanLimits?: SpanLimits): Promise
 /** google.rpc.Status and RetryInfo, read independently of the bridge's own codec. */
 export const RPC = protobuf.Root.fromJSON({
   nested: {
-    Status: { fields: { code: { type: 'int32', id: 1 }, message: { type: 'string', id: 2 }, details: { rule: 'repeated', type: 'Any', id: 3 } } },
+    Status: {
+      fields: { code: { type: 'int32', id: 1 }, message: { type: 'string', id: 2 }, details: { rule: 'repeated', type: 'Any', id: 3 } },
+    },
     Any: { fields: { typeUrl: { type: 'string', id: 1 }, value: { type: 'bytes', id: 2 } } },
     RetryInfo: { fields: { retryDelay: { type: 'Duration', id: 1 } } },
     Duration: { fields: { seconds: { type: 'int64', id: 1 }, nanos: { type: 'int32', id: 2 } } },
@@ -122,7 +144,10 @@ export const RPC = protobuf.Root.fromJSON({
 });
 
 /** A bare grpc-js client of the OTLP trace service: raw request bytes in, the call's error (if any) out. */
-export function rawTraceClient(grpcUrl: string): { export(body: Uint8Array, metadata?: Metadata): Promise<ServiceError | undefined>; close(): void } {
+export function rawTraceClient(grpcUrl: string): {
+  export(body: Uint8Array, metadata?: Metadata): Promise<ServiceError | undefined>;
+  close(): void;
+} {
   const identity = (bytes: Buffer) => bytes;
   const Client = makeGenericClientConstructor(
     {
@@ -143,7 +168,8 @@ export function rawTraceClient(grpcUrl: string): { export(body: Uint8Array, meta
     close(): void;
   };
   return {
-    export: (body, metadata = new Metadata()) => new Promise((resolve) => client.Export(Buffer.from(body), metadata, (error) => resolve(error ?? undefined))),
+    export: (body, metadata = new Metadata()) =>
+      new Promise((resolve) => client.Export(Buffer.from(body), metadata, (error) => resolve(error ?? undefined))),
     close: () => client.close(),
   };
 }

@@ -33,7 +33,10 @@ function jsonRequest(where: 'resource' | 'scope'): string {
         resource: { attributes: where === 'resource' ? deep : [] },
         scopeSpans: [{ scope: { name: 'hostile', attributes: where === 'scope' ? deep : [] }, spans: [span(n + 1), span(n + 2)] }],
       },
-      { resource: { attributes: [{ key: 'service.name', value: { stringValue: 'fine' } }] }, scopeSpans: [{ scope: { name: 'ok' }, spans: [span(n + 3), span(n + 4)] }] },
+      {
+        resource: { attributes: [{ key: 'service.name', value: { stringValue: 'fine' } }] },
+        scopeSpans: [{ scope: { name: 'ok' }, spans: [span(n + 3), span(n + 4)] }],
+      },
     ],
   };
   return JSON.stringify(request).replace('"__DEEP__"', DEEP_JSON);
@@ -61,7 +64,11 @@ function protobufRequest(): Uint8Array {
     }
     w.ldelim();
     w.uint32(LEN(2)).fork(); // ScopeSpans
-    w.uint32(LEN(1)).fork().uint32(LEN(1)).string(hostile ? 'hostile' : 'ok').ldelim();
+    w.uint32(LEN(1))
+      .fork()
+      .uint32(LEN(1))
+      .string(hostile ? 'hostile' : 'ok')
+      .ldelim();
     for (const n of hostile ? [1, 2] : [3, 4]) w.uint32(LEN(2)).bytes(spanBytes(n));
     w.ldelim();
     w.ldelim();
@@ -82,16 +89,32 @@ describe('hostile resource and scope attributes', () => {
     await opper.close();
   });
 
-  it.each(['resource', 'scope'] as const)('rejects only the spans under a %s nested 5,000 deep (JSON), in partial_success', async (where) => {
-    const response = await fetch(`${bridge.url}/v1/traces`, { method: 'POST', body: jsonRequest(where), headers: { 'content-type': 'application/json' } });
-    expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ partialSuccess: { rejectedSpans: '2', errorMessage: expect.stringContaining(`its ${where === 'resource' ? 'resource' : 'instrumentation scope'}`) } });
-    expect(opper.spans.size).toBe(2);
-  });
+  it.each(['resource', 'scope'] as const)(
+    'rejects only the spans under a %s nested 5,000 deep (JSON), in partial_success',
+    async (where) => {
+      const response = await fetch(`${bridge.url}/v1/traces`, {
+        method: 'POST',
+        body: jsonRequest(where),
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(response.status).toBe(200);
+      expect(await response.json()).toEqual({
+        partialSuccess: {
+          rejectedSpans: '2',
+          errorMessage: expect.stringContaining(`its ${where === 'resource' ? 'resource' : 'instrumentation scope'}`),
+        },
+      });
+      expect(opper.spans.size).toBe(2);
+    },
+  );
 
   it('answers the same over protobuf and gRPC, and never logs an internal error', async () => {
     const body = protobufRequest();
-    const response = await fetch(`${bridge.url}/v1/traces`, { method: 'POST', body, headers: { 'content-type': 'application/x-protobuf' } });
+    const response = await fetch(`${bridge.url}/v1/traces`, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/x-protobuf' },
+    });
     expect(response.status === 200 || response.status === 400).toBe(true);
     const client = rawTraceClient(bridge.grpcUrl!);
     const error = await client.export(body, new Metadata());

@@ -45,7 +45,10 @@ describe('the bridge, as an operator sees it', () => {
       expect(((await response.json()) as { message: string }).message).toMatch(/API key/);
     }
     const ready = await fetch(`${bridge.url}/readyz`);
-    expect([ready.status, ((await ready.json()) as { reason: string }).reason]).toEqual([503, expect.stringMatching(/rejected the API key/)]);
+    expect([ready.status, ((await ready.json()) as { reason: string }).reason]).toEqual([
+      503,
+      expect.stringMatching(/rejected the API key/),
+    ]);
     expect(warnings.filter((w) => w.code === BridgeWarningCode.KeyRejected)).toHaveLength(1);
     // One log line for the kind, however many requests met it.
     expect(bridge.logs.lines.filter((line) => line.cause === 'key-rejected')).toEqual([expect.objectContaining({ level: 'error' })]);
@@ -63,9 +66,12 @@ describe('the bridge, as an operator sees it', () => {
     expect((await fetch(`${good.url}/readyz`)).status).toBe(200);
   });
 
-  it('is not ready, answers 503 and names NODE_EXTRA_CA_CERTS once when Opper\'s certificate is not trusted', async () => {
+  it("is not ready, answers 503 and names NODE_EXTRA_CA_CERTS once when Opper's certificate is not trusted", async () => {
     const fixture = new URL('../fixtures/tls/', import.meta.url);
-    const server = createHttpsServer({ cert: readFileSync(new URL('test-only-self-signed.crt', fixture)), key: readFileSync(new URL('test-only-self-signed.key', fixture)) });
+    const server = createHttpsServer({
+      cert: readFileSync(new URL('test-only-self-signed.crt', fixture)),
+      key: readFileSync(new URL('test-only-self-signed.key', fixture)),
+    });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     bridges.push({ close: () => new Promise<void>((resolve) => server.close(() => resolve())) });
     const bridge = await startBridge(opper, { baseUrl: `https://127.0.0.1:${(server.address() as AddressInfo).port}/v2` });
@@ -76,9 +82,17 @@ describe('the bridge, as an operator sees it', () => {
       expect(response.status).toBe(503); // the Collector keeps the data and retries
     }
     const ready = await fetch(`${bridge.url}/readyz`);
-    expect([ready.status, ((await ready.json()) as { reason: string }).reason]).toEqual([503, expect.stringMatching(/TLS certificate is not trusted .*NODE_EXTRA_CA_CERTS/)]);
+    expect([ready.status, ((await ready.json()) as { reason: string }).reason]).toEqual([
+      503,
+      expect.stringMatching(/TLS certificate is not trusted .*NODE_EXTRA_CA_CERTS/),
+    ]);
     const tls = warnings.filter((w) => w.code === WarningCode.TlsUntrusted);
-    expect(tls).toEqual([{ code: WarningCode.TlsUntrusted, text: expect.stringMatching(/^opper-otlp-bridge: the TLS certificate of https:.*NODE_EXTRA_CA_CERTS/) }]);
+    expect(tls).toEqual([
+      {
+        code: WarningCode.TlsUntrusted,
+        text: expect.stringMatching(/^opper-otlp-bridge: the TLS certificate of https:.*NODE_EXTRA_CA_CERTS/),
+      },
+    ]);
     expect(bridge.getStats().opperRequests).toBe(2); // one probe per OTLP request, no retries
   });
 
@@ -86,14 +100,21 @@ describe('the bridge, as an operator sees it', () => {
     expect(() => resolveBridgeConfig({}, {})).toThrow(/no API key/);
     expect(() => resolveBridgeConfig({}, { OPPER_API_KEY: 'k', OPPER_BASE_URL: 'ftp://x' })).toThrow(/opper-otlp-bridge: .*OPPER_BASE_URL/);
     expect(() => resolveBridgeConfig({ apiKey: 'k', port: 70000 }, {})).toThrow(/port must be an integer between 0 and 65535/);
-    expect(resolveBridgeConfig({}, { OPPER_API_KEY: 'k', OPPER_BRIDGE_TOKEN: ' t0k ' })).toMatchObject({ token: 't0k', host: '127.0.0.1', port: 4318, grpcPort: 4317 });
+    expect(resolveBridgeConfig({}, { OPPER_API_KEY: 'k', OPPER_BRIDGE_TOKEN: ' t0k ' })).toMatchObject({
+      token: 't0k',
+      host: '127.0.0.1',
+      port: 4318,
+      grpcPort: 4317,
+    });
   });
 
   it('warns at start when it listens beyond loopback without a token, and not with one', async () => {
     const open = await startBridge(opper, { host: '0.0.0.0', grpcPort: false });
     bridges.push(open);
     expect(warnings.map((w) => w.code)).toEqual([BridgeWarningCode.NoToken]);
-    expect(open.logs.lines.find((line) => line.cause === 'no-token')?.msg).toMatch(/anyone who reaches the port writes into your Opper project/);
+    expect(open.logs.lines.find((line) => line.cause === 'no-token')?.msg).toMatch(
+      /anyone who reaches the port writes into your Opper project/,
+    );
     warnings.length = 0;
     const guarded = await startBridge(opper, { host: '0.0.0.0', grpcPort: false, token: 't0ken' });
     bridges.push(guarded);
@@ -121,11 +142,20 @@ describe('the bridge, as an operator sees it', () => {
     });
     bridges.push(bridge);
     const body = JsonTraceSerializer.serializeRequest(await sdkSpans(1))!;
-    expect((await fetch(`${bridge.url}/v1/traces`, { method: 'POST', body, headers: { 'content-type': 'application/json' } })).status).toBe(200);
+    expect((await fetch(`${bridge.url}/v1/traces`, { method: 'POST', body, headers: { 'content-type': 'application/json' } })).status).toBe(
+      200,
+    );
     await summaryAfterDelivery;
     const parsed = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(lines.every((line) => line.endsWith('\n') && !line.slice(0, -1).includes('\n'))).toBe(true);
-    expect(parsed[0]).toMatchObject({ level: 'info', msg: 'listening', http: bridge.url, opper: opper.url, token: 'none', responseDeadlineMillis: 5000 });
+    expect(parsed[0]).toMatchObject({
+      level: 'info',
+      msg: 'listening',
+      http: bridge.url,
+      opper: opper.url,
+      token: 'none',
+      responseDeadlineMillis: 5000,
+    });
     expect(parsed.filter((line) => line.msg === 'summary').at(-1)).toMatchObject({ spansDelivered: 6, requests: 1 });
     expect(lines.join('')).not.toContain(opper.apiKey);
   });
@@ -136,9 +166,13 @@ describe('the bridge, as an operator sees it', () => {
     const body = JsonTraceSerializer.serializeRequest(await sdkSpans(2))!;
     const spans = countSpans(JSON.parse(new TextDecoder().decode(body)));
     for (let i = 0; i < 2; i++) {
-      expect((await fetch(`${bridge.url}/v1/traces`, { method: 'POST', body, headers: { 'content-type': 'application/json' } })).status).toBe(200);
+      expect(
+        (await fetch(`${bridge.url}/v1/traces`, { method: 'POST', body, headers: { 'content-type': 'application/json' } })).status,
+      ).toBe(200);
     }
-    expect((await fetch(`${bridge.url}/v1/traces`, { method: 'POST', body: 'x', headers: { 'content-type': 'text/plain' } })).status).toBe(415);
+    expect((await fetch(`${bridge.url}/v1/traces`, { method: 'POST', body: 'x', headers: { 'content-type': 'text/plain' } })).status).toBe(
+      415,
+    );
     const requests = bridge.logs.lines.filter((line) => line.msg === 'request');
     expect(requests).toEqual([
       expect.objectContaining({ level: 'debug', spans, answer: 'ok', rejected: 0, millis: expect.any(Number) }),
@@ -155,7 +189,9 @@ describe('the bridge, as an operator sees it', () => {
     const { memoryLogger } = await import('./helpers.js');
     const logs = memoryLogger();
     const port = Number(new URL(first.url).port);
-    await expect(startOtlpBridge({ baseUrl: opper.url, apiKey: opper.apiKey, port, grpcPort: false, logger: logs })).rejects.toThrow(/EADDRINUSE/);
+    await expect(startOtlpBridge({ baseUrl: opper.url, apiKey: opper.apiKey, port, grpcPort: false, logger: logs })).rejects.toThrow(
+      /EADDRINUSE/,
+    );
     expect(logs.lines.map((line) => line.msg)).toEqual([]);
   });
 });

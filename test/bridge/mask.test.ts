@@ -18,7 +18,11 @@ afterAll(async () => {
 it('masks input, meta and exception messages of spans that arrive as OTLP', async () => {
   const client = sdkWith([otlpExporter('proto', bridge)]);
   const span = client.provider.getTracer('gen_ai').startSpan('chat');
-  span.setAttributes({ 'gen_ai.operation.name': 'chat', 'gen_ai.input.messages': JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: SECRET }] }]), 'app.note': `key ${SECRET}` });
+  span.setAttributes({
+    'gen_ai.operation.name': 'chat',
+    'gen_ai.input.messages': JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: SECRET }] }]),
+    'app.note': `key ${SECRET}`,
+  });
   span.recordException(new Error(`failed with ${SECRET}`));
   span.end();
   const ids = endedIds(client.recorded);

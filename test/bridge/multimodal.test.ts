@@ -24,10 +24,15 @@ function expectSmallAndWhole(span: StoredSpan | undefined, name: string): void {
 }
 
 const byName = (opper: LocalOpper, name: string) => [...opper.spans.values()].find((span) => span.name === name);
-const ended = (opper: LocalOpper, count: number) => opper.waitForSpans((spans) => [...spans.values()].filter((span) => span.end_time !== null).length >= count, 20_000);
+const ended = (opper: LocalOpper, count: number) =>
+  opper.waitForSpans((spans) => [...spans.values()].filter((span) => span.end_time !== null).length >= count, 20_000);
 
 /** Makes each span of `spans` with a real SDK through `processor`, ended, flushed. */
-async function throughProcessor(opper: LocalOpper, options: { keepBinaryPayloads?: boolean }, spans: Readonly<Record<string, Attributes>>): Promise<void> {
+async function throughProcessor(
+  opper: LocalOpper,
+  options: { keepBinaryPayloads?: boolean },
+  spans: Readonly<Record<string, Attributes>>,
+): Promise<void> {
   const processor = new OpperSpanProcessor({ baseUrl: opper.url, apiKey: opper.apiKey, ...options });
   const provider = new BasicTracerProvider({ spanProcessors: [processor] });
   const tracer = provider.getTracer('multimodal');
@@ -36,7 +41,11 @@ async function throughProcessor(opper: LocalOpper, options: { keepBinaryPayloads
   await provider.shutdown();
 }
 
-async function throughBridge(bridge: { url: string; grpcUrl: string | undefined }, kind: ClientKind, spans: Readonly<Record<string, Attributes>>): Promise<void> {
+async function throughBridge(
+  bridge: { url: string; grpcUrl: string | undefined },
+  kind: ClientKind,
+  spans: Readonly<Record<string, Attributes>>,
+): Promise<void> {
   const client = sdkWith([otlpExporter(kind, bridge, { timeoutMillis: 30_000 })]);
   const tracer = client.provider.getTracer('multimodal');
   for (const [name, attributes] of Object.entries(spans)) tracer.startSpan(name, { attributes }).end();

@@ -5,7 +5,18 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { ServiceError } from '@grpc/grpc-js';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { startLocalOpper, type LocalOpper } from '../../src/testing/index.js';
-import { deliveryProblems, endedIds, otlpExporter, rawTraceClient, RPC, sdkSpans, sdkWith, startBridge, waitForAll, type ClientKind } from './helpers.js';
+import {
+  deliveryProblems,
+  endedIds,
+  otlpExporter,
+  rawTraceClient,
+  RPC,
+  sdkSpans,
+  sdkWith,
+  startBridge,
+  waitForAll,
+  type ClientKind,
+} from './helpers.js';
 import { richTrace } from './workload.js';
 
 const MAX_PENDING_SPANS = 30;
@@ -28,7 +39,9 @@ describe('the bridge past its bound', () => {
   it('refuses the excess with 429, and the clients back off until everything has arrived', async () => {
     const kinds: ClientKind[] = ['proto', 'json', 'proto'];
     const clients = kinds.map((kind) =>
-      sdkWith([otlpExporter(kind, bridge, { timeoutMillis: 30_000 })], { batch: { maxExportBatchSize: BATCH, maxQueueSize: 10_000, scheduledDelayMillis: 5 } }),
+      sdkWith([otlpExporter(kind, bridge, { timeoutMillis: 30_000 })], {
+        batch: { maxExportBatchSize: BATCH, maxQueueSize: 10_000, scheduledDelayMillis: 5 },
+      }),
     );
     clients.forEach((client, i) => {
       const tracer = client.provider.getTracer(`flood-${i}`);
@@ -57,7 +70,9 @@ describe('the bridge past its bound', () => {
     expect(refused.length).toBeGreaterThan(0);
     for (const error of refused) {
       expect(error.code).toBe(8);
-      const status = RPC.lookupType('Status').decode(error.metadata.get('grpc-status-details-bin')[0] as Buffer) as unknown as { details: Array<{ typeUrl: string; value: Uint8Array }> };
+      const status = RPC.lookupType('Status').decode(error.metadata.get('grpc-status-details-bin')[0] as Buffer) as unknown as {
+        details: Array<{ typeUrl: string; value: Uint8Array }>;
+      };
       expect(status.details[0]!.typeUrl).toBe('type.googleapis.com/google.rpc.RetryInfo');
       const info = RPC.lookupType('RetryInfo').toObject(RPC.lookupType('RetryInfo').decode(status.details[0]!.value), { longs: Number });
       expect(info).toEqual({ retryDelay: { seconds: 1 } });

@@ -23,7 +23,9 @@ export function spawnBridge(opper: LocalOpper, args: string[] = [], env: NodeJS.
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   const lines: Array<Record<string, unknown>> = [];
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   return new Promise((resolve, reject) => {
     createInterface({ input: child.stderr! }).on('line', (line) => {
       let parsed: Record<string, unknown>;
@@ -35,7 +37,9 @@ export function spawnBridge(opper: LocalOpper, args: string[] = [], env: NodeJS.
       lines.push(parsed);
       if (parsed.msg === 'listening') resolve({ child, url: String(parsed.http), lines, exited });
     });
-    void exited.then(({ code, signal }) => reject(new Error(`the bridge exited (${code ?? signal}) before listening: ${JSON.stringify(lines)}`)));
+    void exited.then(({ code, signal }) =>
+      reject(new Error(`the bridge exited (${code ?? signal}) before listening: ${JSON.stringify(lines)}`)),
+    );
   });
 }
 

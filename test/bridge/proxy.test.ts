@@ -26,7 +26,11 @@ describe('the bridge with a proxy', () => {
   const baseUrl = () => opper.url.replace('127.0.0.1', 'opper.test');
 
   it('is ready and forwards through it, and logs the proxy without credentials', async () => {
-    const bridge = await startBridge(opper, { baseUrl: baseUrl(), grpcPort: false, proxy: `http://bridge:pa55word@127.0.0.1:${proxy.port}` });
+    const bridge = await startBridge(opper, {
+      baseUrl: baseUrl(),
+      grpcPort: false,
+      proxy: `http://bridge:pa55word@127.0.0.1:${proxy.port}`,
+    });
     bridges.push(bridge);
     // Asked before any delivery: the answer comes from the probe, which must go through the proxy too.
     expect((await fetch(`${bridge.url}/readyz`)).status).toBe(200);
@@ -44,16 +48,26 @@ describe('the bridge with a proxy', () => {
     const port = await deadPort();
     // Jest's sandboxed process gets no 'warning' events: watch the call.
     const emitWarning = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
-    const bridge = await startBridge(opper, { baseUrl: baseUrl(), grpcPort: false, responseDeadlineMillis: 500, proxy: `http://bridge:pa55word@127.0.0.1:${port}` });
+    const bridge = await startBridge(opper, {
+      baseUrl: baseUrl(),
+      grpcPort: false,
+      responseDeadlineMillis: 500,
+      proxy: `http://bridge:pa55word@127.0.0.1:${port}`,
+    });
     bridges.push(bridge);
     const ready = await fetch(`${bridge.url}/readyz`);
-    expect([ready.status, ((await ready.json()) as { reason: string }).reason]).toEqual([503, expect.stringMatching(/proxy http:\/\/127\.0\.0\.1:\d+ refused the connection/)]);
+    expect([ready.status, ((await ready.json()) as { reason: string }).reason]).toEqual([
+      503,
+      expect.stringMatching(/proxy http:\/\/127\.0\.0\.1:\d+ refused the connection/),
+    ]);
     const body = JsonTraceSerializer.serializeRequest(await sdkSpans(1))!;
     const response = await fetch(`${bridge.url}/v1/traces`, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
     expect(response.status).toBe(503);
     const message = `opper-otlp-bridge: the proxy http://127.0.0.1:${port} (from the proxy option) refused the connection (ECONNREFUSED); spans are not reaching Opper.`;
     expect(emitWarning.mock.calls).toEqual([[message, { code: WarningCode.ProxyFailed, type: 'OpperExporterWarning' }]]);
-    expect(bridge.logs.lines.filter((line) => line.cause === 'proxy-failed')).toEqual([expect.objectContaining({ level: 'warn', msg: message })]);
+    expect(bridge.logs.lines.filter((line) => line.cause === 'proxy-failed')).toEqual([
+      expect.objectContaining({ level: 'warn', msg: message }),
+    ]);
     expect(JSON.stringify(bridge.logs.lines)).not.toContain('pa55word');
   });
 });

@@ -52,7 +52,10 @@ describe('what the bridge refuses', () => {
     const proto = await post(Buffer.from([0x0a, 0xff, 0xff, 0xff, 0x0f, 0x01]), { 'content-type': 'application/x-protobuf' });
     expect(proto.status).toBe(400);
     expect(proto.headers.get('content-type')).toBe('application/x-protobuf');
-    expect(RPC.lookupType('Status').decode(new Uint8Array(await proto.arrayBuffer()))).toMatchObject({ code: 3, message: expect.stringContaining('not an OTLP') });
+    expect(RPC.lookupType('Status').decode(new Uint8Array(await proto.arrayBuffer()))).toMatchObject({
+      code: 3,
+      message: expect.stringContaining('not an OTLP'),
+    });
     const json = await post('{"resourceSpans": [', { 'content-type': 'application/json' });
     expect(json.status).toBe(400);
     expect(await json.json()).toMatchObject({ code: 3 });

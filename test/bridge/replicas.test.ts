@@ -51,7 +51,9 @@ describe('bridge processes', () => {
     opper.reset();
     opper.inject({ delayMs: 200 });
     const bridge = await spawnBridge(opper, ['--response-deadline-ms', '4000']);
-    const client = sdkWith([otlpExporter('json', { url: bridge.url, grpcUrl: undefined }, { timeoutMillis: 30_000 })], { batch: { scheduledDelayMillis: 10 } });
+    const client = sdkWith([otlpExporter('json', { url: bridge.url, grpcUrl: undefined }, { timeoutMillis: 30_000 })], {
+      batch: { scheduledDelayMillis: 10 },
+    });
     const tracer = client.provider.getTracer('drain');
     richTrace(tracer, 1);
     await opper.waitForSpans((spans) => spans.size >= 1);

@@ -19,7 +19,10 @@ export async function runAiSdk7(line, nodeBin, lineDir, ctx) {
   const dir = path.join(lineDir, 'apps', 'ai-sdk-7');
   fs.mkdirSync(dir, { recursive: true });
   fs.copyFileSync(fileURLToPath(new URL('./ai-sdk-7/app.mjs', import.meta.url)), path.join(dir, 'app.mjs'));
-  for (const [from, to] of [['probe-core.cjs', 'compat-probe-core.cjs'], ['probe.mjs', 'compat-probe.mjs']]) {
+  for (const [from, to] of [
+    ['probe-core.cjs', 'compat-probe-core.cjs'],
+    ['probe.mjs', 'compat-probe.mjs'],
+  ]) {
     fs.copyFileSync(path.join(probeDir, from), path.join(dir, to));
   }
   const probeFile = path.join(dir, 'probe.jsonl');
@@ -29,7 +32,14 @@ export async function runAiSdk7(line, nodeBin, lineDir, ctx) {
   const t0 = Date.now();
   const versions = ['ai', '@ai-sdk/otel', '@ai-sdk/openai'].map((name) => `${name} ${line.dependencies[name]}`).join(', ');
   const row = (name, problems, detail) =>
-    record({ line: line.id, name: `ai-sdk-7 ${name}`, status: problems.length ? 'fail' : 'pass', ms: Date.now() - t0, detail: problems.length ? problems.join('; ') : detail, output: problems.length ? log : undefined });
+    record({
+      line: line.id,
+      name: `ai-sdk-7 ${name}`,
+      status: problems.length ? 'fail' : 'pass',
+      ms: Date.now() - t0,
+      detail: problems.length ? problems.join('; ') : detail,
+      output: problems.length ? log : undefined,
+    });
   let log = '';
   try {
     const env = cleanEnv({
@@ -48,14 +58,26 @@ export async function runAiSdk7(line, nodeBin, lineDir, ctx) {
     } catch {
       problems.push('the app printed no JSON line');
     }
-    const records = fs.existsSync(probeFile) ? fs.readFileSync(probeFile, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
+    const records = fs.existsSync(probeFile)
+      ? fs
+          .readFileSync(probeFile, 'utf8')
+          .trim()
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l))
+      : [];
     const delivery = checkDelivery({ records, opper, ids });
     problems.push(...delivery.problems);
     if (/Error|OpperExporterWarning/.test(result.stderr)) problems.push(`stderr: ${result.stderr.trim().split('\n')[0]}`);
     if (opper.violations.length) problems.push(`Opper API violations: ${JSON.stringify(opper.violations.slice(0, 3))}`);
     row('delivery', problems, `${versions}: ${delivery.byId.size} spans, each stored once, parents linked, no violation`);
     const view = (name) => traceView(opper, ids, scenarios[name]);
-    const checks = [['generateText+tool', 'tools', checkTools], ['streamText', 'stream', checkStream], ['embed', 'embed', checkEmbed], ['legacy', 'legacy', checkLegacy]];
+    const checks = [
+      ['generateText+tool', 'tools', checkTools],
+      ['streamText', 'stream', checkStream],
+      ['embed', 'embed', checkEmbed],
+      ['legacy', 'legacy', checkLegacy],
+    ];
     for (const [name, scenario, check] of checks) {
       const found = [];
       const spans = problems.length === 0 ? view(scenario) : undefined;
@@ -88,8 +110,7 @@ const json = (text) => {
   }
 };
 /** The text parts of a GenAI message list, per message: [{role, text, parts}]. */
-const messages = (text) =>
-  (json(text) ?? []).map((m) => ({ role: m.role, text: JSON.stringify(m.parts ?? []), parts: m.parts ?? [] }));
+const messages = (text) => (json(text) ?? []).map((m) => ({ role: m.role, text: JSON.stringify(m.parts ?? []), parts: m.parts ?? [] }));
 
 /** Expects `actual` to equal `expected` (JSON-compared); reports `what` otherwise. */
 function same(fail, what, actual, expected) {
@@ -97,7 +118,8 @@ function same(fail, what, actual, expected) {
 }
 
 function contains(fail, what, text, part) {
-  if (typeof text !== 'string' || !text.includes(part)) fail(`${what} does not contain ${JSON.stringify(part)}: ${JSON.stringify(text)?.slice(0, 300)}`);
+  if (typeof text !== 'string' || !text.includes(part))
+    fail(`${what} does not contain ${JSON.stringify(part)}: ${JSON.stringify(text)?.slice(0, 300)}`);
 }
 
 /** The usage keys of a model call span, and none of them under opper.aggregate.*. */
@@ -128,30 +150,70 @@ function checkTools({ root, named, parentOf, total }, { STUB_CHAT_USAGE: u }, fa
   const steps = named('step ');
   const chats = named('chat ');
   const [toolSpan] = named('execute_tool ');
-  same(fail, 'span names', [agent?.name, steps.map((s) => s.name), chats.length, toolSpan?.name], ['invoke_agent gpt-4o-mini', ['step 1', 'step 2'], 2, 'execute_tool get_weather']);
+  same(
+    fail,
+    'span names',
+    [agent?.name, steps.map((s) => s.name), chats.length, toolSpan?.name],
+    ['invoke_agent gpt-4o-mini', ['step 1', 'step 2'], 2, 'execute_tool get_weather'],
+  );
   if (!agent || steps.length !== 2 || chats.length !== 2 || !toolSpan) return;
   // The tree: the operation under the app's root span, each step under it, calls and tools under their step.
-  same(fail, 'parents', [parentOf(agent)?.id, ...steps.map((s) => parentOf(s)?.id), parentOf(chats[0])?.id, parentOf(toolSpan)?.id, parentOf(chats[1])?.id], [root.id, agent.id, agent.id, steps[0].id, steps[0].id, steps[1].id]);
-  same(fail, 'types', [agent.type, ...steps.map((s) => s.type), ...chats.map((c) => c.type), toolSpan.type], ['agent', 'internal', 'internal', 'llm', 'llm', 'tool']);
+  same(
+    fail,
+    'parents',
+    [parentOf(agent)?.id, ...steps.map((s) => parentOf(s)?.id), parentOf(chats[0])?.id, parentOf(toolSpan)?.id, parentOf(chats[1])?.id],
+    [root.id, agent.id, agent.id, steps[0].id, steps[0].id, steps[1].id],
+  );
+  same(
+    fail,
+    'types',
+    [agent.type, ...steps.map((s) => s.type), ...chats.map((c) => c.type), toolSpan.type],
+    ['agent', 'internal', 'internal', 'llm', 'llm', 'tool'],
+  );
 
   const asked = messages(agent.input);
-  same(fail, 'invoke_agent input roles', asked.map((m) => m.role), ['system', 'user']);
+  same(
+    fail,
+    'invoke_agent input roles',
+    asked.map((m) => m.role),
+    ['system', 'user'],
+  );
   contains(fail, 'invoke_agent input', asked[0]?.text, 'You are a terse weather assistant.');
   contains(fail, 'invoke_agent input', asked[1]?.text, 'What is the weather in Stockholm?');
   contains(fail, 'invoke_agent output', agent.output, 'The tool said:');
-  same(fail, 'invoke_agent model, agent name', [agent.meta['gen_ai.request.model'], agent.meta['gen_ai.agent.name']], ['gpt-4o-mini', 'weather-agent']);
+  same(
+    fail,
+    'invoke_agent model, agent name',
+    [agent.meta['gen_ai.request.model'], agent.meta['gen_ai.agent.name']],
+    ['gpt-4o-mini', 'weather-agent'],
+  );
   expectAggregate(fail, 'invoke_agent', agent.meta, aggregated(chatUsage(u, 2)));
 
   const [ask, answer] = chats;
-  same(fail, 'first chat input roles', messages(ask.input).map((m) => m.role), ['system', 'user']);
+  same(
+    fail,
+    'first chat input roles',
+    messages(ask.input).map((m) => m.role),
+    ['system', 'user'],
+  );
   const call = messages(ask.output)[0]?.parts.find((p) => p.type === 'tool_call');
   same(fail, 'first chat output tool call', [call?.name, call?.arguments], ['get_weather', { city: 'Stockholm' }]);
   const history = messages(answer.input);
-  same(fail, 'second chat input roles', history.map((m) => m.role), ['system', 'user', 'assistant', 'tool']);
+  same(
+    fail,
+    'second chat input roles',
+    history.map((m) => m.role),
+    ['system', 'user', 'assistant', 'tool'],
+  );
   contains(fail, 'second chat input (tool result)', history[3]?.text, 'sunny, 21 C');
   contains(fail, 'second chat output', answer.output, 'The tool said:');
   for (const [index, chat] of chats.entries()) {
-    same(fail, `chat ${index + 1} model`, [chat.meta['gen_ai.request.model'], chat.meta['gen_ai.response.model'], chat.meta['gen_ai.provider.name']], ['gpt-4o-mini', 'gpt-4o-mini-2024-07-18', 'openai']);
+    same(
+      fail,
+      `chat ${index + 1} model`,
+      [chat.meta['gen_ai.request.model'], chat.meta['gen_ai.response.model'], chat.meta['gen_ai.provider.name']],
+      ['gpt-4o-mini', 'gpt-4o-mini-2024-07-18', 'openai'],
+    );
     expectCallUsage(fail, `chat ${index + 1}`, chat.meta, chatUsage(u));
   }
 
@@ -173,9 +235,19 @@ function checkStream({ root, named, parentOf, total }, { STUB_CHAT_USAGE: u }, f
   const answer = 'Stub answer to: Name three Swedish islands.';
   for (const span of [agent, chat]) {
     contains(fail, `${span.name} input`, messages(span.input)[0]?.text, 'Name three Swedish islands.');
-    same(fail, `${span.name} output`, messages(span.output).map((m) => [m.role, m.parts.map((p) => p.content).join('')]), [['assistant', answer]]);
+    same(
+      fail,
+      `${span.name} output`,
+      messages(span.output).map((m) => [m.role, m.parts.map((p) => p.content).join('')]),
+      [['assistant', answer]],
+    );
   }
-  same(fail, 'chat model', [chat.meta['gen_ai.request.model'], chat.meta['gen_ai.response.model']], ['gpt-4o-mini', 'gpt-4o-mini-2024-07-18']);
+  same(
+    fail,
+    'chat model',
+    [chat.meta['gen_ai.request.model'], chat.meta['gen_ai.response.model']],
+    ['gpt-4o-mini', 'gpt-4o-mini-2024-07-18'],
+  );
   expectCallUsage(fail, 'chat', chat.meta, chatUsage(u));
   expectAggregate(fail, 'invoke_agent', agent.meta, aggregated(chatUsage(u)));
   same(fail, "Opper's trace token total", total, u.input + u.output);
@@ -210,8 +282,18 @@ function checkLegacy({ root, named, parentOf, total }, { STUB_CHAT_USAGE: u }, f
   const answer = 'Stub answer to: What is the capital of Sweden?';
   same(fail, 'outputs', [outer.output, call.output], [answer, answer]);
   contains(fail, 'outer input', outer.input, 'What is the capital of Sweden?');
-  same(fail, 'call input roles', messages(call.input).map((m) => m.role), ['user']);
-  same(fail, 'call model', [call.meta['gen_ai.request.model'], call.meta['gen_ai.response.model']], ['gpt-4o-mini', 'gpt-4o-mini-2024-07-18']);
+  same(
+    fail,
+    'call input roles',
+    messages(call.input).map((m) => m.role),
+    ['user'],
+  );
+  same(
+    fail,
+    'call model',
+    [call.meta['gen_ai.request.model'], call.meta['gen_ai.response.model']],
+    ['gpt-4o-mini', 'gpt-4o-mini-2024-07-18'],
+  );
   expectCallUsage(fail, 'call', call.meta, chatUsage(u));
   expectAggregate(fail, 'outer', outer.meta, aggregated(chatUsage(u)));
   same(fail, "Opper's trace token total", total, u.input + u.output);

@@ -15,7 +15,15 @@ function mentionsPort(attributes, port) {
   return false;
 }
 
-const pathOf = (attributes) => String(attributes['url.path'] ?? attributes['http.target'] ?? attributes['http.route'] ?? attributes['url.full'] ?? attributes['http.url'] ?? '');
+const pathOf = (attributes) =>
+  String(
+    attributes['url.path'] ??
+      attributes['http.target'] ??
+      attributes['http.route'] ??
+      attributes['url.full'] ??
+      attributes['http.url'] ??
+      '',
+  );
 
 /**
  * What holds for any app: every export succeeded, the exporter was shut down with clean stats,
@@ -64,7 +72,8 @@ export function checkDelivery({ records, opper, ids, stored = true }) {
   // Nothing traced the exporter's own requests.
   const opperPort = Number(new URL(opper.url).port);
   const selfSpans = spans.filter((s) => mentionsPort(s.attributes, opperPort));
-  if (selfSpans.length) fail(`spans of the exporter's own requests: ${selfSpans.map((s) => `${s.name} ${pathOf(s.attributes)}`).join(', ')}`);
+  if (selfSpans.length)
+    fail(`spans of the exporter's own requests: ${selfSpans.map((s) => `${s.name} ${pathOf(s.attributes)}`).join(', ')}`);
   const propagated = opper.requests.filter((r) => r.headers.traceparent);
   if (propagated.length) fail(`${propagated.length} request(s) to Opper carried a traceparent header: the exporter's requests were traced`);
 
@@ -83,12 +92,15 @@ export function checkDelivery({ records, opper, ids, stored = true }) {
     if (got.trace_id !== ids.toOpperTraceId(span.traceId)) fail(`${span.name}: trace_id ${got.trace_id}`);
     if (got.parent_id !== parentId) fail(`${span.name}: parent_id ${got.parent_id}, expected ${parentId}`);
     if (parentId && !kept.has(parentId)) fail(`${span.name}: its parent is not stored`);
-    if (opper.creates(id) !== 1 || opper.patches(id) !== 1) fail(`${span.name}: created ${opper.creates(id)}x, patched ${opper.patches(id)}x`);
+    if (opper.creates(id) !== 1 || opper.patches(id) !== 1)
+      fail(`${span.name}: created ${opper.creates(id)}x, patched ${opper.patches(id)}x`);
   }
   for (const got of kept.values()) {
-    if (mentionsPort(got.meta, opperPort) || JSON.stringify(got.meta ?? {}).includes('/v2/spans')) fail(`Opper stored a span of its own requests: ${got.name}`);
+    if (mentionsPort(got.meta, opperPort) || JSON.stringify(got.meta ?? {}).includes('/v2/spans'))
+      fail(`Opper stored a span of its own requests: ${got.name}`);
   }
-  if (opper.violations.length) fail(`Opper contract violations: ${opper.violations.map((v) => `${v.rule} on ${v.method} ${v.path}: ${v.message}`).join('; ')}`);
+  if (opper.violations.length)
+    fail(`Opper contract violations: ${opper.violations.map((v) => `${v.rule} on ${v.method} ${v.path}: ${v.message}`).join('; ')}`);
   return { problems, byId, exports: exportsMade.length, door };
 }
 
@@ -120,7 +132,7 @@ export function checkApp({ app, records, opper, downstream, ids }) {
   const [server] = servers;
   const [client] = clients;
   const [own] = manual;
-  if (server && server.parentSpanId) fail(`the server span has a parent (${server.parentSpanId}); the request carried no trace context`);
+  if (server?.parentSpanId) fail(`the server span has a parent (${server.parentSpanId}); the request carried no trace context`);
   if (server && own && !ancestors(own).includes(server)) fail('"fetch greeting" does not descend from the HTTP server span');
   if (own && client && client.parentSpanId !== own.spanId) fail('the HTTP client span is not a child of "fetch greeting"');
   if (app.express && server) {
@@ -139,7 +151,8 @@ export function checkApp({ app, records, opper, downstream, ids }) {
   if (downstream.requests.length !== 1) fail(`the downstream service got ${downstream.requests.length} requests, expected 1`);
   else if (client) {
     const traceparent = downstream.requests[0].headers.traceparent ?? '';
-    if (traceparent !== `00-${client.traceId}-${client.spanId}-01`) fail(`the downstream call's traceparent is "${traceparent}", expected the client span's context`);
+    if (traceparent !== `00-${client.traceId}-${client.spanId}-01`)
+      fail(`the downstream call's traceparent is "${traceparent}", expected the client span's context`);
   }
 
   // "GET /hello > fetch greeting > GET": the chain from the server span down to the client span.

@@ -22,7 +22,10 @@ export function mastraReadmeApp(markdown) {
   const install = blocks.find((block) => block.lang === 'sh' && /npm install /.test(block.text));
   if (!app || !install) throw new Error('docs/integrations.md: no js block and npm install line under "## Mastra"');
   const line = install.text.split('\n').find((text) => text.startsWith('npm install '));
-  const packages = line.split(/\s+/).slice(2).filter((word) => !word.startsWith('-'));
+  const packages = line
+    .split(/\s+/)
+    .slice(2)
+    .filter((word) => !word.startsWith('-'));
   return { source: app.text, packages };
 }
 
@@ -71,7 +74,14 @@ export async function runMastraApp(line, nodeBin, dir, ctx) {
     });
   } catch (error) {
     await bridge.stop();
-    record({ line: line.id, name: 'app mastra', status: 'fail', ms: Date.now() - t0, detail: error.message, output: `${app ? output(app) : ''}\n--- bridge ---\n${bridge.log()}` });
+    record({
+      line: line.id,
+      name: 'app mastra',
+      status: 'fail',
+      ms: Date.now() - t0,
+      detail: error.message,
+      output: `${app ? output(app) : ''}\n--- bridge ---\n${bridge.log()}`,
+    });
   } finally {
     await Promise.all([opper.close(), model.close()]);
   }
@@ -107,14 +117,19 @@ function startBridge(nodeBin, dir, env) {
 function checkInstallLine(readme, dir) {
   const problems = [];
   // `@scope/name@1.2` -> name `@scope/name`, version `1.2`
-  const listed = new Map(readme.packages.map((spec) => (spec.indexOf('@', 1) > 0 ? [spec.slice(0, spec.indexOf('@', 1)), spec.slice(spec.indexOf('@', 1) + 1)] : [spec, undefined])));
+  const listed = new Map(
+    readme.packages.map((spec) =>
+      spec.indexOf('@', 1) > 0 ? [spec.slice(0, spec.indexOf('@', 1)), spec.slice(spec.indexOf('@', 1) + 1)] : [spec, undefined],
+    ),
+  );
   for (const name of importedPackages(readme.source)) {
     if (!listed.has(name)) problems.push(`the README's Mastra app imports ${name}, which its npm install line does not list`);
   }
   for (const [name, wanted] of listed) {
     const pkg = path.join(dir, 'node_modules', name, 'package.json');
     if (!fs.existsSync(pkg)) problems.push(`the README's npm install line lists ${name}, which MASTRA in lines.mjs does not install`);
-    else if (wanted && !`${JSON.parse(fs.readFileSync(pkg, 'utf8')).version}.`.startsWith(`${wanted}.`)) problems.push(`the README asks for ${name}@${wanted}, MASTRA installs another`);
+    else if (wanted && !`${JSON.parse(fs.readFileSync(pkg, 'utf8')).version}.`.startsWith(`${wanted}.`))
+      problems.push(`the README asks for ${name}@${wanted}, MASTRA installs another`);
   }
   return problems;
 }
@@ -128,21 +143,33 @@ export function checkSpans(opper, modelRequests) {
   const byId = new Map(spans.map((span) => [span.id, span]));
   const children = (span, type) => spans.filter((s) => s.parent_id === span.id && (!type || s.type === type));
   const expect = (ok, text) => ok || problems.push(text);
-  expect(opper.violations.length === 0, `${opper.violations.length} contract violation(s): ${JSON.stringify(opper.violations.slice(0, 2))}`);
+  expect(
+    opper.violations.length === 0,
+    `${opper.violations.length} contract violation(s): ${JSON.stringify(opper.violations.slice(0, 2))}`,
+  );
   for (const span of spans) {
     expect(span.end_time !== null, `span ${span.name} has no end_time`);
     expect(span.parent_id === null || byId.has(span.parent_id), `span ${span.name} names a parent Opper does not hold`);
     expect(opper.creates(span.id) === 1, `span ${span.name} was created ${opper.creates(span.id)} times`);
   }
   const roots = spans.filter((span) => span.parent_id === null);
-  expect(roots.length === 2 && roots.every((r) => r.type === 'agent'), `roots: ${roots.map((r) => `${r.type} ${r.name}`).join(', ')}; expected 2 agent runs`);
+  expect(
+    roots.length === 2 && roots.every((r) => r.type === 'agent'),
+    `roots: ${roots.map((r) => `${r.type} ${r.name}`).join(', ')}; expected 2 agent runs`,
+  );
   const chats = modelRequests.filter((r) => r.path === '/v1/chat/completions');
-  expect(chats.length === 4 && chats.filter((r) => r.body.stream).length === 2, `the stub saw ${chats.length} chat completions (expected 4, 2 streamed)`);
+  expect(
+    chats.length === 4 && chats.filter((r) => r.body.stream).length === 2,
+    `the stub saw ${chats.length} chat completions (expected 4, 2 streamed)`,
+  );
   let llms = 0;
   let tools = 0;
   for (const agent of roots) {
     const input = parse(agent.input);
-    expect(Array.isArray(input) && input[0]?.role === 'system' && input.at(-1)?.role === 'user', `agent input: ${String(agent.input).slice(0, 200)}`);
+    expect(
+      Array.isArray(input) && input[0]?.role === 'system' && input.at(-1)?.role === 'user',
+      `agent input: ${String(agent.input).slice(0, 200)}`,
+    );
     expect(agent.output === ANSWER, `agent output: ${String(agent.output).slice(0, 200)}`);
     const trace = opper.trace(agent.trace_id);
     // Two model calls of 21 + 9 tokens each: counted once, not again on the agent or its loop.
@@ -158,13 +185,22 @@ export function checkSpans(opper, modelRequests) {
       for (const llm of children(step, 'llm')) {
         llms += 1;
         const meta = llm.meta ?? {};
-        expect(meta['gen_ai.request.model'] === 'gpt-4o-mini' && meta['gen_ai.provider.name'] === 'openai', `llm ${llm.id}: model ${meta['gen_ai.request.model']} of ${meta['gen_ai.provider.name']}`);
-        expect(meta['gen_ai.usage.input_tokens'] === 21 && meta['gen_ai.usage.output_tokens'] === 9, `llm ${llm.id}: usage ${meta['gen_ai.usage.input_tokens']}/${meta['gen_ai.usage.output_tokens']}`);
+        expect(
+          meta['gen_ai.request.model'] === 'gpt-4o-mini' && meta['gen_ai.provider.name'] === 'openai',
+          `llm ${llm.id}: model ${meta['gen_ai.request.model']} of ${meta['gen_ai.provider.name']}`,
+        );
+        expect(
+          meta['gen_ai.usage.input_tokens'] === 21 && meta['gen_ai.usage.output_tokens'] === 9,
+          `llm ${llm.id}: usage ${meta['gen_ai.usage.input_tokens']}/${meta['gen_ai.usage.output_tokens']}`,
+        );
         expect(typeof llm.output === 'string' && llm.output.includes('"role":"assistant"'), `llm ${llm.id}: output ${llm.output}`);
       }
       for (const tool of children(step, 'tool')) {
         tools += 1;
-        expect(tool.name === 'execute_tool weather' && tool.input === '{"city":"Stockholm"}', `tool ${tool.id}: ${tool.name} ${tool.input}`);
+        expect(
+          tool.name === 'execute_tool weather' && tool.input === '{"city":"Stockholm"}',
+          `tool ${tool.id}: ${tool.name} ${tool.input}`,
+        );
         expect(typeof tool.output === 'string' && tool.output.includes('sunny'), `tool ${tool.id}: output ${tool.output}`);
       }
     }
@@ -178,7 +214,9 @@ export function checkSpans(opper, modelRequests) {
   for (const span of spans) types[span.type] = (types[span.type] ?? 0) + 1;
   const summary =
     `${spans.length} spans via OTLP/HTTP protobuf -> bin opper-otlp-bridge -> Opper, 0 violations: ` +
-    `${Object.entries(types).map(([type, n]) => `${n} ${type}`).join(', ')}; 60 tokens per run (2 model calls), usage only on llm spans`;
+    `${Object.entries(types)
+      .map(([type, n]) => `${n} ${type}`)
+      .join(', ')}; 60 tokens per run (2 model calls), usage only on llm spans`;
   return { problems, summary };
 }
 

@@ -87,37 +87,62 @@ export async function runNextApp(line, nodeBin, dir, ctx) {
   const env = cleanEnv({ PATH: `${path.dirname(nodeBin)}${path.delimiter}${process.env.PATH}`, NEXT_TELEMETRY_DISABLED: '1' });
   const next = path.join(dir, 'node_modules', 'next', 'dist', 'bin', 'next');
   const fail = (name, detail, log) => record({ line: line.id, name, status: 'fail', ms: Date.now() - t0, detail, output: log });
-  if (missing.length) return fail('app nextjs', `the README's instrumentation.ts imports ${missing.join(', ')}, which NEXTJS does not install`);
+  if (missing.length)
+    return fail('app nextjs', `the README's instrumentation.ts imports ${missing.join(', ')}, which NEXTJS does not install`);
   const build = await run(nodeBin, [next, 'build'], { cwd: dir, env, timeoutMs: BUILD_MS });
   const built = `next build ${((Date.now() - t0) / 1000).toFixed(1)}s (${/Turbopack/.test(build.stdout) ? 'Turbopack' : 'webpack'})`;
   if (build.code !== 0) return fail('app nextjs', `next build exited ${build.code}`, `$ cd ${dir} && next build\n${output(build)}`);
   const app = { line, nodeBin, next, dir, env, ctx };
 
-  await serve(app, 'app nextjs', {}, NEXT_SIGTERM_EXIT, async (opper, problems) => {
-    // No sleep: the route's trace is awaited in Opper, then the server is stopped.
-    const answered = Date.now();
-    await opper.waitForSpans((spans) => requestTrace([...spans.values()]).complete, SPANS_MS).then(
-      () => (app.arrivedMs = Date.now() - answered),
-      (error) => problems.push(`the route's trace did not arrive in Opper within ${SPANS_MS} ms: ${error.message}`),
-    );
-  }, (opper, downstream, problems) => {
-    const checked = checkNextSpans(opper, downstream);
-    problems.push(...checked.problems);
-    return `${built}, next start: ${checked.summary}; the trace was in Opper ${(app.arrivedMs / 1000).toFixed(1)}s after the response`;
-  });
+  await serve(
+    app,
+    'app nextjs',
+    {},
+    NEXT_SIGTERM_EXIT,
+    async (opper, problems) => {
+      // No sleep: the route's trace is awaited in Opper, then the server is stopped.
+      const answered = Date.now();
+      await opper
+        .waitForSpans((spans) => requestTrace([...spans.values()]).complete, SPANS_MS)
+        .then(
+          () => (app.arrivedMs = Date.now() - answered),
+          (error) => problems.push(`the route's trace did not arrive in Opper within ${SPANS_MS} ms: ${error.message}`),
+        );
+    },
+    (opper, downstream, problems) => {
+      const checked = checkNextSpans(opper, downstream);
+      problems.push(...checked.problems);
+      return `${built}, next start: ${checked.summary}; the trace was in Opper ${(app.arrivedMs / 1000).toFixed(1)}s after the response`;
+    },
+  );
 
   // A batch delay no run reaches: every span is still queued when SIGTERM comes.
   const held = { OTEL_BSP_SCHEDULE_DELAY: '600000' };
-  await serve(app, 'app nextjs (SIGTERM)', held, NEXT_SIGTERM_EXIT, async () => {}, (opper, downstream, problems) => {
-    if (opper.requests.length !== 0) problems.push(`Opper got ${opper.requests.length} requests: Next.js now flushes on SIGTERM; update the README's Next.js part`);
-    return `SIGTERM right after the response, spans still in the batch: exit ${NEXT_SIGTERM_EXIT}, 0 spans reach Opper, as the README says`;
-  });
+  await serve(
+    app,
+    'app nextjs (SIGTERM)',
+    held,
+    NEXT_SIGTERM_EXIT,
+    async () => {},
+    (opper, _downstream, problems) => {
+      if (opper.requests.length !== 0)
+        problems.push(`Opper got ${opper.requests.length} requests: Next.js now flushes on SIGTERM; update the README's Next.js part`);
+      return `SIGTERM right after the response, spans still in the batch: exit ${NEXT_SIGTERM_EXIT}, 0 spans reach Opper, as the README says`;
+    },
+  );
   // The block's own handler: the processor's shutdown sends the queued spans before the exit.
-  await serve(app, 'app nextjs (SIGTERM, manual)', { ...held, NEXT_MANUAL_SIG_HANDLE: 'true' }, 0, async () => {}, (opper, downstream, problems) => {
-    const checked = checkNextSpans(opper, downstream);
-    problems.push(...checked.problems);
-    return `NEXT_MANUAL_SIG_HANDLE=true, SIGTERM right after the response, spans still in the batch: exit 0, ${checked.summary}`;
-  });
+  await serve(
+    app,
+    'app nextjs (SIGTERM, manual)',
+    { ...held, NEXT_MANUAL_SIG_HANDLE: 'true' },
+    0,
+    async () => {},
+    (opper, downstream, problems) => {
+      const checked = checkNextSpans(opper, downstream);
+      problems.push(...checked.problems);
+      return `NEXT_MANUAL_SIG_HANDLE=true, SIGTERM right after the response, spans still in the batch: exit 0, ${checked.summary}`;
+    },
+  );
 }
 
 /** One `next start` against a fresh Opper: GET the route, `beforeStop`, SIGTERM (exit `exitCode`), `check`; records `name`. */
@@ -126,7 +151,13 @@ async function serve({ line, nodeBin, next, dir, env, ctx }, name, extraEnv, exi
   const t0 = Date.now();
   const opper = await startLocalOpper();
   const downstream = await startDownstream();
-  const server = startNext(nodeBin, next, dir, { ...env, ...extraEnv, OPPER_API_KEY: opper.apiKey, OPPER_BASE_URL: opper.url, DOWNSTREAM_URL: downstream.url });
+  const server = startNext(nodeBin, next, dir, {
+    ...env,
+    ...extraEnv,
+    OPPER_API_KEY: opper.apiKey,
+    OPPER_BASE_URL: opper.url,
+    DOWNSTREAM_URL: downstream.url,
+  });
   const problems = [];
   try {
     const base = await server.listening;
@@ -156,7 +187,11 @@ async function serve({ line, nodeBin, next, dir, env, ctx }, name, extraEnv, exi
 
 /** `next start` on a free loopback port; resolves its URL once it prints it. */
 function startNext(nodeBin, next, dir, env) {
-  const child = spawn(nodeBin, [next, 'start', '--port', '0', '--hostname', '127.0.0.1'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(nodeBin, [next, 'start', '--port', '0', '--hostname', '127.0.0.1'], {
+    cwd: dir,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let log = '';
   const exited = new Promise((resolve) => child.on('close', (code, signal) => resolve(code ?? signal)));
   const listening = new Promise((resolve, reject) => {
@@ -184,7 +219,9 @@ function startNext(nodeBin, next, dir, env) {
 /** The spans of the GET: Next's server span, its route handler span, the app's span and its fetch. */
 function requestTrace(spans) {
   const ended = spans.filter((s) => s.end_time !== null);
-  const server = ended.find((s) => s.parent_id === null && s.meta?.['next.span_type'] === 'BaseServer.handleRequest' && s.meta?.['http.target'] === ROUTE);
+  const server = ended.find(
+    (s) => s.parent_id === null && s.meta?.['next.span_type'] === 'BaseServer.handleRequest' && s.meta?.['http.target'] === ROUTE,
+  );
   const inTrace = ended.filter((s) => server && s.trace_id === server.trace_id);
   const handler = inTrace.find((s) => s.meta?.['next.span_type'] === 'AppRouteRouteHandlers.runHandler');
   const own = inTrace.find((s) => s.name === 'compose greeting');
@@ -198,16 +235,25 @@ export function checkNextSpans(opper, downstream) {
   const expect = (ok, text) => ok || problems.push(text);
   const spans = [...opper.spans.values()];
   const byId = new Map(spans.map((s) => [s.id, s]));
-  expect(opper.violations.length === 0, `${opper.violations.length} contract violation(s): ${JSON.stringify(opper.violations.slice(0, 2))}`);
+  expect(
+    opper.violations.length === 0,
+    `${opper.violations.length} contract violation(s): ${JSON.stringify(opper.violations.slice(0, 2))}`,
+  );
   for (const span of spans) {
     expect(span.end_time !== null, `span ${span.name} has no end_time`);
     expect(span.parent_id === null || byId.has(span.parent_id), `span ${span.name} names a parent Opper does not hold`);
-    expect(opper.creates(span.id) === 1 && opper.patches(span.id) === 1, `span ${span.name}: ${opper.creates(span.id)} creates, ${opper.patches(span.id)} patches`);
+    expect(
+      opper.creates(span.id) === 1 && opper.patches(span.id) === 1,
+      `span ${span.name}: ${opper.creates(span.id)} creates, ${opper.patches(span.id)} patches`,
+    );
   }
   const { server, handler, own, fetchSpan, inTrace } = requestTrace(spans);
   expect(server, `no root span of Next's for GET ${ROUTE} (next.span_type BaseServer.handleRequest)`);
   if (server) {
-    expect(server.name === `GET ${ROUTE}` && server.type === 'http' && server.meta?.['http.status_code'] === 200, `Next's server span: ${server.type} ${server.name}, status ${server.meta?.['http.status_code']}`);
+    expect(
+      server.name === `GET ${ROUTE}` && server.type === 'http' && server.meta?.['http.status_code'] === 200,
+      `Next's server span: ${server.type} ${server.name}, status ${server.meta?.['http.status_code']}`,
+    );
     const resource = server.meta?.resource;
     expect(resource?.['service.name'] === 'my-next-app', `service.name ${resource?.['service.name']}, expected the README's my-next-app`);
   }
@@ -217,7 +263,10 @@ export function checkNextSpans(opper, downstream) {
   };
   expect(handler && server && descends(handler, server), `Next's route handler span does not descend from its server span`);
   expect(own && handler && own.parent_id === handler.id, `the route's own span is not a child of Next's route handler span`);
-  expect(fetchSpan && fetchSpan.type === 'http' && String(fetchSpan.meta?.['http.url']) === downstream.url, `the route's fetch span: ${fetchSpan?.type} ${fetchSpan?.name}`);
+  expect(
+    fetchSpan && fetchSpan.type === 'http' && String(fetchSpan.meta?.['http.url']) === downstream.url,
+    `the route's fetch span: ${fetchSpan?.type} ${fetchSpan?.name}`,
+  );
   expect(downstream.requests.length === 1, `the downstream got ${downstream.requests.length} requests, expected 1`);
   // Nothing traced the exporter's own requests.
   const opperPort = `:${new URL(opper.url).port}`;

@@ -54,7 +54,13 @@ function packageSpec(spec) {
 /** The packages a file imports (import/require/dynamic import, and module.register hooks). */
 export function importedPackages(source) {
   const found = new Set();
-  const patterns = [/\bfrom\s+['"]([^'"]+)['"]/g, /\bimport\s*\(\s*['"]([^'"]+)['"]/g, /\brequire\(\s*['"]([^'"]+)['"]/g, /\bregister\(\s*['"]([^'"]+)['"]/g, /^\s*import\s+['"]([^'"]+)['"]/gm];
+  const patterns = [
+    /\bfrom\s+['"]([^'"]+)['"]/g,
+    /\bimport\s*\(\s*['"]([^'"]+)['"]/g,
+    /\brequire\(\s*['"]([^'"]+)['"]/g,
+    /\bregister\(\s*['"]([^'"]+)['"]/g,
+    /^\s*import\s+['"]([^'"]+)['"]/gm,
+  ];
   for (const pattern of patterns) {
     for (const [, specifier] of source.matchAll(pattern)) {
       if (specifier.startsWith('.') || specifier.startsWith('node:') || specifier.startsWith('/')) continue;
@@ -100,12 +106,16 @@ export function planExamples(document, markdown) {
       for (const command of commandLines(block.text)) {
         const words = command.split(/\s+/);
         if (words[0] === 'npm' && ['install', 'i'].includes(words[1])) {
-          const packages = words.slice(2).filter((w) => !w.startsWith('-')).map(packageSpec);
+          const packages = words
+            .slice(2)
+            .filter((w) => !w.startsWith('-'))
+            .map(packageSpec);
           example.installs.push({ packages, only: only && `otel${only}`, where });
         } else if (command === 'npm pkg set type=module') example.typeModule = true;
         else if (words[0] === 'node') example.commands.push({ args: words.slice(1), only: only && `otel${only}`, where });
         // The package's own command, as a user runs it after the install: run from the install.
-        else if (words[0] === 'npx' && words[1] === PACKAGE_BIN) example.commands.push({ bin: PACKAGE_BIN, args: words.slice(2), only: only && `otel${only}`, where });
+        else if (words[0] === 'npx' && words[1] === PACKAGE_BIN)
+          example.commands.push({ bin: PACKAGE_BIN, args: words.slice(2), only: only && `otel${only}`, where });
         else if (!/^(export [A-Z_][A-Z0-9_]*=\S*|curl .+)$/.test(command)) {
           problems.push(`${where}: "${command}" is not a command the README test runs; mark the block "# not run: why"`);
         }

@@ -26,7 +26,10 @@ import { importedPackages, planExamples } from './readme-blocks.mjs';
 
 /** The documents whose blocks run: the READMEs and every page of docs/. */
 export function documents(repo) {
-  const pages = fs.readdirSync(path.join(repo, 'docs')).filter((file) => file.endsWith('.md')).sort();
+  const pages = fs
+    .readdirSync(path.join(repo, 'docs'))
+    .filter((file) => file.endsWith('.md'))
+    .sort();
   return ['README.md', 'examples/README.md', ...pages.map((page) => `docs/${page}`)];
 }
 const SIGNAL_EXIT_MS = 5_000;
@@ -46,7 +49,12 @@ export function planAll(repo) {
   return plan;
 }
 
-const slug = (text) => text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40);
+const slug = (text) =>
+  text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .slice(0, 40);
 const forLine = (line) => (item) => !item.only || item.only === line.id;
 
 /** Runs every example on one line; calls `record` once per check. */
@@ -54,7 +62,8 @@ export async function runReadme(line, nodeBin, lineDir, ctx) {
   const { repo, record } = ctx;
   const plan = planAll(repo);
   for (const problem of plan.problems) record({ line: line.id, name: 'readme', status: 'fail', detail: problem });
-  for (const skip of plan.skipped) record({ line: line.id, name: 'readme (not run)', status: 'skip', detail: `${skip.where} (${skip.heading}): ${skip.reason}` });
+  for (const skip of plan.skipped)
+    record({ line: line.id, name: 'readme (not run)', status: 'skip', detail: `${skip.where} (${skip.heading}): ${skip.reason}` });
   const tsFiles = [];
   for (const example of plan.examples) {
     const files = example.files.filter(forLine(line));
@@ -70,7 +79,12 @@ export async function runReadme(line, nodeBin, lineDir, ctx) {
     const problems = checkInstalls(line, lineDir, files, installs);
     tsFiles.push(...files.filter((f) => /\.[cm]?ts$/.test(f.name)).map((f) => ({ dir, file: f.name })));
     if (!commands.length) {
-      record({ line: line.id, name, status: problems.length ? 'fail' : 'pass', detail: problems.join('; ') || 'packages listed and installed' });
+      record({
+        line: line.id,
+        name,
+        status: problems.length ? 'fail' : 'pass',
+        detail: problems.join('; ') || 'packages listed and installed',
+      });
       continue;
     }
     for (const command of commands) {
@@ -78,7 +92,14 @@ export async function runReadme(line, nodeBin, lineDir, ctx) {
         for (const wrongKey of [false, true]) {
           const t0 = Date.now();
           const result = await runBin({ nodeBin, lineDir, dir, command, wrongKey, ctx });
-          record({ line: line.id, name: `${name} (${command.bin}${wrongKey ? ', wrong key' : ''})`.slice(0, 60), status: result.problems.length ? 'fail' : 'pass', ms: Date.now() - t0, detail: result.problems.join('; ') || result.summary, output: result.problems.length ? result.output : undefined });
+          record({
+            line: line.id,
+            name: `${name} (${command.bin}${wrongKey ? ', wrong key' : ''})`.slice(0, 60),
+            status: result.problems.length ? 'fail' : 'pass',
+            ms: Date.now() - t0,
+            detail: result.problems.join('; ') || result.summary,
+            output: result.problems.length ? result.output : undefined,
+          });
         }
         continue;
       }
@@ -100,7 +121,9 @@ export async function runReadme(line, nodeBin, lineDir, ctx) {
           status: all.length ? 'fail' : 'pass',
           ms: Date.now() - t0,
           detail: all.length ? all.join('; ') : `node ${command.args.join(' ')}: ${result.summary}`,
-          output: all.length ? `$ cd ${dir} && node ${result.args.join(' ')}\n--- stdout ---\n${result.log.stdout}\n--- stderr ---\n${result.log.stderr}` : undefined,
+          output: all.length
+            ? `$ cd ${dir} && node ${result.args.join(' ')}\n--- stdout ---\n${result.log.stdout}\n--- stderr ---\n${result.log.stderr}`
+            : undefined,
         });
       }
     }
@@ -117,19 +140,29 @@ export async function runReadme(line, nodeBin, lineDir, ctx) {
 export async function runQuickStarts(line, lineDir, ctx, headings) {
   const { record, launcher } = ctx;
   // The README's first, then the docs pages' (an example's id is "FILE: heading").
-  const examples = planAll(ctx.repo).examples.sort((a, b) => Number(!a.id.startsWith('README.md: ')) - Number(!b.id.startsWith('README.md: ')));
+  const examples = planAll(ctx.repo).examples.sort(
+    (a, b) => Number(!a.id.startsWith('README.md: ')) - Number(!b.id.startsWith('README.md: ')),
+  );
   for (const heading of headings) {
     const example = examples.find((e) => heading.test(e.id.replace(/^[^:]+: /, '')));
     const files = example?.files.filter(forLine(line)) ?? [];
     const commands = example?.commands.filter(forLine(line)) ?? [];
     const name = `${launcher.name} readme ${heading.source.replace(/[\^$]/g, '')}`.slice(0, 60);
     if (!commands.length) {
-      record({ line: line.id, name, status: 'fail', detail: `neither README.md nor docs/ has a runnable ${line.id} example under a heading matching ${heading}` });
+      record({
+        line: line.id,
+        name,
+        status: 'fail',
+        detail: `neither README.md nor docs/ has a runnable ${line.id} example under a heading matching ${heading}`,
+      });
       continue;
     }
     const dir = path.join(lineDir, `readme-${launcher.name}`, slug(example.id));
     fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(path.join(dir, 'package.json'), `${JSON.stringify({ name: slug(example.id), version: '1.0.0', type: example.typeModule ? 'module' : 'commonjs' }, null, 2)}\n`);
+    fs.writeFileSync(
+      path.join(dir, 'package.json'),
+      `${JSON.stringify({ name: slug(example.id), version: '1.0.0', type: example.typeModule ? 'module' : 'commonjs' }, null, 2)}\n`,
+    );
     for (const file of files) fs.writeFileSync(path.join(dir, file.name), `${file.source}\n`);
     for (const command of commands) {
       const t0 = Date.now();
@@ -141,7 +174,9 @@ export async function runQuickStarts(line, lineDir, ctx, headings) {
         status: result.problems.length ? 'fail' : 'pass',
         ms: Date.now() - t0,
         detail: result.problems.length ? result.problems.join('; ') : `${shown}: ${result.summary}`,
-        output: result.problems.length ? `$ cd ${dir} && ${launcher.bin} ${result.args.join(' ')}\n--- stdout ---\n${result.log.stdout}\n--- stderr ---\n${result.log.stderr}` : undefined,
+        output: result.problems.length
+          ? `$ cd ${dir} && ${launcher.bin} ${result.args.join(' ')}\n--- stdout ---\n${result.log.stdout}\n--- stderr ---\n${result.log.stderr}`
+          : undefined,
       });
     }
   }
@@ -181,10 +216,19 @@ async function runBin({ nodeBin, lineDir, dir, command, wrongKey, ctx }) {
     const env = cleanEnv({ OPPER_BASE_URL: opper.url, OPPER_API_KEY: wrongKey ? 'sk-rejected-by-opper' : opper.apiKey });
     const result = await run(nodeBin, [path.join(installed, bin), ...command.args], { cwd: dir, env, timeoutMs: 60_000 });
     const expected = command.args[0] === 'check' ? (wrongKey ? 4 : 0) : 0;
-    const problems = result.code === expected ? [] : [`npx ${command.bin} ${command.args.join(' ')} exited ${result.code}, expected ${expected}`];
-    if (!wrongKey && command.args[0] === 'check' && opper.spans.size !== 1) problems.push(`${opper.spans.size} span(s) in Opper after check, expected its test span`);
+    const problems =
+      result.code === expected ? [] : [`npx ${command.bin} ${command.args.join(' ')} exited ${result.code}, expected ${expected}`];
+    if (!wrongKey && command.args[0] === 'check' && opper.spans.size !== 1)
+      problems.push(`${opper.spans.size} span(s) in Opper after check, expected its test span`);
     if (result.stdout.includes(opper.apiKey)) problems.push('the output shows the key');
-    return { problems, summary: `exited ${result.code}: ${result.stdout.trim().split('\n').at(-1 - Number(!wrongKey))}`, output: `${result.stdout}\n--- stderr ---\n${result.stderr}` };
+    return {
+      problems,
+      summary: `exited ${result.code}: ${result.stdout
+        .trim()
+        .split('\n')
+        .at(-1 - Number(!wrongKey))}`,
+      output: `${result.stdout}\n--- stderr ---\n${result.stderr}`,
+    };
   } finally {
     await opper.close();
   }
@@ -196,7 +240,11 @@ const scriptIndex = (args) => args.findIndex((a, i) => /\.[cm]?js$/.test(a) && !
 async function runOne({ nodeBin, dir, command, signal, wrongKey, ownOpper, ctx }) {
   const { repo, cleanEnv, startDownstream, httpGet, ids, startLocalOpper } = ctx;
   const cjs = command.args.some((a) => a === '--require' || a === '-r') || command.args.some((a) => a.endsWith('.cjs'));
-  for (const [from, to] of [['probe-core.cjs', 'compat-probe-core.cjs'], ['probe.mjs', 'compat-probe.mjs'], ['probe.cjs', 'compat-probe.cjs']]) {
+  for (const [from, to] of [
+    ['probe-core.cjs', 'compat-probe-core.cjs'],
+    ['probe.mjs', 'compat-probe.mjs'],
+    ['probe.cjs', 'compat-probe.cjs'],
+  ]) {
     fs.copyFileSync(path.join(ctx.probeDir, from), path.join(dir, to));
   }
   const probeFile = path.join(dir, 'probe.jsonl');
@@ -206,7 +254,13 @@ async function runOne({ nodeBin, dir, command, signal, wrongKey, ownOpper, ctx }
   // Another runtime (ctx.launcher: bun, deno) preloads the probe with a flag of its own.
   const { launcher } = ctx;
   const preload = launcher?.preload ?? (cjs ? '--require' : '--import');
-  const args = [...(launcher?.prefix ?? []), ...command.args.slice(0, script), preload, cjs ? './compat-probe.cjs' : './compat-probe.mjs', ...command.args.slice(script)];
+  const args = [
+    ...(launcher?.prefix ?? []),
+    ...command.args.slice(0, script),
+    preload,
+    cjs ? './compat-probe.cjs' : './compat-probe.mjs',
+    ...command.args.slice(script),
+  ];
   const { startOpenAIStub } = await import(pathToFileURL(path.join(repo, 'examples', 'openai-stub.mjs')).href);
   const { startAnthropicStub } = await import(pathToFileURL(path.join(repo, 'test', 'llm', 'fixtures', 'anthropic-stub.mjs')).href);
   const opper = await startLocalOpper();
@@ -267,13 +321,22 @@ async function runOne({ nodeBin, dir, command, signal, wrongKey, ownOpper, ctx }
       if (/\n\s+at /.test(log.stderr)) problems.push('a stack trace on stderr');
       return { problems, summary: `${summary}, the warning naming the rejected key printed`, log, args };
     }
-    const records = fs.existsSync(probeFile) ? fs.readFileSync(probeFile, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
+    const records = fs.existsSync(probeFile)
+      ? fs
+          .readFileSync(probeFile, 'utf8')
+          .trim()
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l))
+      : [];
     const checked = signal
       ? checkApp({ app: {}, records, opper, downstream, ids })
       : checkDelivery({ records, opper, ids, stored: !ownOpper });
     problems.push(...checked.problems);
     // Spans handed to an exporter, or ended through an OpperSpanProcessor.
-    const spans = checked.byId?.size ?? records.filter((r) => r.type === 'export').flatMap((r) => r.spans).length + records.filter((r) => r.type === 'end').length;
+    const spans =
+      checked.byId?.size ??
+      records.filter((r) => r.type === 'export').flatMap((r) => r.spans).length + records.filter((r) => r.type === 'end').length;
     summary += `, ${spans} span(s) ${ownOpper ? 'exported to its own local Opper' : 'each stored once'}`;
     if (/Error|OpperExporterWarning/.test(log.stderr)) problems.push(`stderr: ${log.stderr.trim().split('\n')[0]}`);
   } finally {
@@ -292,12 +355,21 @@ async function typecheckTs(line, lineDir, tsFiles, { repo, run, record }) {
     return name;
   });
   const compilerOptions = {
-    target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true,
-    exactOptionalPropertyTypes: true, noEmit: true, skipLibCheck: true, types: ['node'],
+    target: 'ES2022',
+    module: 'NodeNext',
+    moduleResolution: 'NodeNext',
+    strict: true,
+    exactOptionalPropertyTypes: true,
+    noEmit: true,
+    skipLibCheck: true,
+    types: ['node'],
   };
   fs.writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions, files: names }, null, 2));
   const t0 = Date.now();
-  const result = await run(process.execPath, [path.join(repo, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', '.'], { cwd: dir, timeoutMs: 120_000 });
+  const result = await run(process.execPath, [path.join(repo, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', '.'], {
+    cwd: dir,
+    timeoutMs: 120_000,
+  });
   record({
     line: line.id,
     name: 'readme typescript',

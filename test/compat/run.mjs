@@ -48,7 +48,8 @@ const seconds = (ms) => (ms === undefined ? '' : `${(ms / 1000).toFixed(1)}s`);
 
 // npm settings that say where and how to fetch; every other npm_* variable (`npm run` sets
 // npm_config_local_prefix to this repo, for one) stays out of the children.
-const NPM_PASS = /^npm_config_(cache|registry|@.*:registry|cafile|ca|strict_ssl|proxy|https_proxy|noproxy|userconfig|globalconfig|prefer_offline)$/i;
+const NPM_PASS =
+  /^npm_config_(cache|registry|@.*:registry|cafile|ca|strict_ssl|proxy|https_proxy|noproxy|userconfig|globalconfig|prefer_offline)$/i;
 
 /** Environment for child processes: no OpenTelemetry, Opper or NODE_OPTIONS settings leak in. */
 function cleanEnv(extra = {}) {
@@ -123,10 +124,14 @@ async function nodeFor(line) {
   if (!line.node.package) return process.execPath;
   const dir = path.join(work, `node-${line.node.package}`);
   fs.mkdirSync(dir);
-  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'compat-node', private: true, dependencies: { node: line.node.package } }, null, 2));
+  fs.writeFileSync(
+    path.join(dir, 'package.json'),
+    JSON.stringify({ name: 'compat-node', private: true, dependencies: { node: line.node.package } }, null, 2),
+  );
   const result = await npm(process.execPath, ['install', ...NPM_FLAGS], { cwd: dir });
   const bin = path.join(dir, 'node_modules', '.bin', 'node');
-  if (result.code !== 0 || !fs.existsSync(bin)) throw Object.assign(new Error(`npm install node@${line.node.package} failed`), { output: output(result) });
+  if (result.code !== 0 || !fs.existsSync(bin))
+    throw Object.assign(new Error(`npm install node@${line.node.package} failed`), { output: output(result) });
   return bin;
 }
 
@@ -161,7 +166,11 @@ function copiesOf(root, name) {
     const nm = path.join(dir, 'node_modules');
     if (!fs.existsSync(nm)) return;
     const own = path.join(nm, name, 'package.json');
-    const under = path.relative(root, dir).split(`${path.sep}node_modules${path.sep}`).at(-1).replace(/^node_modules\//, '');
+    const under = path
+      .relative(root, dir)
+      .split(`${path.sep}node_modules${path.sep}`)
+      .at(-1)
+      .replace(/^node_modules\//, '');
     if (fs.existsSync(own)) found.push({ version: JSON.parse(fs.readFileSync(own, 'utf8')).version, under });
     for (const entry of fs.readdirSync(nm)) {
       if (entry.startsWith('.')) continue;
@@ -195,17 +204,28 @@ async function installLine(line, nodeBin, tarball) {
     }
     const exporterDir = path.join(dir, 'node_modules', 'opentelemetry-exporter-opper');
     const core = installedVersion(dir, '@opentelemetry/core', exporterDir);
-    if (!core?.startsWith(`${line.coreMajor}.`)) problems.push(`the exporter resolves @opentelemetry/core ${core}, expected ${line.coreMajor}.x`);
+    if (!core?.startsWith(`${line.coreMajor}.`))
+      problems.push(`the exporter resolves @opentelemetry/core ${core}, expected ${line.coreMajor}.x`);
   }
   const versions = Object.fromEntries(Object.keys(line.dependencies).map((name) => [name, installedVersion(dir, name)]));
-  versions['(exporter) @opentelemetry/core'] = installedVersion(dir, '@opentelemetry/core', path.join(dir, 'node_modules', 'opentelemetry-exporter-opper'));
-  versions['(sdk-node) @opentelemetry/sdk-trace'] = installedVersion(dir, '@opentelemetry/sdk-trace', path.join(dir, 'node_modules', '@opentelemetry', 'sdk-node'));
+  versions['(exporter) @opentelemetry/core'] = installedVersion(
+    dir,
+    '@opentelemetry/core',
+    path.join(dir, 'node_modules', 'opentelemetry-exporter-opper'),
+  );
+  versions['(sdk-node) @opentelemetry/sdk-trace'] = installedVersion(
+    dir,
+    '@opentelemetry/sdk-trace',
+    path.join(dir, 'node_modules', '@opentelemetry', 'sdk-node'),
+  );
   record({
     line: line.id,
     name: 'install',
     status: problems.length ? 'fail' : 'pass',
     ms: Date.now() - t0,
-    detail: problems.length ? problems.join('; ') : `npm install: no ERESOLVE, npm ls clean, ${line.nestedApis ? `one @opentelemetry/api (+ nested under ${Object.keys(line.nestedApis).join(', ')})` : 'one @opentelemetry/api'}, exporter on core ${versions['(exporter) @opentelemetry/core']}`,
+    detail: problems.length
+      ? problems.join('; ')
+      : `npm install: no ERESOLVE, npm ls clean, ${line.nestedApis ? `one @opentelemetry/api (+ nested under ${Object.keys(line.nestedApis).join(', ')})` : 'one @opentelemetry/api'}, exporter on core ${versions['(exporter) @opentelemetry/core']}`,
     output: problems.length ? [output(install), ls ? output(ls) : ''].join('\n') : undefined,
   });
   return { dir, ok: problems.length === 0, versions };
@@ -226,7 +246,8 @@ async function installMinimal(line, nodeBin, tarball) {
   if (install.code === 0) {
     ls = await npm(nodeBin, ['ls', '--all'], { cwd: dir });
     if (ls.code !== 0) problems.push('npm ls --all reports an invalid tree');
-    if (!core?.startsWith(`${line.coreMajor}.`)) problems.push(`the exporter got @opentelemetry/core ${core}, expected ${line.coreMajor}.x`);
+    if (!core?.startsWith(`${line.coreMajor}.`))
+      problems.push(`the exporter got @opentelemetry/core ${core}, expected ${line.coreMajor}.x`);
     // Both ways in: import and require(esm).
     const script =
       "import('opentelemetry-exporter-opper').then((m) => { const r = require('opentelemetry-exporter-opper');" +
@@ -241,17 +262,29 @@ async function installMinimal(line, nodeBin, tarball) {
       " const bridge = await startOtlpBridge({ apiKey: 'k', baseUrl: 'http://127.0.0.1:9/v2', port: 0, grpcPort: 0, logger: { log() {} } });" +
       " await bridge.close(); console.log('bridge ' + (bridge.grpcUrl ? 'http+grpc' : 'http')); })";
     const bridge = await run(nodeBin, ['-e', bridgeScript], { cwd: dir, timeoutMs: 30_000 });
-    const bin = await run(nodeBin, [path.join(dir, 'node_modules', '.bin', 'opper-otlp-bridge'), '--help'], { cwd: dir, timeoutMs: 30_000 });
-    if (bridge.code !== 0 || !bridge.stdout.includes('bridge http+grpc')) problems.push('the OTLP bridge did not start from the installed package');
+    const bin = await run(nodeBin, [path.join(dir, 'node_modules', '.bin', 'opper-otlp-bridge'), '--help'], {
+      cwd: dir,
+      timeoutMs: 30_000,
+    });
+    if (bridge.code !== 0 || !bridge.stdout.includes('bridge http+grpc'))
+      problems.push('the OTLP bridge did not start from the installed package');
     if (bin.code !== 0 || !bin.stdout.includes('opper-otlp-bridge')) problems.push('the opper-otlp-bridge bin did not run');
-    smoke = { code: smoke.code, stdout: [smoke.stdout, bridge.stdout, bin.stdout].join('\n'), stderr: [smoke.stderr, bridge.stderr, bin.stderr].join('\n') };
+    smoke = {
+      code: smoke.code,
+      stdout: [smoke.stdout, bridge.stdout, bin.stdout].join('\n'),
+      stderr: [smoke.stderr, bridge.stderr, bin.stderr].join('\n'),
+    };
   }
   record({
     line: line.id,
     name: 'install (api only)',
     status: problems.length ? 'fail' : 'pass',
     ms: Date.now() - t0,
-    detail: problems.length ? problems.join('; ') : `exporter + ${Object.entries(line.minimal).map(([n, v]) => `${n}@${v}`).join(' ')}: core ${core}, import = require(), bridge and its bin start`,
+    detail: problems.length
+      ? problems.join('; ')
+      : `exporter + ${Object.entries(line.minimal)
+          .map(([n, v]) => `${n}@${v}`)
+          .join(' ')}: core ${core}, import = require(), bridge and its bin start`,
     output: problems.length ? [output(install), ls ? output(ls) : '', smoke ? output(smoke) : ''].join('\n') : undefined,
   });
 }
@@ -284,7 +317,12 @@ async function startDownstream() {
     res.writeHead(200, { 'content-type': 'text/plain' }).end('hello from downstream');
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${server.address().port}/greeting`, port: server.address().port, requests, close: () => new Promise((r) => server.close(r)) };
+  return {
+    url: `http://127.0.0.1:${server.address().port}/greeting`,
+    port: server.address().port,
+    requests,
+    close: () => new Promise((r) => server.close(r)),
+  };
 }
 
 function httpGet(url, timeoutMs = 15_000) {
@@ -304,7 +342,11 @@ async function runApp(line, app, nodeBin, lineDir, { startLocalOpper, ids }) {
   const dir = path.join(lineDir, 'apps', app.id);
   fs.mkdirSync(dir, { recursive: true });
   for (const file of app.files(line)) fs.copyFileSync(path.join(examples, file), path.join(dir, path.basename(file)));
-  for (const [from, to] of [['probe-core.cjs', 'compat-probe-core.cjs'], ['probe.mjs', 'compat-probe.mjs'], ['probe.cjs', 'compat-probe.cjs']]) {
+  for (const [from, to] of [
+    ['probe-core.cjs', 'compat-probe-core.cjs'],
+    ['probe.mjs', 'compat-probe.mjs'],
+    ['probe.cjs', 'compat-probe.cjs'],
+  ]) {
     fs.copyFileSync(path.join(probeDir, from), path.join(dir, to));
   }
   const probeFile = path.join(dir, 'probe.jsonl');
@@ -350,8 +392,16 @@ async function runApp(line, app, nodeBin, lineDir, { startLocalOpper, ids }) {
     const killer = setTimeout(() => child.kill('SIGKILL'), 45_000);
     exit = await exited;
     clearTimeout(killer);
-    if (exit.code !== 0) problems.push(`the app exited with ${exit.code ?? exit.signal} after SIGTERM (expected 0 after the SDK's shutdown)`);
-    const records = fs.existsSync(probeFile) ? fs.readFileSync(probeFile, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
+    if (exit.code !== 0)
+      problems.push(`the app exited with ${exit.code ?? exit.signal} after SIGTERM (expected 0 after the SDK's shutdown)`);
+    const records = fs.existsSync(probeFile)
+      ? fs
+          .readFileSync(probeFile, 'utf8')
+          .trim()
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l))
+      : [];
     const checked = checkApp({ app, records, opper, downstream, ids });
     problems.push(...checked.problems);
     return { problems, summary: checked.summary, ms: Date.now() - t0, log, args };
@@ -365,17 +415,24 @@ async function runApp(line, app, nodeBin, lineDir, { startLocalOpper, ids }) {
 // one line, start to end
 
 async function runLine(line, tarballPromise, helpersPromise) {
-  for (const skip of SKIPS.filter((s) => s.line === line.id)) record({ line: line.id, name: skip.name, status: 'skip', detail: skip.reason });
-  const fail = (name, error) =>
-    record({ line: line.id, name, status: 'fail', detail: error.message, output: error.output ?? error.stack });
+  for (const skip of SKIPS.filter((s) => s.line === line.id))
+    record({ line: line.id, name: skip.name, status: 'skip', detail: skip.reason });
+  const fail = (name, error) => record({ line: line.id, name, status: 'fail', detail: error.message, output: error.output ?? error.stack });
   let nodeBin;
   const t0 = Date.now();
   try {
     nodeBin = await nodeFor(line);
     const version = await nodeVersion(nodeBin);
-    if (!version.startsWith(`v${line.node.major}.`)) throw new Error(`${nodeBin} is ${version || 'not runnable'}, expected Node ${line.node.major}`);
+    if (!version.startsWith(`v${line.node.major}.`))
+      throw new Error(`${nodeBin} is ${version || 'not runnable'}, expected Node ${line.node.major}`);
     line.nodeVersion = version;
-    record({ line: line.id, name: 'node', status: 'pass', ms: Date.now() - t0, detail: `${version}${line.node.package ? ` (npm package node@${line.node.package})` : ' (this machine)'}` });
+    record({
+      line: line.id,
+      name: 'node',
+      status: 'pass',
+      ms: Date.now() - t0,
+      detail: `${version}${line.node.package ? ` (npm package node@${line.node.package})` : ' (this machine)'}`,
+    });
   } catch (error) {
     fail('node', error);
     for (const name of ['install', 'install (api only)', 'typecheck', ...APPS.map((app) => `app ${app.id}`)]) {
@@ -392,18 +449,23 @@ async function runLine(line, tarballPromise, helpersPromise) {
   const minimal = installMinimal(line, nodeBin, tarball).catch((error) => fail('install (api only)', error));
   // Mastra and Next.js (own installs, see lines.mjs): installed alongside, run after the line's apps.
   const stepCtx = { work, repo, record, npm, run, cleanEnv, output, writePackageJson, installedVersion, NPM_FLAGS };
-  const mastraDir = line.id === MASTRA.line ? installMastra(line, nodeBin, tarball, stepCtx).catch((error) => fail('install (mastra)', error)) : undefined;
+  const mastraDir =
+    line.id === MASTRA.line ? installMastra(line, nodeBin, tarball, stepCtx).catch((error) => fail('install (mastra)', error)) : undefined;
   const mastra = async () => {
     const dir = await mastraDir;
     if (dir) await runMastraApp(line, nodeBin, dir, { ...stepCtx, ...(await helpersPromise) }).catch((error) => fail('app mastra', error));
   };
-  const nextDir = line.id === NEXTJS.line ? installNext(line, nodeBin, tarball, stepCtx).catch((error) => fail('install (nextjs)', error)) : undefined;
+  const nextDir =
+    line.id === NEXTJS.line ? installNext(line, nodeBin, tarball, stepCtx).catch((error) => fail('install (nextjs)', error)) : undefined;
   const nextjs = async () => {
     const dir = await nextDir;
     const helpers = { ...stepCtx, startDownstream, httpGet, ...(await helpersPromise) };
     if (dir) await runNextApp(line, nodeBin, dir, helpers).catch((error) => fail('app nextjs', error));
   };
-  const install = await installLine(line, nodeBin, tarball).catch((error) => (fail('install', error), undefined));
+  const install = await installLine(line, nodeBin, tarball).catch((error) => {
+    fail('install', error);
+    return undefined;
+  });
   line.versions = install?.versions;
   if (!install?.ok) {
     for (const name of ['typecheck', ...APPS.map((app) => `app ${app.id}`)]) {
@@ -434,10 +496,17 @@ async function runLine(line, tarballPromise, helpersPromise) {
     }
   }
   if (line.dependencies['@ai-sdk/otel']) {
-    await runAiSdk7(line, nodeBin, install.dir, { repo, probeDir, record, run, cleanEnv, ...helpers }).catch((error) => fail('ai-sdk-7', error));
+    await runAiSdk7(line, nodeBin, install.dir, { repo, probeDir, record, run, cleanEnv, ...helpers }).catch((error) =>
+      fail('ai-sdk-7', error),
+    );
   }
   // Beside the README's runs (each mostly waits on its child process), so as not to add to the suite's time.
-  const runtimes = line.id === RUNTIMES.line ? runRuntimes(line, install.dir, { repo, probeDir, record, run, cleanEnv, startDownstream, httpGet, ...helpers }).catch((error) => fail('runtimes', error)) : undefined;
+  const runtimes =
+    line.id === RUNTIMES.line
+      ? runRuntimes(line, install.dir, { repo, probeDir, record, run, cleanEnv, startDownstream, httpGet, ...helpers }).catch((error) =>
+          fail('runtimes', error),
+        )
+      : undefined;
   try {
     await runReadme(line, nodeBin, install.dir, { repo, probeDir, record, run, cleanEnv, startDownstream, httpGet, ...helpers });
   } catch (error) {
@@ -493,7 +562,11 @@ function printTable() {
   for (const row of rows.slice(1)) console.log(fmt(row));
   for (const line of LINES) {
     if (!line.versions) continue;
-    console.log(`\n${line.id} (${line.title}), installed: ${Object.entries(line.versions).map(([n, v]) => `${n} ${v ?? '-'}`).join(', ')}`);
+    console.log(
+      `\n${line.id} (${line.title}), installed: ${Object.entries(line.versions)
+        .map(([n, v]) => `${n} ${v ?? '-'}`)
+        .join(', ')}`,
+    );
   }
 }
 
@@ -504,7 +577,9 @@ async function main() {
   const deadline = setTimeout(() => {
     console.error(`\ncompat: the suite ran longer than ${SUITE_DEADLINE_MS / 60_000} minutes; stopping`);
     printTable();
-    console.log(`\n${results.filter((r) => r.status === 'pass').length} passed, ${results.filter((r) => r.status === 'fail').length + 1} failed`);
+    console.log(
+      `\n${results.filter((r) => r.status === 'pass').length} passed, ${results.filter((r) => r.status === 'fail').length + 1} failed`,
+    );
     process.exit(1);
   }, SUITE_DEADLINE_MS);
   deadline.unref();

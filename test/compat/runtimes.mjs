@@ -43,21 +43,33 @@ export async function runRuntimes(line, lineDir, ctx) {
     const t0 = Date.now();
     try {
       const { problems, summary, output } = await withinTime(check(), name);
-      record({ line: line.id, name, status: problems.length ? 'fail' : 'pass', ms: Date.now() - t0, detail: problems.join('; ') || summary, output: problems.length ? output : undefined });
+      record({
+        line: line.id,
+        name,
+        status: problems.length ? 'fail' : 'pass',
+        ms: Date.now() - t0,
+        detail: problems.join('; ') || summary,
+        output: problems.length ? output : undefined,
+      });
     } catch (error) {
       record({ line: line.id, name, status: 'fail', ms: Date.now() - t0, detail: error.message, output: error.output ?? error.stack });
     }
   }
   for (const runtime of ['bun', 'deno']) {
     const bin = path.join(ctx.repo, 'node_modules', '.bin', runtime);
-    const launcher = runtime === 'bun' ? { name: 'bun', bin, prefix: [], preload: '--preload' } : { name: 'deno', bin, prefix: ['run', '-A'], preload: '--preload' };
+    const launcher =
+      runtime === 'bun'
+        ? { name: 'bun', bin, prefix: [], preload: '--preload' }
+        : { name: 'deno', bin, prefix: ['run', '-A'], preload: '--preload' };
     await runQuickStarts(line, lineDir, { ...ctx, launcher }, [/^A tracer provider of your own$/, /^An LLM app$/]);
   }
 }
 
 function withinTime(promise, name) {
   let timer;
-  const late = new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`${name}: no result within ${RUNTIME_MS / 1000} s`)), RUNTIME_MS)));
+  const late = new Promise(
+    (_, reject) => (timer = setTimeout(() => reject(new Error(`${name}: no result within ${RUNTIME_MS / 1000} s`)), RUNTIME_MS)),
+  );
   return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
@@ -66,7 +78,15 @@ async function bundle(repo, dir, file, source, options) {
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, file), source);
   const esbuild = await import(pathToFileURL(path.join(repo, 'node_modules', 'esbuild', 'lib', 'main.js')).href);
-  const result = await esbuild.build({ entryPoints: [path.join(dir, file)], absWorkingDir: dir, bundle: true, write: false, platform: 'browser', logLevel: 'silent', ...options });
+  const result = await esbuild.build({
+    entryPoints: [path.join(dir, file)],
+    absWorkingDir: dir,
+    bundle: true,
+    write: false,
+    platform: 'browser',
+    logLevel: 'silent',
+    ...options,
+  });
   return result.outputFiles[0].text;
 }
 
@@ -83,19 +103,23 @@ function checkTrace(opper, root, question, rootName, problems) {
   const spans = [...opper.spans.values()].filter((s) => s.trace_id === root.trace_id);
   const chat = spans.find((s) => s.name === 'chat gpt-4o-mini');
   const after = spans.find((s) => s.name === 'log answer');
-  if (spans.length !== 3 || !chat || !after) problems.push(`${rootName}: ${spans.map((s) => s.name).join(', ')} stored, expected answer, chat gpt-4o-mini, log answer`);
+  if (spans.length !== 3 || !chat || !after)
+    problems.push(`${rootName}: ${spans.map((s) => s.name).join(', ')} stored, expected answer, chat gpt-4o-mini, log answer`);
   for (const span of spans) {
     if (span.end_time === null) problems.push(`${span.name}: never ended (no PATCH)`);
     if (span !== root && span.parent_id !== root.id) problems.push(`${span.name}: parent ${span.parent_id}, expected ${root.id}`);
-    if (opper.creates(span.id) !== 1 || opper.patches(span.id) !== 1) problems.push(`${span.name}: created ${opper.creates(span.id)}x, patched ${opper.patches(span.id)}x`);
+    if (opper.creates(span.id) !== 1 || opper.patches(span.id) !== 1)
+      problems.push(`${span.name}: created ${opper.creates(span.id)}x, patched ${opper.patches(span.id)}x`);
   }
   if (root.parent_id !== null) problems.push(`${rootName}: has a parent`);
   if (root.input !== question) problems.push(`${rootName}: input ${JSON.stringify(root.input)}`);
   if (chat) {
     if (chat.type !== 'llm') problems.push(`the chat span has type ${chat.type}, expected llm`);
-    if (!JSON.stringify(chat.input ?? '').includes(question)) problems.push(`the chat span's input does not hold the question: ${JSON.stringify(chat.input)}`);
+    if (!JSON.stringify(chat.input ?? '').includes(question))
+      problems.push(`the chat span's input does not hold the question: ${JSON.stringify(chat.input)}`);
     if (!chat.output) problems.push('the chat span has no output');
-    if (!chat.meta?.['gen_ai.usage.input_tokens'] || !chat.meta?.['gen_ai.usage.output_tokens']) problems.push(`the chat span has no usage: ${JSON.stringify(chat.meta)}`);
+    if (!chat.meta?.['gen_ai.usage.input_tokens'] || !chat.meta?.['gen_ai.usage.output_tokens'])
+      problems.push(`the chat span has no usage: ${JSON.stringify(chat.meta)}`);
   }
 }
 
@@ -135,7 +159,10 @@ const worker :Workerd.Worker = (
 `,
   );
   const log = { stdout: '', stderr: '' };
-  const child = spawn(path.join(repo, 'node_modules', '.bin', 'workerd'), ['serve', 'config.capnp'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(path.join(repo, 'node_modules', '.bin', 'workerd'), ['serve', 'config.capnp'], {
+    cwd: dir,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   child.stdout.on('data', (chunk) => (log.stdout += chunk));
   child.stderr.on('data', (chunk) => (log.stderr += chunk));
   const exited = new Promise((resolve) => child.on('close', resolve));
@@ -151,11 +178,14 @@ const worker :Workerd.Worker = (
     let asked = 0;
     for (const round of rounds) {
       const answers = await Promise.all(round.map(ask));
-      for (const answer of answers) if (answer.status !== 200) problems.push(`the worker answered ${answer.status}: ${answer.body.slice(0, 300)}`);
+      for (const answer of answers)
+        if (answer.status !== 200) problems.push(`the worker answered ${answer.status}: ${answer.body.slice(0, 300)}`);
       asked += round.length;
       // No request follows until the spans are in: only these requests' waitUntil can have sent them.
       const done = (spans) => spans.size === asked * 3 && [...spans.values()].every((s) => s.end_time !== null);
-      await opper.waitForSpans(done, 20_000).catch(() => problems.push(`after ${asked} requests: ${opper.spans.size} spans stored, expected ${asked * 3} ended`));
+      await opper
+        .waitForSpans(done, 20_000)
+        .catch(() => problems.push(`after ${asked} requests: ${opper.spans.size} spans stored, expected ${asked * 3} ended`));
     }
     const roots = [...opper.spans.values()].filter((s) => s.name === 'answer');
     for (const question of rounds.flat()) {
@@ -165,7 +195,11 @@ const worker :Workerd.Worker = (
     }
     if (opper.violations.length) problems.push(`Opper contract violations: ${opper.violations.map((v) => v.message).join('; ')}`);
     const agent = opper.requests.find((r) => r.path.endsWith('/spans'))?.headers['user-agent'] ?? '';
-    return { problems, summary: `${roots.length} requests (3 at once, then 1), ${opper.spans.size} spans each created and ended inside its request's waitUntil, parents intact, LLM span with usage; user-agent "${agent}"`, output: `${log.stdout}\n--- stderr ---\n${log.stderr}` };
+    return {
+      problems,
+      summary: `${roots.length} requests (3 at once, then 1), ${opper.spans.size} spans each created and ended inside its request's waitUntil, parents intact, LLM span with usage; user-agent "${agent}"`,
+      output: `${log.stdout}\n--- stderr ---\n${log.stderr}`,
+    };
   } finally {
     child.kill('SIGTERM');
     await exited;
@@ -194,7 +228,11 @@ async function runEdgeRuntime(lineDir, { repo, startLocalOpper }) {
   const { 'middleware.mjs': source } = docBlocks(repo, 'edge-runtime');
   if (!source) throw new Error('docs/runtimes.md has no block for edge-runtime as middleware.mjs');
   // As Next.js bundles middleware: edge-light first; a script that registers a fetch listener.
-  const code = await bundle(repo, dir, 'middleware.mjs', source, { format: 'iife', globalName: 'middlewareModule', conditions: ['edge-light', 'worker', 'browser'] });
+  const code = await bundle(repo, dir, 'middleware.mjs', source, {
+    format: 'iife',
+    globalName: 'middlewareModule',
+    conditions: ['edge-light', 'worker', 'browser'],
+  });
   const { EdgeRuntime } = await import(pathToFileURL(path.join(repo, 'node_modules', 'edge-runtime', 'dist', 'index.js')).href);
   const opper = await startLocalOpper();
   const problems = [];
@@ -203,11 +241,16 @@ async function runEdgeRuntime(lineDir, { repo, startLocalOpper }) {
     const runtime = new EdgeRuntime({
       initialCode: `${code}\naddEventListener('fetch', (event) => event.respondWith(middlewareModule.middleware(event.request, event)));`,
       // Vercel's edge runtime has process.env (and no other part of process).
-      extend: (context) => Object.assign(context, { process: { env: { OPPER_API_KEY: opper.apiKey, OPPER_BASE_URL: opper.url } }, console: { ...console, warn: (...args) => warnings.push(args.join(' ')) } }),
+      extend: (context) =>
+        Object.assign(context, {
+          process: { env: { OPPER_API_KEY: opper.apiKey, OPPER_BASE_URL: opper.url } },
+          console: { ...console, warn: (...args) => warnings.push(args.join(' ')) },
+        }),
     });
     const paths = ['/api/one', '/api/two', '/api/three'];
     const responses = await Promise.all(paths.map((p) => runtime.dispatchFetch(`http://localhost${p}`)));
-    for (const response of responses) if (response.status !== 200) problems.push(`the middleware answered ${response.status}: ${await response.text()}`);
+    for (const response of responses)
+      if (response.status !== 200) problems.push(`the middleware answered ${response.status}: ${await response.text()}`);
     // Once every request's waitUntil has settled, every span is stored: nothing was left to later.
     await Promise.all(responses.map((response) => response.waitUntil()));
     const stored = [...opper.spans.values()];
@@ -215,12 +258,17 @@ async function runEdgeRuntime(lineDir, { repo, startLocalOpper }) {
       const root = stored.find((s) => s.name === `middleware ${p}`);
       const child = root && stored.find((s) => s.parent_id === root.id);
       if (!root || root.end_time === null) problems.push(`middleware ${p}: not stored and ended when its waitUntil settled`);
-      else if (!child || child.name !== 'check session' || child.end_time === null || child.output !== 'anonymous') problems.push(`middleware ${p}: its "check session" span is missing, unended or unlinked`);
+      else if (child?.name !== 'check session' || child.end_time === null || child.output !== 'anonymous')
+        problems.push(`middleware ${p}: its "check session" span is missing, unended or unlinked`);
     }
     if (stored.length !== paths.length * 2) problems.push(`${stored.length} spans stored, expected ${paths.length * 2}`);
     if (opper.violations.length) problems.push(`Opper contract violations: ${opper.violations.map((v) => v.message).join('; ')}`);
     if (warnings.length) problems.push(`warnings: ${warnings.join('; ')}`);
-    return { problems, summary: `${paths.length} requests at once, ${stored.length} spans stored and ended by the time each waitUntil settled, parents intact`, output: code.slice(0, 2000) };
+    return {
+      problems,
+      summary: `${paths.length} requests at once, ${stored.length} spans stored and ended by the time each waitUntil settled, parents intact`,
+      output: code.slice(0, 2000),
+    };
   } finally {
     await opper.close();
   }

@@ -60,7 +60,11 @@ describe('a burst past maxPendingSpans while Opper is healthy', () => {
     // Never more than maxPendingSpans in flight: each export's creates start after the one before ended.
     const firstCreate = (start: number) => opper.requests.findIndex((r) => r.method === 'POST' && r.spanId === opperId(ended[start]!));
     const lastPatch = (start: number) =>
-      Math.max(...ended.slice(start, start + 10).map((span) => opper.requests.findLastIndex((r) => r.method === 'PATCH' && r.spanId === opperId(span))));
+      Math.max(
+        ...ended
+          .slice(start, start + 10)
+          .map((span) => opper.requests.findLastIndex((r) => r.method === 'PATCH' && r.spanId === opperId(span))),
+      );
     expect(firstCreate(10)).toBeGreaterThan(lastPatch(0));
     expect(firstCreate(20)).toBeGreaterThan(lastPatch(10));
     expect(exporter.getStats()).toMatchObject({ spansExported: 30, spansDropped: 0 });

@@ -35,7 +35,7 @@ async function runApp(door: string, scenario: string, env: Record<string, string
 
 const codes = (outcome: Outcome) => outcome.warnings.map((warning) => warning.code);
 
-describe.each(['exporter', 'processor'])('the %s, beside the app\'s tracer provider', (door) => {
+describe.each(['exporter', 'processor'])("the %s, beside the app's tracer provider", (door) => {
   it('delivers and says nothing when the provider is registered', async () => {
     const outcome = await runApp(door, 'registered');
     expect(codes(outcome)).toEqual([]);

@@ -113,7 +113,7 @@ describe('delivery through a real SDK and BatchSpanProcessor', () => {
     const { tracer, opper, exporter } = harness;
     opper.inject({ delayMs: 50 });
     const spans = ['a', 'b', 'c'].map((name) => tracer.startSpan(name));
-    spans.forEach((span) => span.end());
+    for (const span of spans) span.end();
     const ended = harness.ended();
     const results: ExportResult[] = [];
     exporter.export(ended.slice(0, 2), (result) => results.push(result));

@@ -38,7 +38,17 @@ describe('spans with an invalid span context', () => {
       const exporter = new OpperSpanExporter({ baseUrl: opper.url, apiKey: opper.apiKey });
       const generator = ids();
       const recorded: Parameters<OpperSpanExporter['export']>[0] = [];
-      provider = new BasicTracerProvider({ idGenerator: generator, spanProcessors: [{ onStart: () => undefined, onEnd: (s) => void recorded.push(s), forceFlush: async () => undefined, shutdown: async () => undefined }] });
+      provider = new BasicTracerProvider({
+        idGenerator: generator,
+        spanProcessors: [
+          {
+            onStart: () => undefined,
+            onEnd: (s) => void recorded.push(s),
+            forceFlush: async () => undefined,
+            shutdown: async () => undefined,
+          },
+        ],
+      });
       const tracer = provider.getTracer('app');
       for (const name of ['zero 1', 'zero 2', 'zero 3']) tracer.startSpan(name).end();
       generator.zero = false;

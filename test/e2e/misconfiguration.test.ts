@@ -55,7 +55,12 @@ async function freePort(): Promise<number> {
 
 describe('a 2xx that is not Opper’s reply', () => {
   it.each([
-    ['an HTML page', '<html><head><title>Sign in to the Wi-Fi</title></head><body>Accept the terms</body></html>', 'text/html', /HTTP 200 \(text\/html\), body: <html><head><title>Sign in to the Wi-Fi/],
+    [
+      'an HTML page',
+      '<html><head><title>Sign in to the Wi-Fi</title></head><body>Accept the terms</body></html>',
+      'text/html',
+      /HTTP 200 \(text\/html\), body: <html><head><title>Sign in to the Wi-Fi/,
+    ],
     ['invalid JSON', '{"status": "ok"', 'application/json', /HTTP 200 \(application\/json\), body: \{"status": "ok"/],
     ['an empty body', '', 'application/json', /HTTP 200 \(application\/json\), empty body/],
   ])('is not delivered when it is %s: the export fails, says what came back, and trickles', async (_what, body, contentType, detail) => {
@@ -65,7 +70,9 @@ describe('a 2xx that is not Opper’s reply', () => {
     const result = await exportOnce(exporter, endSpans(harness, 20));
 
     expect(result.code).toBe(ExportResultCode.FAILED);
-    expect(result.error?.message).toMatch(/20 of 20 span\(s\) not exported \(20 failed, 0 dropped\): 20 not accepted before the export deadline \(not Opper's reply: /);
+    expect(result.error?.message).toMatch(
+      /20 of 20 span\(s\) not exported \(20 failed, 0 dropped\): 20 not accepted before the export deadline \(not Opper's reply: /,
+    );
     expect(result.error?.message).toMatch(detail);
     expect(exporter.getStats()).toMatchObject({ spansExported: 0, spansFailed: 20 });
     // Retried as transient, and Health turns a lasting one into one request at a time.
@@ -112,7 +119,9 @@ describe('a base URL that is not Opper’s API', () => {
     expect(results[0]!.error?.message).toMatch(/5 refused by Opper \(HTTP 404/);
     const messages = warned(WarningCode.WrongBaseUrl, opper.apiKey);
     expect(messages).toEqual([
-      expect.stringMatching(/^OpperSpanExporter: HTTP 404 for POST http:\/\/127\.0\.0\.1:\d+\/spans: the base URL must end in \/v2 \(e\.g\. https:\/\/api\.opper\.ai\/v2\)/),
+      expect.stringMatching(
+        /^OpperSpanExporter: HTTP 404 for POST http:\/\/127\.0\.0\.1:\d+\/spans: the base URL must end in \/v2 \(e\.g\. https:\/\/api\.opper\.ai\/v2\)/,
+      ),
     ]);
     expect(opper.spans.size).toBe(0);
   });
@@ -181,7 +190,11 @@ describe('nothing listening', () => {
     expect(down.error?.message).toMatch(/5 not accepted before the export deadline \(ECONNREFUSED/);
     expect(exporter.getStats().requestsRetried).toBeGreaterThan(0);
     const messages = warned(WarningCode.Unreachable, apiKey);
-    expect(messages).toEqual([expect.stringMatching(/^OpperSpanExporter: cannot reach http:\/\/127\.0\.0\.1:\d+\/v2 \(ECONNREFUSED: .*\)\. Check baseUrl, DNS .*still retrying\.$/)]);
+    expect(messages).toEqual([
+      expect.stringMatching(
+        /^OpperSpanExporter: cannot reach http:\/\/127\.0\.0\.1:\d+\/v2 \(ECONNREFUSED: .*\)\. Check baseUrl, DNS .*still retrying\.$/,
+      ),
+    ]);
 
     const opper: LocalOpper = await startLocalOpper({ port, apiKey });
     cleanups.push(() => opper.close());
@@ -205,7 +218,9 @@ describe('nothing listening', () => {
     const result = await exportOnce(exporter, endSpans(harness, 2));
 
     expect(result.code).toBe(ExportResultCode.FAILED);
-    expect(warned(WarningCode.Unreachable, apiKey)).toEqual([expect.stringMatching(/cannot reach http:\/\/opper\.invalid\/v2 \((ENOTFOUND|EAI_AGAIN): /)]);
+    expect(warned(WarningCode.Unreachable, apiKey)).toEqual([
+      expect.stringMatching(/cannot reach http:\/\/opper\.invalid\/v2 \((ENOTFOUND|EAI_AGAIN): /),
+    ]);
   });
 });
 
@@ -214,21 +229,33 @@ describe('failures that used to pass without a word', () => {
     const sockets = new Set<import('node:net').Socket>();
     const server = createNetServer((socket) => void sockets.add(socket)); // reads nothing, answers nothing
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    cleanups.push(() => new Promise<void>((resolve) => {
-      for (const socket of sockets) socket.destroy();
-      server.close(() => resolve());
-    }));
+    cleanups.push(
+      () =>
+        new Promise<void>((resolve) => {
+          for (const socket of sockets) socket.destroy();
+          server.close(() => resolve());
+        }),
+    );
     const { port } = server.address() as { port: number };
     const apiKey = 'sk-test-silent-0123456789';
     harness = await startHarness({ batch: false });
-    const exporter = new OpperSpanExporter({ baseUrl: `http://127.0.0.1:${port}/v2`, apiKey, timeoutMillis: 1000, exportTimeoutMillis: 8000 });
+    const exporter = new OpperSpanExporter({
+      baseUrl: `http://127.0.0.1:${port}/v2`,
+      apiKey,
+      timeoutMillis: 1000,
+      exportTimeoutMillis: 8000,
+    });
     cleanups.push(() => exporter.shutdown());
     const spans = endSpans(harness, 3);
 
     const result = await exportOnce(exporter, spans);
     expect(result.code).toBe(ExportResultCode.FAILED);
     const messages = warned(WarningCode.NoAnswer, apiKey);
-    expect(messages).toEqual([expect.stringMatching(/^OpperSpanExporter: no answer from http:\/\/127\.0\.0\.1:\d+\/v2 within the request timeout \((ETIMEDOUT|UND_ERR_\w+_TIMEOUT): .*Check baseUrl/)]);
+    expect(messages).toEqual([
+      expect.stringMatching(
+        /^OpperSpanExporter: no answer from http:\/\/127\.0\.0\.1:\d+\/v2 within the request timeout \((ETIMEDOUT|UND_ERR_\w+_TIMEOUT): .*Check baseUrl/,
+      ),
+    ]);
     await exportOnce(exporter, spans);
     expect(warned(WarningCode.NoAnswer, apiKey)).toHaveLength(1); // once per cause
   });
@@ -245,7 +272,9 @@ describe('failures that used to pass without a word', () => {
     expect(result.code).toBe(ExportResultCode.FAILED);
     const messages = warned(WarningCode.TlsHandshake, opper.apiKey);
     expect(messages).toHaveLength(1);
-    expect(messages[0]).toMatch(/^OpperSpanExporter: the TLS handshake with https:\/\/127\.0\.0\.1:\d+\/v2 failed \(\w+: .*wrong version number/i);
+    expect(messages[0]).toMatch(
+      /^OpperSpanExporter: the TLS handshake with https:\/\/127\.0\.0\.1:\d+\/v2 failed \(\w+: .*wrong version number/i,
+    );
     expect(messages[0]).toContain(`use ${opper.url};`);
   });
 });

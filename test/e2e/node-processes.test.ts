@@ -43,10 +43,10 @@ function expectOnlyTheAppsSpans(result: { spans: { name: string; url?: string }[
 
 describe.each(TRANSPORTS)('transport %s: an app with instrumentation-http and instrumentation-undici', (transport) => {
   it.each(ORDERS)("through the ESM hook (--import), %s, traces the app's own HTTP and never the exporter's requests", async (order) => {
-    const { result, stderr } = await runApp(
-      ['--import', fixture('self-tracing/instrumentation.mjs'), fixture('self-tracing/app.mjs')],
-      { ORDER: order, OPPER_EXPORTER_TRANSPORT: transport },
-    );
+    const { result, stderr } = await runApp(['--import', fixture('self-tracing/instrumentation.mjs'), fixture('self-tracing/app.mjs')], {
+      ORDER: order,
+      OPPER_EXPORTER_TRANSPORT: transport,
+    });
     expectOnlyTheAppsSpans(result);
     expect(stderr).not.toMatch(IN_A_WORKER); // the worker did not run the app's --import
   });
@@ -119,14 +119,23 @@ describe("OpperSpanProcessor with spanFilter 'ai' in an app with instrumentation
     const byHex = new Map(ended.map((s) => [s.spanId, s]));
     const opperId = (s: Ended) => toOpperSpanId(s.spanId, s.traceId);
     // What the app made: client and server spans of GET /chat and of the model call, and the agent's five.
-    expect(ended.map((s) => s.name).sort()).toEqual(
-      ['GET', 'GET', 'GET', 'GET', 'chat gpt-4o', 'execute_tool weather', 'format prompt', 'invoke_agent support', 'my step'],
-    );
+    expect(ended.map((s) => s.name).sort()).toEqual([
+      'GET',
+      'GET',
+      'GET',
+      'GET',
+      'chat gpt-4o',
+      'execute_tool weather',
+      'format prompt',
+      'invoke_agent support',
+      'my step',
+    ]);
     const wanted = new Set(['invoke_agent support', 'chat gpt-4o', 'execute_tool weather', 'my step']);
     const exported = ended.filter((s) => wanted.has(s.name));
     // Nearest exported ancestor, walking the SDK's own parent chain.
     const expectedParent = (span: Ended): string | null => {
-      for (let up = byHex.get(span.parentSpanId ?? ''); up; up = byHex.get(up.parentSpanId ?? '')) if (wanted.has(up.name)) return opperId(up);
+      for (let up = byHex.get(span.parentSpanId ?? ''); up; up = byHex.get(up.parentSpanId ?? ''))
+        if (wanted.has(up.name)) return opperId(up);
       return null;
     };
     expect([...opper.spans.keys()].sort()).toEqual(exported.map(opperId).sort());

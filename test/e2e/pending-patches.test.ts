@@ -47,7 +47,13 @@ describe('a PATCH that misses its export', () => {
     // Bounded wait: the shared backoff after the failures is at most 5 s.
     await until(() => exporter.getStats().patchesPending === 0, 'the kept PATCHes', 15_000);
     expectEnds(harness, first);
-    expect(exporter.getStats()).toMatchObject({ spansExported: 6, spansFailed: 0, patchesPending: 0, patchesCompleted: 6, patchesGivenUp: 0 });
+    expect(exporter.getStats()).toMatchObject({
+      spansExported: 6,
+      spansFailed: 0,
+      patchesPending: 0,
+      patchesCompleted: 6,
+      patchesGivenUp: 0,
+    });
 
     // Later exports go on as usual.
     for (let i = 0; i < 3; i++) tracer.startSpan(`later ${i}`).end();
@@ -70,12 +76,19 @@ describe('a PATCH that misses its export', () => {
     await expect(provider.shutdown()).resolves.toBeUndefined();
     expectEnds(harness, ended);
     expect(patches(harness)).toHaveLength(10); // the 5 that hung, then one each
-    expect(exporter.getStats()).toMatchObject({ spansExported: 5, spansFailed: 0, patchesPending: 0, patchesCompleted: 5, patchesGivenUp: 0 });
+    expect(exporter.getStats()).toMatchObject({
+      spansExported: 5,
+      spansFailed: 0,
+      patchesPending: 0,
+      patchesCompleted: 5,
+      patchesGivenUp: 0,
+    });
   });
 
   it('keeps at most 8 MiB of PATCHes, and counts and warns the ones given up', async () => {
     const warnings = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
-    const givenUpWarnings = () => warnings.mock.calls.filter(([, options]) => (options as { code?: string }).code === WarningCode.PatchesGivenUp);
+    const givenUpWarnings = () =>
+      warnings.mock.calls.filter(([, options]) => (options as { code?: string }).code === WarningCode.PatchesGivenUp);
     // Hung PATCHes fail nothing before the deadline, so the creates are not held up by a backoff.
     harness = await startHarness({ exporter: { exportTimeoutMillis: 4000, concurrency: 64, maxBodyBytes: 1024 * 1024 }, batch: false });
     const { opper, exporter, tracer } = harness;
@@ -91,13 +104,21 @@ describe('a PATCH that misses its export', () => {
     expect(result.code).toBe(ExportResultCode.FAILED);
     expect(result.error?.message).toMatch(new RegExp(`${landed - 20} whose create landed but whose PATCH could not be kept`));
     expect(givenUpWarnings()).toHaveLength(1);
-    expect(String(givenUpWarnings()[0]![0])).toMatch(/the end \(PATCH\) of 1 span\(s\) given up: 2048 PATCHes \(or 8 MiB\) are already pending/);
+    expect(String(givenUpWarnings()[0]![0])).toMatch(
+      /the end \(PATCH\) of 1 span\(s\) given up: 2048 PATCHes \(or 8 MiB\) are already pending/,
+    );
 
     opper.clearFaults();
     // Bounded wait: after a run of failures the shared backoff is at most 5 s.
     await until(() => exporter.getStats().patchesPending === 0, 'the kept PATCHes', 20_000);
     expect([...opper.spans.values()].filter((span) => span.end_time !== null)).toHaveLength(20);
-    expect(exporter.getStats()).toMatchObject({ spansExported: 20, spansFailed: 10, patchesPending: 0, patchesCompleted: 20, patchesGivenUp: landed - 20 });
+    expect(exporter.getStats()).toMatchObject({
+      spansExported: 20,
+      spansFailed: 10,
+      patchesPending: 0,
+      patchesCompleted: 20,
+      patchesGivenUp: landed - 20,
+    });
     expect(givenUpWarnings()).toHaveLength(1);
   });
 

@@ -46,7 +46,13 @@ export async function startCountingProxy(options: { auth?: string } = {}): Promi
     }
     const target = new URL(req.url!);
     const upstream = httpRequest(
-      { host: resolve(target.hostname), port: target.port, path: target.pathname + target.search, method: req.method, headers: req.headers },
+      {
+        host: resolve(target.hostname),
+        port: target.port,
+        path: target.pathname + target.search,
+        method: req.method,
+        headers: req.headers,
+      },
       (answer) => {
         res.writeHead(answer.statusCode!, answer.headers);
         answer.pipe(res);

@@ -25,7 +25,10 @@ afterEach(async () => {
 async function opperAndProxy(proxyOptions: { auth?: string } = {}) {
   const opper = await startLocalOpper();
   const proxy = await startCountingProxy(proxyOptions);
-  cleanups.push(() => opper.close(), () => proxy.close());
+  cleanups.push(
+    () => opper.close(),
+    () => proxy.close(),
+  );
   return { opper, proxy };
 }
 
@@ -77,8 +80,14 @@ describe('the proxy option', () => {
       expect([wrong.results, none.results]).toEqual([[ExportResultCode.FAILED], [ExportResultCode.FAILED]]);
       expect(wrong.exporter.getStats().spansFailed + none.exporter.getStats().spansFailed).toBe(4);
       expect(emitWarning.mock.calls).toEqual([
-        [`OpperSpanExporter: the proxy ${proxy.url} (from the proxy option) rejected the credentials in the proxy URL (HTTP 407); spans are not reaching Opper.`, { code: WarningCode.ProxyFailed, type: 'OpperExporterWarning' }],
-        [expect.stringMatching(/the proxy http:\/\/127\.0\.0\.1:\d+ \(from the proxy option\) asks for credentials \(HTTP 407\)/), { code: WarningCode.ProxyFailed, type: 'OpperExporterWarning' }],
+        [
+          `OpperSpanExporter: the proxy ${proxy.url} (from the proxy option) rejected the credentials in the proxy URL (HTTP 407); spans are not reaching Opper.`,
+          { code: WarningCode.ProxyFailed, type: 'OpperExporterWarning' },
+        ],
+        [
+          expect.stringMatching(/the proxy http:\/\/127\.0\.0\.1:\d+ \(from the proxy option\) asks for credentials \(HTTP 407\)/),
+          { code: WarningCode.ProxyFailed, type: 'OpperExporterWarning' },
+        ],
       ]);
       expect(proxy.credentials).toContain('user:p@ss w');
       expect(opper.spans.size).toBe(3);
@@ -93,7 +102,12 @@ describe('the proxy option', () => {
     const port = await deadPort();
     const emitWarning = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
     try {
-      const options = { baseUrl: opper.url, apiKey: opper.apiKey, exportTimeoutMillis: 1000, proxy: `http://user:hunter2@127.0.0.1:${port}` };
+      const options = {
+        baseUrl: opper.url,
+        apiKey: opper.apiKey,
+        exportTimeoutMillis: 1000,
+        proxy: `http://user:hunter2@127.0.0.1:${port}`,
+      };
       const { exporter, results, errors } = await exportSpans(options, 5);
       expect(results).toEqual([ExportResultCode.FAILED]);
       expect(errors).toEqual([expect.stringContaining(`ERR_PROXY: the proxy http://127.0.0.1:${port} refused the connection`)]);
@@ -120,7 +134,11 @@ describe('the proxy from the environment (in a child process)', () => {
   }
   /** Runs test/fixtures/proxy-app.mjs with exactly `env` (plus PATH) and these exporter options. */
   async function runApp(env: Record<string, string>, options: Record<string, unknown> = {}): Promise<AppResult> {
-    const { stdout } = await run(process.execPath, [APP, JSON.stringify(options)], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, timeout: 30_000 });
+    const { stdout } = await run(process.execPath, [APP, JSON.stringify(options)], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', ...env },
+      timeout: 30_000,
+    });
     return JSON.parse(stdout.trim().split('\n').at(-1)!) as AppResult;
   }
 
@@ -176,10 +194,17 @@ describe('the proxy from the environment (in a child process)', () => {
   it('an unusable proxy URL warns naming the variable, without its credentials, and sends nothing', async () => {
     const opper = await startLocalOpper();
     cleanups.push(() => opper.close());
-    const result = await runApp({ OPPER_API_KEY: opper.apiKey, OPPER_BASE_URL: byName(opper.url), HTTP_PROXY: 'http://u:hunter2@[proxy:3128' });
+    const result = await runApp({
+      OPPER_API_KEY: opper.apiKey,
+      OPPER_BASE_URL: byName(opper.url),
+      HTTP_PROXY: 'http://u:hunter2@[proxy:3128',
+    });
     expect(result).toMatchObject({ spansExported: 0, clientLoaded: false });
     expect(result.warnings).toEqual([
-      { code: WarningCode.BadEnvironment, message: 'OpperSpanExporter: HTTP_PROXY is not a valid proxy URL: "http://[REDACTED]@[proxy:3128"; spans will not be exported.' },
+      {
+        code: WarningCode.BadEnvironment,
+        message: 'OpperSpanExporter: HTTP_PROXY is not a valid proxy URL: "http://[REDACTED]@[proxy:3128"; spans will not be exported.',
+      },
     ]);
     expect(opper.requests).toHaveLength(0);
   });

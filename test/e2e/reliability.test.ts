@@ -22,7 +22,7 @@ function makeTraces(h: Harness, count: number, prefix = 'span'): void {
     const root = h.tracer.startSpan(`${prefix} ${made++}`);
     const children: Span[] = [];
     while (children.length < 2 && made < count) children.push(childOf(h.tracer, `${prefix} ${made++}`, root));
-    children.forEach((child) => child.end());
+    for (const child of children) child.end();
     root.end();
   }
 }
@@ -43,7 +43,14 @@ function report(test: string, h: Harness, startedAt: number): void {
   if (!process.env.RELIABILITY_REPORT) return;
   const ended = h.ended();
   const duplicated = ended.filter((span) => h.opper.creates(opperId(span)) > 1).length;
-  const line = { test, sent: ended.length, stored: h.opper.spans.size, duplicated, drainMs: Date.now() - startedAt, ...h.exporter.getStats() };
+  const line = {
+    test,
+    sent: ended.length,
+    stored: h.opper.spans.size,
+    duplicated,
+    drainMs: Date.now() - startedAt,
+    ...h.exporter.getStats(),
+  };
   appendFileSync(process.env.RELIABILITY_REPORT, `${JSON.stringify(line)}\n`);
 }
 
@@ -113,7 +120,10 @@ describe('Retry-After', () => {
     opper.inject({ status: 503, retryAfter: 1, times: 1 });
     makeTraces(harness, 1);
     const scheduled: string[] = [];
-    diag.setLogger({ error() {}, warn() {}, info() {}, verbose() {}, debug: (message: string) => scheduled.push(message) }, DiagLogLevel.DEBUG);
+    diag.setLogger(
+      { error() {}, warn() {}, info() {}, verbose() {}, debug: (message: string) => scheduled.push(message) },
+      DiagLogLevel.DEBUG,
+    );
     expect((await exportOnce(harness)).code).toBe(ExportResultCode.SUCCESS);
     expect(opper.requests.map((r) => r.status)).toEqual([503, 200, 200]);
     // The retry was scheduled as asked (1 s), not on the 100–200 ms the backoff alone would give.
@@ -151,7 +161,9 @@ describe('Retry-After longer than any wait', () => {
       expect(exporter.getStats()).toMatchObject({ spansExported: 50, spansFailed: 0, spansDropped: 0 });
       // Still a trickle while it was down: the capped wait is shared, not a retry storm.
       expect(opper.requests.filter((r) => r.fault === 'outage:503').length).toBeLessThan(20);
-      const capped = emitWarning.mock.calls.filter((call) => (call[1] as { code?: string } | undefined)?.code === WarningCode.RetryAfterCapped);
+      const capped = emitWarning.mock.calls.filter(
+        (call) => (call[1] as { code?: string } | undefined)?.code === WarningCode.RetryAfterCapped,
+      );
       expect(capped).toHaveLength(1);
       expect(capped[0]![0]).toMatch(/Opper asked to wait 3600 s \(Retry-After: 3600\); retrying in at most 5 s/);
     } finally {
@@ -164,11 +176,18 @@ describe('permanent failures', () => {
   it('fails only the refused span, with the server message, and delivers the rest', async () => {
     harness = await startHarness({ batch: false });
     const { opper } = harness;
-    opper.inject({ match: { method: 'POST' }, status: 422, times: 1, body: { type: 'ValidationError', message: 'name is not allowed', detail: null } });
+    opper.inject({
+      match: { method: 'POST' },
+      status: 422,
+      times: 1,
+      body: { type: 'ValidationError', message: 'name is not allowed', detail: null },
+    });
     makeTraces(harness, 6);
     const result = await exportOnce(harness);
     expect(result.code).toBe(ExportResultCode.FAILED);
-    expect(result.error?.message).toMatch(/1 of 6 span\(s\) not exported \(1 failed, 0 dropped\): 1 refused by Opper \(HTTP 422: name is not allowed\)/);
+    expect(result.error?.message).toMatch(
+      /1 of 6 span\(s\) not exported \(1 failed, 0 dropped\): 1 refused by Opper \(HTTP 422: name is not allowed\)/,
+    );
     expect(opper.spans.size).toBe(5);
     expect(harness.exporter.getStats()).toMatchObject({ spansExported: 5, spansFailed: 1 });
   });
@@ -235,7 +254,9 @@ describe('a server that never answers', () => {
     makeTraces(harness, 5);
     const result = await exportOnce(harness);
     expect(result.code).toBe(ExportResultCode.FAILED);
-    expect(result.error?.message).toMatch(/5 of 5 span\(s\) not exported \(5 failed, 0 dropped\): 5 not accepted before the export deadline \(.*ETIMEDOUT/);
+    expect(result.error?.message).toMatch(
+      /5 of 5 span\(s\) not exported \(5 failed, 0 dropped\): 5 not accepted before the export deadline \(.*ETIMEDOUT/,
+    );
     await exporter.shutdown(); // resolves: nothing is left in flight
     expect(exporter.getStats()).toMatchObject({ spansExported: 0, spansFailed: 5, spansDropped: 0 });
     // While no request has been answered, one at a time: at most a deadline's worth of timeouts.

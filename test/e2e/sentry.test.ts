@@ -34,7 +34,13 @@ afterEach(async () => {
 
 /** Runs the app with `env` on top of Opper's and Sentry's settings; resolves with its JSON line. */
 async function runApp(env: Record<string, string | undefined>): Promise<AppOutput> {
-  const full: NodeJS.ProcessEnv = { ...process.env, OPPER_BASE_URL: opper.url, OPPER_API_KEY: opper.apiKey, SENTRY_DSN: sentry.dsn, ...env };
+  const full: NodeJS.ProcessEnv = {
+    ...process.env,
+    OPPER_BASE_URL: opper.url,
+    OPPER_API_KEY: opper.apiKey,
+    SENTRY_DSN: sentry.dsn,
+    ...env,
+  };
   for (const [key, value] of Object.entries(env)) if (value === undefined) delete full[key];
   const { stdout } = await run(process.execPath, [app], { cwd: ROOT, env: full, timeout: 60_000 });
   return JSON.parse(stdout.trim().split('\n').at(-1)!) as AppOutput;
@@ -44,7 +50,12 @@ async function runApp(env: Record<string, string | undefined>): Promise<AppOutpu
 function tree(spans: readonly StoredSpan[]): string[] {
   const label = (span: StoredSpan) => (span.name === 'GET' ? `GET ${String(span.meta?.['otel.kind'] ?? '').toLowerCase()}` : span.name);
   const byId = new Map(spans.map((span) => [span.id, span]));
-  return spans.map((span) => `${label(span)} <- ${span.parent_id === null ? 'root' : (byId.has(span.parent_id) ? label(byId.get(span.parent_id)!) : 'MISSING')}`).sort();
+  return spans
+    .map(
+      (span) =>
+        `${label(span)} <- ${span.parent_id === null ? 'root' : byId.has(span.parent_id) ? label(byId.get(span.parent_id)!) : 'MISSING'}`,
+    )
+    .sort();
 }
 
 const FULL_TREE = ['GET client <- load', 'GET server <- GET client', 'job <- root', 'load <- job', 'work <- job'].sort();
@@ -65,7 +76,8 @@ function expectEveryAppSpan(out: AppOutput): void {
   }
 }
 
-const sentryEvents = () => sentry.items.filter((item) => item.type === 'event').map((item) => item.payload as { contexts?: { trace?: { trace_id?: string } } });
+const sentryEvents = () =>
+  sentry.items.filter((item) => item.type === 'event').map((item) => item.payload as { contexts?: { trace?: { trace_id?: string } } });
 const sentrySpans = () => sentry.items.filter((item) => item.type === 'span').map((item) => JSON.stringify(item.payload));
 
 describe.each(['exporter', 'processor'])("Sentry's own-pipeline setup with Opper as the app provider's %s", (door) => {
@@ -117,7 +129,7 @@ describe('Sentry registering its own tracer provider (enableOpenTelemetrySetup: 
     expectEveryAppSpan(out);
   });
 
-  it.each(['exporter', 'processor'])("registered first, it takes every span and the %s says so once", async (door) => {
+  it.each(['exporter', 'processor'])('registered first, it takes every span and the %s says so once', async (door) => {
     const out = await runApp({ DOOR: door, SENTRY_OTEL_SETUP: 'true', INIT_ORDER: 'sentry-first' });
     expect(out.registered).toBe('SentryTracerProvider');
     expect(opper.spans.size).toBe(0);

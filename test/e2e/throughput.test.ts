@@ -87,7 +87,14 @@ describe('falling behind', () => {
     const stats = processor.getStats();
     await provider.shutdown();
     const behind = warnings.filter((warning) => warning.code === WarningCode.FallingBehind);
-    expect(behind).toEqual([{ code: WarningCode.FallingBehind, message: expect.stringMatching(/^OpperSpanProcessor: spans arrive faster than Opper accepts them: about \d+ spans\/s offered, \d+ delivered .*Opper is limiting the rate/) }]);
+    expect(behind).toEqual([
+      {
+        code: WarningCode.FallingBehind,
+        message: expect.stringMatching(
+          /^OpperSpanProcessor: spans arrive faster than Opper accepts them: about \d+ spans\/s offered, \d+ delivered .*Opper is limiting the rate/,
+        ),
+      },
+    ]);
     expect(stats.fallingBehind).toBeGreaterThan(0);
   });
 
@@ -104,7 +111,9 @@ describe('falling behind', () => {
     await provider.shutdown();
     const behind = warnings.filter((warning) => warning.code === WarningCode.FallingBehind);
     expect(behind).toHaveLength(1);
-    expect(behind[0]!.message).toMatch(/^OpperSpanExporter: spans arrive faster than Opper accepts them: .*the span processor in front hands over full batches back to back/);
+    expect(behind[0]!.message).toMatch(
+      /^OpperSpanExporter: spans arrive faster than Opper accepts them: .*the span processor in front hands over full batches back to back/,
+    );
     expect(stats.fallingBehind).toBeGreaterThan(0);
   });
 });

@@ -17,7 +17,11 @@ const NODE_BUILTIN = new RegExp(`^(node:.*|${builtinModules.map((name) => name.r
 
 // What a bundle for these runtimes must not hold: Node's platform code of @opentelemetry/*, the
 // Node HTTP stack, and the Node build's own modules.
-const NODE_ONLY = [/\/platform\/node\//, /node_modules\/(got|undici|hpagent)\//, /^dist\/(index|exporter-node|engine|transport\/(http-client|proxy|worker|worker-delivery))\.js$/];
+const NODE_ONLY = [
+  /\/platform\/node\//,
+  /node_modules\/(got|undici|hpagent)\//,
+  /^dist\/(index|exporter-node|engine|transport\/(http-client|proxy|worker|worker-delivery))\.js$/,
+];
 
 /** Bundles `contents` from the repo root (the package refers to itself by name, as an app would). */
 async function bundle(contents: string, conditions: string[], format: 'esm' | 'iife' = 'esm') {
@@ -44,7 +48,12 @@ async function bundle(contents: string, conditions: string[], format: 'esm' | 'i
     logLevel: 'silent',
   });
   const inputs = Object.keys(result.metafile.inputs);
-  return { code: result.outputFiles[0]!.text, inputs, builtins, nodeOnly: inputs.filter((input) => NODE_ONLY.some((pattern) => pattern.test(input))) };
+  return {
+    code: result.outputFiles[0]!.text,
+    inputs,
+    builtins,
+    nodeOnly: inputs.filter((input) => NODE_ONLY.some((pattern) => pattern.test(input))),
+  };
 }
 
 const APP = `
@@ -56,7 +65,7 @@ describe.each([
   ['Cloudflare Workers (wrangler)', ['workerd', 'worker', 'browser']],
   ['Vercel Edge (Next.js: edge-light, worker)', ['edge-light', 'worker', 'browser']],
 ])('a bundle for %s', (_target, conditions) => {
-  it('holds the fetch build and no Node module, ours or our dependencies\'', async () => {
+  it("holds the fetch build and no Node module, ours or our dependencies'", async () => {
     const { inputs, builtins, nodeOnly } = await bundle(APP, conditions);
     expect(inputs).toContain('dist/edge.js');
     expect(inputs).toContain('dist/transport/fetch-client.js');
@@ -79,10 +88,29 @@ describe('the fetch build, run where there is no Node', () => {
   /** A global scope like a Worker's: fetch, timers, URL, console; no process, setImmediate or require. */
   function isolate(warned: string[]) {
     const console = { warn: (...args: unknown[]) => warned.push(args.join(' ')), error() {}, log() {}, info() {}, debug() {} };
-    const context = vm.createContext({ fetch, AbortSignal, Headers, Request, Response, URL, TextEncoder, TextDecoder, setTimeout, clearTimeout, queueMicrotask, performance, crypto, console });
+    const context = vm.createContext({
+      fetch,
+      AbortSignal,
+      Headers,
+      Request,
+      Response,
+      URL,
+      TextEncoder,
+      TextDecoder,
+      setTimeout,
+      clearTimeout,
+      queueMicrotask,
+      performance,
+      crypto,
+      console,
+    });
     vm.runInContext(code, context);
     expect(vm.runInContext('typeof process + typeof setImmediate + typeof require', context)).toBe('undefinedundefinedundefined');
-    return context.app as { OpperSpanExporter: new (options: object) => unknown; BasicTracerProvider: new (options: object) => Provider; BatchSpanProcessor: new (exporter: unknown) => unknown };
+    return context.app as {
+      OpperSpanExporter: new (options: object) => unknown;
+      BasicTracerProvider: new (options: object) => Provider;
+      BatchSpanProcessor: new (exporter: unknown) => unknown;
+    };
   }
 
   interface Provider {
@@ -120,7 +148,12 @@ describe('the fetch build, run where there is no Node', () => {
     for (let i = 0; i < 2; i++) {
       provider.getTracer('isolate').startSpan(`span ${i}`).end();
       // A failed export rejects the flush (as on Node); the warning says why.
-      expect(await provider.forceFlush().then(() => 'flushed', () => 'rejected')).toBe('rejected');
+      expect(
+        await provider.forceFlush().then(
+          () => 'flushed',
+          () => 'rejected',
+        ),
+      ).toBe('rejected');
     }
     expect(warned).toHaveLength(1);
     expect(warned[0]).toMatch(/^\(OPPER_EXPORTER_KEY_REJECTED\) OpperSpanExporter: Opper rejected the API key \(HTTP 401\)/);
@@ -137,7 +170,12 @@ describe('the fetch build, run where there is no Node', () => {
     const exporter = new app.OpperSpanExporter({ apiKey: 'k', baseUrl: gone.url, exportTimeoutMillis: 1500 });
     const provider = new app.BasicTracerProvider({ spanProcessors: [new app.BatchSpanProcessor(exporter)] });
     provider.getTracer('isolate').startSpan('lost').end();
-    expect(await provider.forceFlush().then(() => 'flushed', () => 'rejected')).toBe('rejected');
+    expect(
+      await provider.forceFlush().then(
+        () => 'flushed',
+        () => 'rejected',
+      ),
+    ).toBe('rejected');
     expect(warned).toHaveLength(1);
     expect(warned[0]).toMatch(/^\(OPPER_EXPORTER_UNREACHABLE\) OpperSpanExporter: .*ECONNREFUSED/);
     expect((exporter as { getStats(): { requests: number; spansFailed: number } }).getStats()).toMatchObject({ spansFailed: 1 });

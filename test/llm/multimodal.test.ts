@@ -30,15 +30,53 @@ interface Case {
 
 const CASES: readonly Case[] = [
   // With base64ImageMaxLength raised (else it writes `__REDACTED__`); input_audio is left out of its message list.
-  { app: 'openinference', scope: '@arizeai/openinference-instrumentation-openai', images: 2, audio: 0, link: true, mentions: [PNG_DESCRIPTION] },
-  { app: 'traceloop', scope: '@traceloop/instrumentation-openai', images: 2, audio: 1, link: true, mentions: [PNG_DESCRIPTION, WAV_DESCRIPTION] },
-  { app: 'traceloop-legacy', scope: '@traceloop/instrumentation-openai', images: 2, audio: 1, link: true, mentions: [PNG_DESCRIPTION, WAV_DESCRIPTION] },
+  {
+    app: 'openinference',
+    scope: '@arizeai/openinference-instrumentation-openai',
+    images: 2,
+    audio: 0,
+    link: true,
+    mentions: [PNG_DESCRIPTION],
+  },
+  {
+    app: 'traceloop',
+    scope: '@traceloop/instrumentation-openai',
+    images: 2,
+    audio: 1,
+    link: true,
+    mentions: [PNG_DESCRIPTION, WAV_DESCRIPTION],
+  },
+  {
+    app: 'traceloop-legacy',
+    scope: '@traceloop/instrumentation-openai',
+    images: 2,
+    audio: 1,
+    link: true,
+    mentions: [PNG_DESCRIPTION, WAV_DESCRIPTION],
+  },
   // Records the media type of a base64 image, nothing of a linked one.
-  { app: 'anthropic-openinference', scope: '@arizeai/openinference-instrumentation-anthropic', images: 2, audio: 0, link: false, mentions: [] },
-  { app: 'anthropic-traceloop', scope: '@traceloop/instrumentation-anthropic', images: 2, audio: 0, link: true, mentions: [PNG_DESCRIPTION] },
+  {
+    app: 'anthropic-openinference',
+    scope: '@arizeai/openinference-instrumentation-anthropic',
+    images: 2,
+    audio: 0,
+    link: false,
+    mentions: [],
+  },
+  {
+    app: 'anthropic-traceloop',
+    scope: '@traceloop/instrumentation-anthropic',
+    images: 2,
+    audio: 0,
+    link: true,
+    mentions: [PNG_DESCRIPTION],
+  },
 ];
 
-const suite = runAppsAgainstOpper('test/llm/fixtures/multimodal-app.mjs', CASES.map((c) => c.app));
+const suite = runAppsAgainstOpper(
+  'test/llm/fixtures/multimodal-app.mjs',
+  CASES.map((c) => c.app),
+);
 
 /** The parts of every message of an input, flattened. */
 function partsOf(input: unknown): Array<Record<string, unknown>> {
@@ -78,7 +116,11 @@ describe('the Vercel AI SDK: image and file parts', () => {
   beforeAll(async () => {
     stub = await startOpenAIStub();
     provider = new NodeTracerProvider({
-      spanProcessors: [new BatchSpanProcessor(new OpperSpanExporter({ baseUrl: suite.opper.url, apiKey: suite.opper.apiKey }), { scheduledDelayMillis: 20 })],
+      spanProcessors: [
+        new BatchSpanProcessor(new OpperSpanExporter({ baseUrl: suite.opper.url, apiKey: suite.opper.apiKey }), {
+          scheduledDelayMillis: 20,
+        }),
+      ],
     });
     provider.register();
     const openai = createOpenAI({ baseURL: stub.baseURL, apiKey: 'sk-stub' });

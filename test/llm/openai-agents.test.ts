@@ -73,7 +73,10 @@ async function expectToolRun(scenario: string, question: string): Promise<void> 
   expect(firstInput?.[0]?.text).toContain('You answer questions about the weather.');
   expect(firstInput?.[1]?.text).toContain(question);
   expect(JSON.parse(asksTool!.output as string)).toEqual([
-    { role: 'assistant', parts: [{ type: 'tool_call', id: expect.stringMatching(/^call_stub_/), name: 'get_weather', arguments: { city: 'Stockholm' } }] },
+    {
+      role: 'assistant',
+      parts: [{ type: 'tool_call', id: expect.stringMatching(/^call_stub_/), name: 'get_weather', arguments: { city: 'Stockholm' } }],
+    },
   ]);
   expect(readMessages(answers!.input)?.map((m) => m.role)).toEqual(['system', 'user', 'assistant', 'tool']);
   expect(textOf(answers!.output)).toContain('The tool said: sunny, 21 C in Stockholm');

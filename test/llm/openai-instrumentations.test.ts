@@ -76,7 +76,10 @@ const CASES: readonly Case[] = [
   },
 ];
 
-const suite = runAppsAgainstOpper('test/llm/fixtures/openai-app.mjs', CASES.map((c) => c.app));
+const suite = runAppsAgainstOpper(
+  'test/llm/fixtures/openai-app.mjs',
+  CASES.map((c) => c.app),
+);
 
 /** The instrumentation's spans in one scenario's trace. */
 function scenarioSpans(c: Case, scenario: string, expected: number): Promise<StoredSpan[]> {

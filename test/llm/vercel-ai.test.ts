@@ -22,7 +22,9 @@ const telemetry = { isEnabled: true, functionId: 'trip-planner', metadata: { use
 beforeAll(async () => {
   [opper, stub] = await Promise.all([startLocalOpper(), startOpenAIStub()]);
   provider = new NodeTracerProvider({
-    spanProcessors: [new BatchSpanProcessor(new OpperSpanExporter({ baseUrl: opper.url, apiKey: opper.apiKey }), { scheduledDelayMillis: 20 })],
+    spanProcessors: [
+      new BatchSpanProcessor(new OpperSpanExporter({ baseUrl: opper.url, apiKey: opper.apiKey }), { scheduledDelayMillis: 20 }),
+    ],
   });
   provider.register();
   const openai = createOpenAI({ baseURL: stub.baseURL, apiKey: 'sk-stub' });
@@ -61,7 +63,11 @@ beforeAll(async () => {
     }),
   );
   await traced('stream', async () => {
-    const result = streamText({ model: openai.chat('gpt-4o-mini'), prompt: 'Name three Swedish islands.', experimental_telemetry: telemetry });
+    const result = streamText({
+      model: openai.chat('gpt-4o-mini'),
+      prompt: 'Name three Swedish islands.',
+      experimental_telemetry: telemetry,
+    });
     for await (const part of result.textStream) void part;
   });
   await traced('embed', () =>

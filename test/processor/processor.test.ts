@@ -119,7 +119,10 @@ describe('OpperSpanProcessor', () => {
     const running = tracer.startSpan('still running');
     await expect(processor.shutdown()).resolves.toBeUndefined();
     expect(opper.spans.size).toBe(500); // 499 ended + the running one, unfinished
-    expect(opper.spans.get(idOf(running))).toMatchObject({ end_time: null, meta: expect.objectContaining({ 'opper.unfinished': 'shutdown' }) });
+    expect(opper.spans.get(idOf(running))).toMatchObject({
+      end_time: null,
+      meta: expect.objectContaining({ 'opper.unfinished': 'shutdown' }),
+    });
     expect(processor.getStats()).toMatchObject({ spansExported: 499, spansLost: { rejected: 1 } });
   }, 60_000);
 
@@ -129,7 +132,7 @@ describe('OpperSpanProcessor', () => {
     opper.inject({ match: { method: 'POST' }, drop: 'after', times: 2 });
     const spans = Array.from({ length: 10 }, (_, i) => tracer.startSpan(`live ${i}`));
     await new Promise((resolve) => setTimeout(resolve, 300));
-    spans.forEach((span) => span.end());
+    for (const span of spans) span.end();
     await processor.forceFlush();
     await opper.waitForSpans((stored) => spans.every((s) => stored.get(idOf(s))?.end_time));
     for (const span of spans) expect(opper.creates(idOf(span))).toBe(1);
@@ -152,7 +155,13 @@ describe('OpperSpanProcessor', () => {
     const missing = ids.filter((id) => opper.spans.get(id)?.end_time == null);
     expect(missing).toHaveLength(1);
     expect(opper.spans.size).toBe(19_999);
-    expect(processor.getStats()).toMatchObject({ spansExported: 19_999, spansFailed: 1, spansDropped: 0, queuedSpans: 0, spansLost: { rejected: 1 } });
+    expect(processor.getStats()).toMatchObject({
+      spansExported: 19_999,
+      spansFailed: 1,
+      spansDropped: 0,
+      queuedSpans: 0,
+      spansLost: { rejected: 1 },
+    });
   }, 300_000); // ~30 s of CPU: client and local Opper share this process (40,000 requests)
 
   it("exportMode 'immediate': spans go out with no forceFlush, and forceFlush per invocation delivers all that ended before it", async () => {
@@ -164,7 +173,7 @@ describe('OpperSpanProcessor', () => {
     for (let invocation = 0; invocation < 3; invocation++) {
       const handler = tracer.startSpan(`invocation ${invocation}`, { attributes: { 'gen_ai.operation.name': 'invoke_agent' } });
       const calls = [0, 1, 2].map((i) => child(tracer, `llm ${i}`, handler, { 'gen_ai.request.model': 'gpt-4o' }));
-      calls.forEach((span) => span.end());
+      for (const span of calls) span.end();
       handler.end();
       await processor.forceFlush(); // the per-invocation call: everything above is in Opper now
       for (const span of [handler, ...calls]) expect(opper.spans.get(idOf(span))?.end_time).toEqual(expect.any(String));
@@ -174,7 +183,10 @@ describe('OpperSpanProcessor', () => {
     // A span still running at the flush is there too, live, and gets its end later.
     const running = tracer.startSpan('running');
     await processor.forceFlush();
-    expect(opper.spans.get(idOf(running))).toMatchObject({ end_time: null, meta: expect.objectContaining({ 'opper.unfinished': 'running' }) });
+    expect(opper.spans.get(idOf(running))).toMatchObject({
+      end_time: null,
+      meta: expect.objectContaining({ 'opper.unfinished': 'running' }),
+    });
     running.end();
     await processor.forceFlush();
     expect(opper.spans.get(idOf(running))!.end_time).toEqual(expect.any(String));
@@ -213,7 +225,9 @@ describe('OpperSpanProcessor', () => {
     running.setAttribute('opper.output', 'partial answer');
     await expect(processor.shutdown()).resolves.toBeUndefined();
     expect(opper.spans.get(idOf(running))).toMatchObject({
-      end_time: null, output: 'partial answer', meta: expect.objectContaining({ 'opper.unfinished': 'shutdown' }),
+      end_time: null,
+      output: 'partial answer',
+      meta: expect.objectContaining({ 'opper.unfinished': 'shutdown' }),
     });
     expect([opper.creates(idOf(running)), opper.patches(idOf(running))]).toEqual([1, 1]);
     running.end(); // after shutdown: not sent, counted
@@ -225,15 +239,29 @@ describe('OpperSpanProcessor', () => {
     // Jest's sandboxed `process` does not receive 'warning' events, so watch the call itself.
     const emitWarning = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
     try {
-      const tracer = await start({ spanFilter: 'all', live: false, maxQueueSize: 5, maxSpanAgeMillis: 200, exportTimeoutMillis: 1000, timeoutMillis: 200 });
+      const tracer = await start({
+        spanFilter: 'all',
+        live: false,
+        maxQueueSize: 5,
+        maxSpanAgeMillis: 200,
+        exportTimeoutMillis: 1000,
+        timeoutMillis: 200,
+      });
       opper.outage(60_000);
       for (let i = 0; i < 8; i++) tracer.startSpan(`burst 1 span ${i}`).end();
       expect(processor.getStats()).toMatchObject({ queuedSpans: 5, spansDropped: 3, spansLost: { 'queue-full': 3 } });
       for (let i = 0; i < 4; i++) tracer.startSpan(`burst 2 span ${i}`).end();
       expect(processor.getStats()).toMatchObject({ spansDropped: 7, spansLost: { 'queue-full': 7 } });
       // The 5 queued ones outlive maxSpanAgeMillis while Opper is down.
-      for (let waited = 0; processor.getStats().queuedSpans > 0 && waited < 100; waited++) await new Promise((resolve) => setTimeout(resolve, 100));
-      expect(processor.getStats()).toMatchObject({ queuedSpans: 0, spansExported: 0, spansFailed: 5, spansDropped: 7, spansLost: { 'queue-full': 7, expired: 5 } });
+      for (let waited = 0; processor.getStats().queuedSpans > 0 && waited < 100; waited++)
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(processor.getStats()).toMatchObject({
+        queuedSpans: 0,
+        spansExported: 0,
+        spansFailed: 5,
+        spansDropped: 7,
+        spansLost: { 'queue-full': 7, expired: 5 },
+      });
       const codes = emitWarning.mock.calls.map(([, options]) => (options as { code: string }).code);
       expect(codes.filter((code) => code === 'OPPER_EXPORTER_QUEUE_FULL')).toHaveLength(1);
       expect(codes.filter((code) => code === 'OPPER_EXPORTER_SPANS_EXPIRED')).toHaveLength(1);
@@ -255,7 +283,13 @@ describe('OpperSpanProcessor bounds', () => {
     const emitWarning = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
     try {
       const maxQueueBytes = 4 * 1024 * 1024;
-      const tracer = await start({ spanFilter: 'all', maxQueueBytes, exportTimeoutMillis: 500, timeoutMillis: 200, shutdownTimeoutMillis: 500 });
+      const tracer = await start({
+        spanFilter: 'all',
+        maxQueueBytes,
+        exportTimeoutMillis: 500,
+        timeoutMillis: 200,
+        shutdownTimeoutMillis: 500,
+      });
       opper.outage(600_000);
       const spans = Array.from({ length: 40 }, (_, i) => tracer.startSpan(`span ${i}`, { attributes: { 'opper.input': 'small' } }));
       await processor.forceFlush(); // the live creates are queued (and failing)
@@ -297,7 +331,10 @@ describe('OpperSpanProcessor bounds', () => {
   it('filter runs: no stored span names a parent that is not stored; the spans left out are counted', async () => {
     const tracer = await start({ exportTimeoutMillis: 30_000 });
     let filtered = 0;
-    const plain = (name: string, parent: Span | undefined) => (filtered++, under(tracer, name, parent, { 'http.method': 'GET' }));
+    const plain = (name: string, parent: Span | undefined) => {
+      filtered++;
+      return under(tracer, name, parent, { 'http.method': 'GET' });
+    };
     // Fire-and-forget: an AI span started after its non-AI parent (and that one's parent) ended.
     const agent = under(tracer, 'agent', undefined, AI);
     const http = plain('GET /chat', agent);
@@ -342,17 +379,23 @@ describe('a process that does nothing but shut down', () => {
   const run = promisify(execFile);
   const fixture = fileURLToPath(new URL('../fixtures/shutdown-exit.mjs', import.meta.url));
 
-  it.each(['inline', 'worker'])('%s transport: every span accounted when shutdown resolves, nothing left that keeps the process alive, and it exits by itself', async (transport) => {
-    opper = await startLocalOpper();
-    opper.inject({ delayMs: 2000 });
-    const { stdout } = await run(process.execPath, [fixture, transport], {
-      env: { ...process.env, OPPER_BASE_URL: opper.url, OPPER_API_KEY: opper.apiKey },
-      timeout: 60_000, // generous: it exits by itself or fails here
-    });
-    const [result, ...after] = stdout.trim().split('\n').map((line) => JSON.parse(line) as { accounted: number; resources: string[] });
-    expect(after).toEqual([]); // not `stillAlive`: it ended by itself long before
-    // Only what a bare process holds (its stdout, say) is left once shutdown resolved.
-    expect(result.resources.filter((resource) => !['TTYWrap', 'PipeWrap', 'FSReqCallback'].includes(resource))).toEqual([]);
-    expect(result.accounted).toBe(500);
-  });
+  it.each(['inline', 'worker'])(
+    '%s transport: every span accounted when shutdown resolves, nothing left that keeps the process alive, and it exits by itself',
+    async (transport) => {
+      opper = await startLocalOpper();
+      opper.inject({ delayMs: 2000 });
+      const { stdout } = await run(process.execPath, [fixture, transport], {
+        env: { ...process.env, OPPER_BASE_URL: opper.url, OPPER_API_KEY: opper.apiKey },
+        timeout: 60_000, // generous: it exits by itself or fails here
+      });
+      const [result, ...after] = stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { accounted: number; resources: string[] });
+      expect(after).toEqual([]); // not `stillAlive`: it ended by itself long before
+      // Only what a bare process holds (its stdout, say) is left once shutdown resolved.
+      expect(result.resources.filter((resource) => !['TTYWrap', 'PipeWrap', 'FSReqCallback'].includes(resource))).toEqual([]);
+      expect(result.accounted).toBe(500);
+    },
+  );
 });

@@ -46,7 +46,11 @@ describe('status faults', () => {
   });
 
   it('send a custom body and HTTP-date Retry-After', async () => {
-    server.inject({ status: 429, retryAfter: 'Wed, 21 Oct 2015 07:28:00 GMT', body: { type: 'RateLimit', message: 'slow down', detail: null } });
+    server.inject({
+      status: 429,
+      retryAfter: 'Wed, 21 Oct 2015 07:28:00 GMT',
+      body: { type: 'RateLimit', message: 'slow down', detail: null },
+    });
     const reply = await create();
     expect(reply).toMatchObject({ status: 429, body: { type: 'RateLimit', message: 'slow down' } });
     expect(reply.headers.get('retry-after')).toBe('Wed, 21 Oct 2015 07:28:00 GMT');
@@ -153,7 +157,10 @@ describe('delay and hang', () => {
     clearTimeout(timer);
     expect((await pending).message).toBe('fetch failed');
     expect((await pendingDelay).message).toBe('fetch failed');
-    expect(hung.requests.map((r) => [r.status, r.fault])).toEqual([[0, 'hang'], [0, 'delay:60000ms']]);
+    expect(hung.requests.map((r) => [r.status, r.fault])).toEqual([
+      [0, 'hang'],
+      [0, 'delay:60000ms'],
+    ]);
     expect(hung.spans.size).toBe(0);
   });
 
@@ -228,7 +235,17 @@ describe('times and probability', () => {
   });
 
   it('refuses malformed faults', () => {
-    const bad: unknown[] = [{}, { status: 503, drop: 'before' }, { status: 99 }, { status: 503, probability: 2 }, { status: 503, times: 0 }, { drop: 'sometimes' }, { delayMs: -1 }, { hang: false }, { status: 200, headers: { location: 3 } }];
+    const bad: unknown[] = [
+      {},
+      { status: 503, drop: 'before' },
+      { status: 99 },
+      { status: 503, probability: 2 },
+      { status: 503, times: 0 },
+      { drop: 'sometimes' },
+      { delayMs: -1 },
+      { hang: false },
+      { status: 200, headers: { location: 3 } },
+    ];
     for (const fault of bad) expect(() => server.inject(fault as Fault)).toThrow();
     expect(() => server.outage(-5)).toThrow(RangeError);
   });
@@ -246,7 +263,12 @@ describe('streamed bodies', () => {
           else controller.close();
         },
       });
-      const init = { method: 'POST', headers: { authorization: `Bearer ${small.apiKey}`, 'content-type': 'application/json' }, body: stream, duplex: 'half' };
+      const init = {
+        method: 'POST',
+        headers: { authorization: `Bearer ${small.apiKey}`, 'content-type': 'application/json' },
+        body: stream,
+        duplex: 'half',
+      };
       const res = await fetch(`${small.url}/spans`, init as RequestInit);
       expect(res.status).toBe(413);
       expect(small.requests[0]).toMatchObject({ status: 413, bodyBytes: 10_000 });

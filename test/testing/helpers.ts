@@ -4,6 +4,7 @@ import type { LocalOpper } from '../../src/testing/index.js';
 export interface Reply {
   readonly status: number;
   readonly headers: Headers;
+  // biome-ignore lint/suspicious/noExplicitAny: tests read any field of a reply
   readonly body: any;
 }
 

@@ -46,9 +46,31 @@ describe('POST /spans', () => {
   it('stores a valid span and answers with it', async () => {
     const id = randomUUID();
     const traceId = randomUUID();
-    const reply = await call(server, 'POST', '/spans', { id, trace_id: traceId, name: 'root', type: 'llm', start_time: T0, input: { q: 1 }, meta: { a: 'b' }, score: 7 });
+    const reply = await call(server, 'POST', '/spans', {
+      id,
+      trace_id: traceId,
+      name: 'root',
+      type: 'llm',
+      start_time: T0,
+      input: { q: 1 },
+      meta: { a: 'b' },
+      score: 7,
+    });
     expect(reply.status).toBe(200);
-    const expected = { id, trace_id: traceId, parent_id: null, name: 'root', type: 'llm', start_time: T0, end_time: null, input: { q: 1 }, output: null, error: null, meta: { a: 'b' }, score: 7 };
+    const expected = {
+      id,
+      trace_id: traceId,
+      parent_id: null,
+      name: 'root',
+      type: 'llm',
+      start_time: T0,
+      end_time: null,
+      input: { q: 1 },
+      output: null,
+      error: null,
+      meta: { a: 'b' },
+      score: 7,
+    };
     expect(reply.body).toEqual(expected);
     expect(server.spans.get(id)).toEqual(expected);
     expect(server.creates(id)).toBe(1);
@@ -106,7 +128,7 @@ describe('POST /spans', () => {
   });
 
   it('refuses a lone surrogate in a meta key and a NUL in a nested value', async () => {
-    const surrogate = await call(server, 'POST', '/spans', { name: 'k', meta: { ['bad\ud800key']: 1 } });
+    const surrogate = await call(server, 'POST', '/spans', { name: 'k', meta: { 'bad\ud800key': 1 } });
     expect(surrogate.status).toBe(422);
     const nul = await call(server, 'POST', '/spans', { name: 'v', input: { deep: ['ok', 'nul\u0000here'] } });
     expect(nul.status).toBe(422);
@@ -149,9 +171,18 @@ describe('POST /spans', () => {
   it('refuses bodies that are not JSON objects in UTF-8 with application/json', async () => {
     const auth = { authorization: `Bearer ${server.apiKey}` };
     const json = { ...auth, 'content-type': 'application/json; charset=utf-8' };
-    expect((await call(server, 'POST', '/spans', undefined, { headers: { ...auth, 'content-type': 'text/plain' }, raw: '{"name":"n"}' })).status).toBe(422);
+    expect(
+      (await call(server, 'POST', '/spans', undefined, { headers: { ...auth, 'content-type': 'text/plain' }, raw: '{"name":"n"}' })).status,
+    ).toBe(422);
     expect((await call(server, 'POST', '/spans', undefined, { headers: json, raw: '{"name":' })).status).toBe(422);
-    expect((await call(server, 'POST', '/spans', undefined, { headers: json, raw: Buffer.from([0x7b, 0x22, 0x6e, 0xff, 0x22, 0x3a, 0x31, 0x7d]) })).status).toBe(422);
+    expect(
+      (
+        await call(server, 'POST', '/spans', undefined, {
+          headers: json,
+          raw: Buffer.from([0x7b, 0x22, 0x6e, 0xff, 0x22, 0x3a, 0x31, 0x7d]),
+        })
+      ).status,
+    ).toBe(422);
     expect((await call(server, 'POST', '/spans', undefined, { headers: json, raw: '[{"name":"n"}]' })).status).toBe(422);
     expect(rules()).toEqual(['content-type', 'invalid-json', 'invalid-utf8', 'schema']);
     expect((await call(server, 'POST', '/spans', undefined, { headers: json, raw: '{"name":"n"}' })).status).toBe(200);
@@ -166,9 +197,19 @@ describe('body size limit', () => {
 
   it('accepts a body of exactly 1 MiB and answers 413 past it', async () => {
     expect(bodyOfSize(1048576).length).toBe(1048576);
-    expect((await call(server, 'POST', '/spans', undefined, { headers: { authorization: `Bearer ${server.apiKey}`, 'content-type': 'application/json' }, raw: bodyOfSize(1048576) })).status).toBe(200);
+    expect(
+      (
+        await call(server, 'POST', '/spans', undefined, {
+          headers: { authorization: `Bearer ${server.apiKey}`, 'content-type': 'application/json' },
+          raw: bodyOfSize(1048576),
+        })
+      ).status,
+    ).toBe(200);
     const big = bodyOfSize(1048577 + 500_000);
-    const reply = await call(server, 'POST', '/spans', undefined, { headers: { authorization: `Bearer ${server.apiKey}`, 'content-type': 'application/json' }, raw: big });
+    const reply = await call(server, 'POST', '/spans', undefined, {
+      headers: { authorization: `Bearer ${server.apiKey}`, 'content-type': 'application/json' },
+      raw: big,
+    });
     expect(reply.status).toBe(413);
     expect(reply.body).toMatchObject({ type: 'PayloadTooLargeError' });
     expect(server.requests.at(-1)).toMatchObject({ status: 413, bodyBytes: big.length });
@@ -212,7 +253,16 @@ describe('PATCH /spans/{span_id}', () => {
     await call(server, 'POST', '/spans', { id, name: 'n', start_time: T0, meta: { a: 1, b: 2 } });
     const reply = await call(server, 'PATCH', `/spans/${id}`, { end_time: T1, output: 'done', meta: { c: 3 }, score: 1, error: null });
     expect(reply.status).toBe(200);
-    expect(reply.body).toMatchObject({ id, name: 'n', start_time: T0, end_time: T1, output: 'done', meta: { c: 3 }, score: 1, error: null });
+    expect(reply.body).toMatchObject({
+      id,
+      name: 'n',
+      start_time: T0,
+      end_time: T1,
+      output: 'done',
+      meta: { c: 3 },
+      score: 1,
+      error: null,
+    });
     expect(server.spans.get(id)).toEqual(reply.body);
     expect(server.patches(id)).toBe(1);
     expect(server.creates(id)).toBe(1);
@@ -236,7 +286,9 @@ describe('PATCH /spans/{span_id}', () => {
     const reply = await call(server, 'PATCH', `/spans/${id}`, { output: 'x' });
     expect(reply.status).toBe(404);
     expect(reply.body).toMatchObject({ type: 'NotFoundError' });
-    expect(server.violations).toEqual([expect.objectContaining({ method: 'PATCH', path: `/v2/spans/${id}`, status: 404, rule: 'patch-unknown-span' })]);
+    expect(server.violations).toEqual([
+      expect.objectContaining({ method: 'PATCH', path: `/v2/spans/${id}`, status: 404, rule: 'patch-unknown-span' }),
+    ]);
   });
 
   it('answers 422 for a span_id that is not a UUID', async () => {
@@ -268,8 +320,25 @@ describe('read side', () => {
     const child = randomUUID();
     const usage = { 'gen_ai.usage.input_tokens': 10, 'gen_ai.usage.output_tokens': 5 };
     // The child arrives first, as a batch processor would send it.
-    await call(server, 'POST', '/spans', { id: child, trace_id: traceId, parent_id: root, name: 'llm call', start_time: '2025-03-01T10:00:00.200Z', end_time: '2025-03-01T10:00:00.900Z', error: 'boom', meta: usage });
-    await call(server, 'POST', '/spans', { id: root, trace_id: traceId, name: 'request', start_time: '2025-03-01T10:00:00Z', end_time: '2025-03-01T10:00:00.750Z', input: 'question', output: 'answer' });
+    await call(server, 'POST', '/spans', {
+      id: child,
+      trace_id: traceId,
+      parent_id: root,
+      name: 'llm call',
+      start_time: '2025-03-01T10:00:00.200Z',
+      end_time: '2025-03-01T10:00:00.900Z',
+      error: 'boom',
+      meta: usage,
+    });
+    await call(server, 'POST', '/spans', {
+      id: root,
+      trace_id: traceId,
+      name: 'request',
+      start_time: '2025-03-01T10:00:00Z',
+      end_time: '2025-03-01T10:00:00.750Z',
+      input: 'question',
+      output: 'answer',
+    });
     const reply = await call(server, 'GET', `/traces/${traceId}`);
     expect(reply.status).toBe(200);
     expect(reply.body).toEqual({

@@ -1,6 +1,14 @@
 import { describe, expect, it } from '@jest/globals';
 import { mulberry32 } from '../../src/testing/faults.js';
-import { checkCreate, checkUpdate, findBadString, isJsonContentType, isUuid, parseDateTime, parseJsonObject } from '../../src/testing/validate.js';
+import {
+  checkCreate,
+  checkUpdate,
+  findBadString,
+  isJsonContentType,
+  isUuid,
+  parseDateTime,
+  parseJsonObject,
+} from '../../src/testing/validate.js';
 
 describe('parseDateTime', () => {
   it('reads offsets and up to 6 fractional digits', () => {
@@ -13,8 +21,20 @@ describe('parseDateTime', () => {
   });
 
   it('refuses more than 6 digits, naive times and impossible dates', () => {
-    expect(parseDateTime('2025-03-01T10:00:00.1234567Z')).toEqual({ rule: 'datetime-precision', message: 'second fraction value is more than 6 digits long' });
-    for (const bad of ['2025-03-01T10:00:00', '2025-03-01 10:00:00Z', '2025-03-01', '2025-02-29T00:00:00Z', '2025-13-01T00:00:00Z', '2025-03-01T24:00:00Z', '2025-03-01T10:00:00+0200', '1740823200']) {
+    expect(parseDateTime('2025-03-01T10:00:00.1234567Z')).toEqual({
+      rule: 'datetime-precision',
+      message: 'second fraction value is more than 6 digits long',
+    });
+    for (const bad of [
+      '2025-03-01T10:00:00',
+      '2025-03-01 10:00:00Z',
+      '2025-03-01',
+      '2025-02-29T00:00:00Z',
+      '2025-13-01T00:00:00Z',
+      '2025-03-01T24:00:00Z',
+      '2025-03-01T10:00:00+0200',
+      '1740823200',
+    ]) {
       expect([bad, parseDateTime(bad)]).toEqual([bad, expect.objectContaining({ rule: 'datetime' })]);
     }
   });
@@ -47,13 +67,13 @@ describe('findBadString', () => {
   it('finds NULs and lone surrogates in keys and values at any depth, and allows pairs', () => {
     expect(findBadString({ a: ['😀', { '𝄞': 'ok' }] })).toBeUndefined();
     expect(findBadString({ a: [{ b: 'x\u0000' }] })?.rule).toBe('surrogate-or-nul');
-    expect(findBadString({ a: { ['\udfff']: 1 } })?.rule).toBe('surrogate-or-nul');
+    expect(findBadString({ a: { '\udfff': 1 } })?.rule).toBe('surrogate-or-nul');
     expect(findBadString(['\ud83d'])?.rule).toBe('surrogate-or-nul');
     expect(findBadString('\ud83d\ude00\ud83d')?.rule).toBe('surrogate-or-nul');
   });
 
   it('walks deeply nested JSON without overflowing the stack', () => {
-    const deep = JSON.parse('['.repeat(200_000) + '"\\u0000"' + ']'.repeat(200_000));
+    const deep = JSON.parse(`${'['.repeat(200_000)}"\\u0000"${']'.repeat(200_000)}`);
     expect(findBadString(deep)?.rule).toBe('surrogate-or-nul');
   });
 });
@@ -67,7 +87,11 @@ describe('checkCreate / checkUpdate', () => {
 
   it('PATCH takes strings or null for input/output and no ids', () => {
     expect(checkUpdate({ input: 'a', output: null, name: null, meta: { a: 1 } })).toEqual([]);
-    expect(checkUpdate({ input: {}, output: 1, id: 'x' }).map((i) => `${i.field}:${i.rule}`)).toEqual(['input:schema', 'output:schema', 'id:unknown-field']);
+    expect(checkUpdate({ input: {}, output: 1, id: 'x' }).map((i) => `${i.field}:${i.rule}`)).toEqual([
+      'input:schema',
+      'output:schema',
+      'id:unknown-field',
+    ]);
   });
 });
 

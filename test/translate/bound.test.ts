@@ -47,7 +47,11 @@ describe('a huge span is cut while it is walked', () => {
   });
 
   it('reads only the first of 10,000 events; otel.events ends with a marker counting the rest', () => {
-    const events = Array.from({ length: 10_000 }, (_, i) => ({ name: `event ${i}`, time: [1710928800, i] as [number, number], attributes: { i, text: 'x'.repeat(40) } }));
+    const events = Array.from({ length: 10_000 }, (_, i) => ({
+      name: `event ${i}`,
+      time: [1710928800, i] as [number, number],
+      attributes: { i, text: 'x'.repeat(40) },
+    }));
     const { array, reads } = counted(events);
     const { create } = translateChecked({ events: array });
     expect(reads.has(9_999)).toBe(false);
@@ -75,7 +79,9 @@ describe('a huge span is cut while it is walked', () => {
     const content = 'word '.repeat(600_000); // 3 MB: under the old 4 MB parse limit
     const messages = JSON.stringify([{ role: 'user', parts: [{ type: 'text', content }] }]);
     const parse = jest.spyOn(JSON, 'parse');
-    const { create } = translateChecked({ attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.system_instructions': 'be brief', 'gen_ai.input.messages': messages } });
+    const { create } = translateChecked({
+      attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.system_instructions': 'be brief', 'gen_ai.input.messages': messages },
+    });
     expect(parse.mock.calls.length).toBeGreaterThan(0);
     const longest = Math.max(0, ...parse.mock.calls.map(([text]) => String(text).length));
     expect(longest).toBeLessThanOrEqual(LIMIT);
@@ -87,7 +93,9 @@ describe('a huge span is cut while it is walked', () => {
     const huge = 'h'.repeat(3 * 1024 * 1024);
     const { create } = translateChecked({
       events: [{ name: 'e', time: [1710928800, 0], attributes: { huge } }],
-      links: [{ context: { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceFlags: 1 }, attributes: { huge } }],
+      links: [
+        { context: { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceFlags: 1 }, attributes: { huge } },
+      ],
       attributes: { [huge]: 1 },
     });
     expect(create.meta[META_OPPER_TRUNCATED]).toBe(true);
@@ -97,7 +105,10 @@ describe('a huge span is cut while it is walked', () => {
 
 describe('small spans are not touched', () => {
   it('the walk hands back the span itself, so its bodies are those of before', () => {
-    const span = makeSpan({ attributes: { a: 'x'.repeat(100_000), list: Array.from({ length: 1000 }, (_, i) => i) }, events: [{ name: 'e', time: [1, 0] }] });
+    const span = makeSpan({
+      attributes: { a: 'x'.repeat(100_000), list: Array.from({ length: 1000 }, (_, i) => i) },
+      events: [{ name: 'e', time: [1, 0] }],
+    });
     const bounded = boundSpan(span, LIMIT);
     expect(bounded).toEqual({ span, cut: false, eventsCut: 0, linksCut: 0, width: expect.any(Number) });
     expect(bounded.span).toBe(span);
@@ -115,7 +126,10 @@ describe('cutString of a string cut before', () => {
 describe('what one part of a span takes leaves room for the rest', () => {
   it('a resource larger than a body does not cut the span attributes keys', () => {
     const long = `app.${'k'.repeat(200)}`;
-    const { create } = translateChecked({ resource: { 'service.name': 'svc', blob: 'r'.repeat(2 * 1024 * 1024) }, attributes: { [long]: 'u1', 'app.step': 'two' } });
+    const { create } = translateChecked({
+      resource: { 'service.name': 'svc', blob: 'r'.repeat(2 * 1024 * 1024) },
+      attributes: { [long]: 'u1', 'app.step': 'two' },
+    });
     expect(create.meta).toMatchObject({ [long]: 'u1', 'app.step': 'two', [META_OPPER_TRUNCATED]: true });
     expect((create.meta.resource as Record<string, unknown>)['service.name']).toBe('svc');
   });

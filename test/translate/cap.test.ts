@@ -1,12 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { SpanStatusCode } from '@opentelemetry/api';
-import {
-  ATTR_OPPER_INPUT,
-  ATTR_OPPER_OUTPUT,
-  META_OPPER_TRUNCATED,
-  shrinkBody,
-  translateSpan,
-} from '../../src/translate/index.js';
+import { ATTR_OPPER_INPUT, ATTR_OPPER_OUTPUT, META_OPPER_TRUNCATED, shrinkBody, translateSpan } from '../../src/translate/index.js';
 import { cutString } from '../../src/translate/cap.js';
 import { allStrings, bytes, hasBadChars, makeSpan, parse, type Bodies, type SpanFields } from './helpers.js';
 
@@ -111,7 +105,11 @@ describe('size caps: hostile spans', () => {
   });
 
   it('shortens a huge event list, keeping the first events', () => {
-    const events = Array.from({ length: 50_000 }, (_, i) => ({ name: `event ${i}`, time: [1710928800, i] as [number, number], attributes: { i } }));
+    const events = Array.from({ length: 50_000 }, (_, i) => ({
+      name: `event ${i}`,
+      time: [1710928800, i] as [number, number],
+      attributes: { i },
+    }));
     const { create } = translateCapped({ events });
     const list = create.meta['otel.events'] as unknown[];
     expect(list[0]).toEqual({ name: 'event 0', time: '2024-03-20T10:00:00.000000Z', attributes: { i: 0 } });
@@ -152,11 +150,25 @@ describe('size caps: hostile spans', () => {
 
   it('keeps identity and timing under every hostile input at once, and a tight limit', () => {
     const numbers = Array.from({ length: 200_000 }, (_, i) => i);
-    const attributes: Record<string, unknown> = { numbers, ['k'.repeat(MB5)]: 'v', [ATTR_OPPER_INPUT]: 'i'.repeat(MB5), [ATTR_OPPER_OUTPUT]: 'o'.repeat(MB5) };
+    const attributes: Record<string, unknown> = {
+      numbers,
+      ['k'.repeat(MB5)]: 'v',
+      [ATTR_OPPER_INPUT]: 'i'.repeat(MB5),
+      [ATTR_OPPER_OUTPUT]: 'o'.repeat(MB5),
+    };
     for (let i = 0; i < 1000; i++) attributes[`attr.${i}`] = 'x'.repeat(2000);
     const events = Array.from({ length: 20_000 }, (_, i) => ({ name: 'e'.repeat(100), time: [1, i] as [number, number] }));
     for (const limit of [LIMIT, 64 * 1024, 4096, 1024]) {
-      const { create } = translateCapped({ name: 'n'.repeat(MB5), attributes: attributes as never, events, parentSpanId: '00f067aa0ba902b7', status: { code: SpanStatusCode.ERROR, message: 'm'.repeat(MB5) } }, limit);
+      const { create } = translateCapped(
+        {
+          name: 'n'.repeat(MB5),
+          attributes: attributes as never,
+          events,
+          parentSpanId: '00f067aa0ba902b7',
+          status: { code: SpanStatusCode.ERROR, message: 'm'.repeat(MB5) },
+        },
+        limit,
+      );
       expect(create.parent_id).toBe('00f067aa-0ba9-02b7-8448-eb211c80319c');
       expect(create.meta[META_OPPER_TRUNCATED]).toBe(true);
       expect((create.name as string).startsWith('n')).toBe(true);
@@ -164,7 +176,10 @@ describe('size caps: hostile spans', () => {
   });
 
   it('falls back to identity, timing and a cut name under a very small limit', () => {
-    const { create } = translateCapped({ name: 'n'.repeat(10_000), attributes: { a: 'x'.repeat(10_000) }, parentSpanId: '00f067aa0ba902b7' }, 400);
+    const { create } = translateCapped(
+      { name: 'n'.repeat(10_000), attributes: { a: 'x'.repeat(10_000) }, parentSpanId: '00f067aa0ba902b7' },
+      400,
+    );
     expect(Object.keys(create).sort()).toEqual(['id', 'meta', 'name', 'parent_id', 'start_time', 'trace_id']);
     expect(create.meta).toEqual({ [META_OPPER_TRUNCATED]: true });
     expectCut(create.name, 'nnn', 10_000);
@@ -206,7 +221,13 @@ describe('shrinkBody', () => {
       const shrunk = shrinkBody(json, limit);
       expect(bytes(shrunk)).toBeLessThanOrEqual(limit);
       const parsed = JSON.parse(shrunk);
-      expect(parsed).toMatchObject({ id: body.id, trace_id: body.trace_id, parent_id: body.parent_id, name: 'span', start_time: body.start_time });
+      expect(parsed).toMatchObject({
+        id: body.id,
+        trace_id: body.trace_id,
+        parent_id: body.parent_id,
+        name: 'span',
+        start_time: body.start_time,
+      });
       expect(parsed.meta[META_OPPER_TRUNCATED]).toBe(true);
     }
     const parsed = JSON.parse(shrinkBody(json, 64 * 1024));
@@ -215,7 +236,9 @@ describe('shrinkBody', () => {
   });
 
   it('re-caps a translated body whose limit was too generous for the server', () => {
-    const translated = translateSpan(makeSpan({ attributes: { [ATTR_OPPER_OUTPUT]: 'o'.repeat(400_000), x: 'y'.repeat(400_000) } }), { maxBodyBytes: LIMIT });
+    const translated = translateSpan(makeSpan({ attributes: { [ATTR_OPPER_OUTPUT]: 'o'.repeat(400_000), x: 'y'.repeat(400_000) } }), {
+      maxBodyBytes: LIMIT,
+    });
     const update = shrinkBody(translated.update, 32 * 1024);
     expect(bytes(update)).toBeLessThanOrEqual(32 * 1024);
     const parsed = JSON.parse(update);
@@ -235,7 +258,7 @@ describe('shrinkBody', () => {
 describe('size caps: random bodies', () => {
   it('always fit and keep identity and timing', () => {
     let seed = 7;
-    const random = (n: number): number => ((seed = (seed * 1103515245 + 12345) % 2147483648) % n);
+    const random = (n: number): number => (seed = (seed * 1103515245 + 12345) % 2147483648) % n;
     const pieces = ['a', '😀', '漢', '"', '\n', '\u0001', 'é', '\ud800', '\u0000'];
     const pool = Array.from({ length: 100_000 }, () => pieces[random(pieces.length)]).join('');
     const text = (n: number): string => {
@@ -248,10 +271,19 @@ describe('size caps: random bodies', () => {
       for (let i = 0; i < count; i++) {
         const kind = random(4);
         attributes[text(1 + random(i === 0 ? 5000 : 40))] =
-          kind === 0 ? text(random(60_000)) : kind === 1 ? Array.from({ length: random(20_000) }, () => random(1000)) : kind === 2 ? [text(random(3000)), text(random(3000))] : random(10);
+          kind === 0
+            ? text(random(60_000))
+            : kind === 1
+              ? Array.from({ length: random(20_000) }, () => random(1000))
+              : kind === 2
+                ? [text(random(3000)), text(random(3000))]
+                : random(10);
       }
       const limit = 1024 + random(100_000);
-      const { create } = translateCapped({ name: text(random(3000)), attributes: attributes as never, events: [{ name: text(random(10_000)), time: [1, 0] }] }, limit);
+      const { create } = translateCapped(
+        { name: text(random(3000)), attributes: attributes as never, events: [{ name: text(random(10_000)), time: [1, 0] }] },
+        limit,
+      );
       expect(create.meta).toBeDefined();
     }
   });

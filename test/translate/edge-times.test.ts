@@ -28,7 +28,10 @@ describe('translateSpan: times and parents Opper cannot store as they are', () =
     const { create, update } = translate({ startTime: YEAR_MINUS_50, endTime: YEAR_27954 });
     expect(create.start_time).toBe('0001-01-01T00:00:00.000000Z');
     expect(update.end_time).toBe('9999-12-31T23:59:59.999999Z');
-    expect(create.meta['opper.clamped_time']).toEqual({ start_time: '-000051-09-07T21:46:40.000000Z', end_time: '+027954-10-07T17:46:40.000000Z' });
+    expect(create.meta['opper.clamped_time']).toEqual({
+      start_time: '-000051-09-07T21:46:40.000000Z',
+      end_time: '+027954-10-07T17:46:40.000000Z',
+    });
   });
 
   it('sends an end before the start as the start (zero duration), with the original end in meta', () => {
@@ -44,7 +47,8 @@ describe('translateSpan: times and parents Opper cannot store as they are', () =
   });
 
   it('sends a span whose parent id is invalid (not 16 lower-case hex) as a root', () => {
-    for (const parentSpanId of ['NOT-HEX-AT-ALL!!', 'B7AD6B7169203331', 'abc']) expect(translate({ parentSpanId }).create).not.toHaveProperty('parent_id');
+    for (const parentSpanId of ['NOT-HEX-AT-ALL!!', 'B7AD6B7169203331', 'abc'])
+      expect(translate({ parentSpanId }).create).not.toHaveProperty('parent_id');
   });
 
   it('sends a span that names itself as its parent as a root, not a self-loop', () => {

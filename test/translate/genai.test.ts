@@ -30,7 +30,13 @@ describe('GenAI system instructions joined to the input', () => {
   it('accepts instructions as a string array attribute or a single JSON part', () => {
     const fromArray = inputOf({ 'gen_ai.input.messages': '[]', 'gen_ai.system_instructions': ['One.', 'Two.'] }).input;
     expect(JSON.parse(fromArray!)).toEqual([
-      { role: 'system', parts: [{ type: 'text', content: 'One.' }, { type: 'text', content: 'Two.' }] },
+      {
+        role: 'system',
+        parts: [
+          { type: 'text', content: 'One.' },
+          { type: 'text', content: 'Two.' },
+        ],
+      },
     ]);
     const fromObject = inputOf({ 'gen_ai.input.messages': '[]', 'gen_ai.system_instructions': '{"type":"text","content":"Solo."}' }).input;
     expect(JSON.parse(fromObject!)).toEqual([{ role: 'system', parts: [{ type: 'text', content: 'Solo.' }] }]);
@@ -43,9 +49,15 @@ describe('GenAI system instructions joined to the input', () => {
 
   it('joins as text, losing nothing, when the messages are not a JSON array', () => {
     const broken = '[{"role":"user","parts":[{"type":"text","content":"Hi"';
-    expect(inputOf({ 'gen_ai.input.messages': broken, 'gen_ai.system_instructions': 'Be brief.' }).input).toBe(`system: Be brief.\n\n${broken}`);
-    expect(inputOf({ 'gen_ai.input.messages': 'just text', 'gen_ai.system_instructions': '[broken' }).input).toBe('system: [broken\n\njust text');
-    expect(inputOf({ 'gen_ai.input.messages': '{"role":"user"}', 'gen_ai.system_instructions': 'S' }).input).toBe('system: S\n\n{"role":"user"}');
+    expect(inputOf({ 'gen_ai.input.messages': broken, 'gen_ai.system_instructions': 'Be brief.' }).input).toBe(
+      `system: Be brief.\n\n${broken}`,
+    );
+    expect(inputOf({ 'gen_ai.input.messages': 'just text', 'gen_ai.system_instructions': '[broken' }).input).toBe(
+      'system: [broken\n\njust text',
+    );
+    expect(inputOf({ 'gen_ai.input.messages': '{"role":"user"}', 'gen_ai.system_instructions': 'S' }).input).toBe(
+      'system: S\n\n{"role":"user"}',
+    );
   });
 
   it('keeps the messages untouched when there are no instructions', () => {

@@ -43,7 +43,8 @@ export function makeSpan(fields: SpanFields = {}): ReadableSpanLike {
     links: fields.links ?? [],
     events: fields.events ?? [],
     resource: { attributes: fields.resource ?? { 'service.name': 'test-service' } },
-    instrumentationScope: fields.instrumentationScope ?? (fields.instrumentationLibrary ? undefined : { name: 'test-scope', version: '1.0.0' }),
+    instrumentationScope:
+      fields.instrumentationScope ?? (fields.instrumentationLibrary ? undefined : { name: 'test-scope', version: '1.0.0' }),
     instrumentationLibrary: fields.instrumentationLibrary,
     droppedAttributesCount: fields.droppedAttributesCount ?? 0,
     droppedEventsCount: fields.droppedEventsCount ?? 0,

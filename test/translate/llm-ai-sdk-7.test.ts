@@ -77,12 +77,19 @@ describe('AI SDK 7 generateText with a tool (regression guards)', () => {
         'ai.usage.inputTokenDetails.noCacheTokens': 34,
         'ai.usage.outputTokenDetails.textTokens': 12,
         'ai.usage.outputTokenDetails.reasoningTokens': 6,
-        'gen_ai.output.messages': JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: ANSWER }, TOOL_CALL, TOOL_RESULT], finish_reason: 'stop' }]),
+        'gen_ai.output.messages': JSON.stringify([
+          { role: 'assistant', parts: [{ type: 'text', content: ANSWER }, TOOL_CALL, TOOL_RESULT], finish_reason: 'stop' },
+        ]),
       },
     });
     expect(seen.type).toBe('agent');
-    expect(json(seen.input)).toEqual([msg('system', 'You are a terse weather assistant.'), msg('user', 'What is the weather in Stockholm?')]);
-    expect(json(seen.output)).toEqual([{ role: 'assistant', parts: [{ type: 'text', content: ANSWER }, TOOL_CALL, TOOL_RESULT], finish_reason: 'stop' }]);
+    expect(json(seen.input)).toEqual([
+      msg('system', 'You are a terse weather assistant.'),
+      msg('user', 'What is the weather in Stockholm?'),
+    ]);
+    expect(json(seen.output)).toEqual([
+      { role: 'assistant', parts: [{ type: 'text', content: ANSWER }, TOOL_CALL, TOOL_RESULT], finish_reason: 'stop' },
+    ]);
     expect(keysWith(seen.meta, 'gen_ai.usage.')).toEqual([]);
     expect(seen.meta).toMatchObject({
       'gen_ai.request.model': 'gpt-4o-mini',
@@ -128,7 +135,10 @@ describe('AI SDK 7 generateText with a tool (regression guards)', () => {
       },
     });
     expect(seen.type).toBe('llm');
-    expect(json(seen.input)).toEqual([msg('system', 'You are a terse weather assistant.'), msg('user', 'What is the weather in Stockholm?')]);
+    expect(json(seen.input)).toEqual([
+      msg('system', 'You are a terse weather assistant.'),
+      msg('user', 'What is the weather in Stockholm?'),
+    ]);
     expect(json(seen.output)).toEqual([{ role: 'assistant', parts: [TOOL_CALL], finish_reason: 'tool_call' }]);
     expect(seen.meta).toMatchObject(STUB_CALL_META);
     expect(keysWith(seen.meta, 'opper.aggregate.')).toEqual([]);

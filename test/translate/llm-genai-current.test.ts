@@ -27,7 +27,12 @@ const NEWEST_USAGE = {
   'gen_ai.usage.audio.input_tokens': USAGE.audio,
 };
 
-const usageOf = (meta: Record<string, unknown>) => Object.fromEntries(Object.keys(NEWEST_USAGE).filter((key) => key in meta).map((key) => [key, meta[key]]));
+const usageOf = (meta: Record<string, unknown>) =>
+  Object.fromEntries(
+    Object.keys(NEWEST_USAGE)
+      .filter((key) => key in meta)
+      .map((key) => [key, meta[key]]),
+  );
 
 /** Only the newest names: semantic-conventions-genai after v1.41. */
 const NEWEST: Attributes = {
@@ -35,7 +40,13 @@ const NEWEST: Attributes = {
   'gen_ai.provider.name': 'openai',
   'gen_ai.request.model': 'gpt-4o',
   'gen_ai.input.messages': JSON.stringify([
-    { role: 'user', parts: [{ type: 'text', content: QUESTION }, { type: 'blob', modality: 'image', mime_type: 'image/png', content: PNG }] },
+    {
+      role: 'user',
+      parts: [
+        { type: 'text', content: QUESTION },
+        { type: 'blob', modality: 'image', mime_type: 'image/png', content: PNG },
+      ],
+    },
   ]),
   'gen_ai.output.messages': JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: ANSWER }], finish_reason: 'stop' }]),
   ...NEWEST_USAGE,
@@ -53,7 +64,10 @@ const OLDER: Readonly<Record<string, Attributes>> = {
     'llm.request.type': 'chat',
     'gen_ai.request.model': 'gpt-4o',
     'gen_ai.prompt.0.role': 'user',
-    'gen_ai.prompt.0.content': JSON.stringify([{ type: 'text', text: QUESTION }, { type: 'image_url', image_url: { url: `data:image/png;base64,${PNG}` } }]),
+    'gen_ai.prompt.0.content': JSON.stringify([
+      { type: 'text', text: QUESTION },
+      { type: 'image_url', image_url: { url: `data:image/png;base64,${PNG}` } },
+    ]),
     'gen_ai.completion.0.role': 'assistant',
     'gen_ai.completion.0.content': ANSWER,
     'gen_ai.completion.0.finish_reason': 'stop',
@@ -72,7 +86,13 @@ describe('the newest GenAI names read as the older ones', () => {
   it('shows type, input, output and usage of a chat with an image', () => {
     expect(newest.type).toBe('llm');
     expect(JSON.parse(newest.input!)).toEqual([
-      { role: 'user', parts: [{ type: 'text', content: QUESTION }, { type: 'blob', modality: 'image', mime_type: 'image/png', content: '[image: image/png, 60 KB, base64 omitted]' }] },
+      {
+        role: 'user',
+        parts: [
+          { type: 'text', content: QUESTION },
+          { type: 'blob', modality: 'image', mime_type: 'image/png', content: '[image: image/png, 60 KB, base64 omitted]' },
+        ],
+      },
     ]);
     expect(JSON.parse(newest.output!)).toEqual([{ role: 'assistant', parts: [{ type: 'text', content: ANSWER }], finish_reason: 'stop' }]);
     expect(usageOf(newest.meta)).toEqual(NEWEST_USAGE);
@@ -121,18 +141,26 @@ describe('newer operations', () => {
 
   it('retrieval: the query in, the documents out', () => {
     const documents = JSON.stringify([{ id: 'doc_1', score: 0.9 }]);
-    const span = seen({ 'gen_ai.operation.name': 'retrieval', 'gen_ai.retrieval.query.text': 'harbours in Sweden', 'gen_ai.retrieval.documents': documents });
+    const span = seen({
+      'gen_ai.operation.name': 'retrieval',
+      'gen_ai.retrieval.query.text': 'harbours in Sweden',
+      'gen_ai.retrieval.documents': documents,
+    });
     expect(span).toMatchObject({ type: 'retrieval', input: 'harbours in Sweden', output: documents });
     expect(span.meta).not.toHaveProperty('gen_ai.retrieval.query.text');
   });
 
   it('memory: a search shows its query and the records found; a write shows the records written', () => {
     const records = JSON.stringify([{ id: 'mem_1', content: 'prefers dark mode' }]);
-    expect(seen({ 'gen_ai.operation.name': 'search_memory', 'gen_ai.memory.query.text': 'ui preferences', 'gen_ai.memory.records': records })).toMatchObject({
+    expect(
+      seen({ 'gen_ai.operation.name': 'search_memory', 'gen_ai.memory.query.text': 'ui preferences', 'gen_ai.memory.records': records }),
+    ).toMatchObject({
       input: 'ui preferences',
       output: records,
     });
-    expect(seen({ 'gen_ai.operation.name': 'create_memory', 'gen_ai.memory.records': records, 'gen_ai.memory.store.id': 'ms_1' })).toMatchObject({
+    expect(
+      seen({ 'gen_ai.operation.name': 'create_memory', 'gen_ai.memory.records': records, 'gen_ai.memory.store.id': 'ms_1' }),
+    ).toMatchObject({
       type: 'memory',
       input: records,
       meta: expect.objectContaining({ 'gen_ai.memory.store.id': 'ms_1' }),

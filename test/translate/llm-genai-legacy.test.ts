@@ -6,7 +6,11 @@ import type { TimedEventLike } from '../../src/translate/types.js';
 import { json, keysWith, msg, translate } from './llm-helpers.js';
 
 const T: [number, number] = [1710928800, 500];
-const event = (name: string, attributes: Record<string, unknown>): TimedEventLike => ({ name, time: T, attributes: attributes as TimedEventLike['attributes'] });
+const event = (name: string, attributes: Record<string, unknown>): TimedEventLike => ({
+  name,
+  time: T,
+  attributes: attributes as TimedEventLike['attributes'],
+});
 
 describe('deprecated GenAI attributes', () => {
   it('indexed gen_ai.prompt.N.* / gen_ai.completion.N.* (OpenLLMetry 0.22): message lists; deprecated usage names', () => {
@@ -71,7 +75,12 @@ describe('deprecated GenAI attributes', () => {
 
   it('missing indices are skipped; a prompt without role is a user message', () => {
     const seen = translate({
-      attributes: { 'gen_ai.request.model': 'm', 'gen_ai.prompt.3.content': 'late', 'gen_ai.prompt.1.role': 'user', 'gen_ai.prompt.1.content': 'first' },
+      attributes: {
+        'gen_ai.request.model': 'm',
+        'gen_ai.prompt.3.content': 'late',
+        'gen_ai.prompt.1.role': 'user',
+        'gen_ai.prompt.1.content': 'first',
+      },
     });
     expect(json(seen.input)).toEqual([msg('user', 'first'), msg('user', 'late')]);
   });
@@ -97,7 +106,12 @@ describe('deprecated GenAI events', () => {
         }),
         event('gen_ai.tool.message', { 'gen_ai.system': 'openai', id: 'c1', content: 'rain' }),
         event('gen_ai.choice', { 'gen_ai.system': 'openai', index: 1, finish_reason: 'stop', message: '{"content":"Second."}' }),
-        event('gen_ai.choice', { 'gen_ai.system': 'openai', index: 0, finish_reason: 'stop', message: '{"role":"assistant","content":"Bring an umbrella."}' }),
+        event('gen_ai.choice', {
+          'gen_ai.system': 'openai',
+          index: 0,
+          finish_reason: 'stop',
+          message: '{"role":"assistant","content":"Bring an umbrella."}',
+        }),
         event('something.else', { keep: 'me' }),
       ],
     });
@@ -138,7 +152,10 @@ describe('deprecated GenAI events', () => {
     expect(json(packed.output)).toEqual([msg('assistant', 'Hello', { finish_reason: 'stop' })]);
 
     const older = translate({
-      events: [event('gen_ai.content.prompt', { 'gen_ai.prompt': 'Tell a joke' }), event('gen_ai.content.completion', { 'gen_ai.completion': 'No.' })],
+      events: [
+        event('gen_ai.content.prompt', { 'gen_ai.prompt': 'Tell a joke' }),
+        event('gen_ai.content.completion', { 'gen_ai.completion': 'No.' }),
+      ],
     });
     expect(older.input).toBe('Tell a joke');
     expect(older.output).toBe('No.');

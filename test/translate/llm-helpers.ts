@@ -30,10 +30,15 @@ function expectString(text: string | undefined): void {
 }
 
 /** A GenAI text message. */
-export const msg = (role: string, content: string, extra: Record<string, unknown> = {}) => ({ role, parts: [{ type: 'text', content }], ...extra });
+export const msg = (role: string, content: string, extra: Record<string, unknown> = {}) => ({
+  role,
+  parts: [{ type: 'text', content }],
+  ...extra,
+});
 
 /** Meta keys that start with a prefix. */
-export const keysWith = (meta: Record<string, unknown>, prefix: string): string[] => Object.keys(meta).filter((key) => key.startsWith(prefix));
+export const keysWith = (meta: Record<string, unknown>, prefix: string): string[] =>
+  Object.keys(meta).filter((key) => key.startsWith(prefix));
 
 /** Model and usage in meta of one model call to the OpenAI stub (gpt-4o-mini, STUB_CHAT_USAGE). */
 export const STUB_CALL_META = Object.freeze({

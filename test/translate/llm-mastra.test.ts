@@ -31,8 +31,12 @@ describe('Mastra (@mastra/otel-exporter)', () => {
     expect(seen.type).toBe('agent');
     expect(json(seen.input)).toEqual([msg('system', INSTRUCTIONS), msg('user', 'What is the weather in Stockholm?')]);
     expect(seen.output).toBe(ANSWER);
-    expect(seen.meta).toMatchObject({ 'gen_ai.agent.name': 'Weather agent', 'mastra.metadata.runId': 'dfcb2898-a3af-4b3a-b291-0a65be83c713' });
-    for (const key of ['mastra.agent_run.input', 'mastra.agent_run.output', 'gen_ai.system_instructions']) expect(seen.meta).not.toHaveProperty(key);
+    expect(seen.meta).toMatchObject({
+      'gen_ai.agent.name': 'Weather agent',
+      'mastra.metadata.runId': 'dfcb2898-a3af-4b3a-b291-0a65be83c713',
+    });
+    for (const key of ['mastra.agent_run.input', 'mastra.agent_run.output', 'gen_ai.system_instructions'])
+      expect(seen.meta).not.toHaveProperty(key);
   });
 
   it('the model loop (model_generation): a chain with the messages in and the answer with its tool calls out', () => {
@@ -45,10 +49,22 @@ describe('Mastra (@mastra/otel-exporter)', () => {
         'mastra.model_generation.input': JSON.stringify({
           messages: [
             { role: 'system', content: INSTRUCTIONS },
-            { role: 'user', content: [{ type: 'text', text: 'What is the weather in Stockholm?', providerOptions: { mastra: { createdAt: 1796232118854 } } }] },
+            {
+              role: 'user',
+              content: [
+                { type: 'text', text: 'What is the weather in Stockholm?', providerOptions: { mastra: { createdAt: 1796232118854 } } },
+              ],
+            },
           ],
         }),
-        'mastra.model_generation.output': JSON.stringify({ files: [], reasoning: [], sources: [], text: ANSWER, warnings: [], toolCalls: [CALL] }),
+        'mastra.model_generation.output': JSON.stringify({
+          files: [],
+          reasoning: [],
+          sources: [],
+          text: ANSWER,
+          warnings: [],
+          toolCalls: [CALL],
+        }),
       },
     });
     expect(seen.type).toBe('chain');
@@ -81,17 +97,25 @@ describe('Mastra (@mastra/otel-exporter)', () => {
     expect(json(first.input)).toEqual([msg('system', INSTRUCTIONS), msg('user', 'What is the weather in Stockholm?')]);
     expect(json(first.output)).toEqual([{ role: 'assistant', parts: [callPart] }]);
     expect(first.meta).toMatchObject({ 'mastra.model_step.step_index': 0 });
-    const last = translate({ instrumentationScope: scope, attributes: { ...attributes, 'mastra.model_step.output': JSON.stringify({ text: ANSWER, toolCalls: [] }) } });
+    const last = translate({
+      instrumentationScope: scope,
+      attributes: { ...attributes, 'mastra.model_step.output': JSON.stringify({ text: ANSWER, toolCalls: [] }) },
+    });
     expect(last.output).toBe(ANSWER);
   });
 
   it('a tool-call chunk of a stream: the call as an assistant message; other chunks as they are', () => {
     const chunk = (output: string) =>
-      translate({ instrumentationScope: scope, attributes: { 'gen_ai.operation.name': 'model_chunk', 'mastra.span.type': 'model_chunk', 'mastra.model_chunk.output': output } });
+      translate({
+        instrumentationScope: scope,
+        attributes: { 'gen_ai.operation.name': 'model_chunk', 'mastra.span.type': 'model_chunk', 'mastra.model_chunk.output': output },
+      });
     const streamed = chunk('{"toolName":"weather","toolCallId":"call_stub_1","toolInput":"{\\"city\\":\\"Stockholm\\"}"}');
     expect(streamed.type).toBe('internal');
     expect(json(streamed.output)).toEqual([{ role: 'assistant', parts: [callPart] }]);
-    expect(json(chunk('{"toolName":"weather","toolCallId":"call_stub_1","toolInput":{"city":"Stockholm"}}').output)).toEqual([{ role: 'assistant', parts: [callPart] }]);
+    expect(json(chunk('{"toolName":"weather","toolCallId":"call_stub_1","toolInput":{"city":"Stockholm"}}').output)).toEqual([
+      { role: 'assistant', parts: [callPart] },
+    ]);
     expect(chunk(JSON.stringify({ text: ANSWER })).output).toBe(ANSWER);
     expect(chunk('{}').output).toBe('{}');
   });
@@ -120,8 +144,14 @@ describe('Mastra (@mastra/otel-exporter)', () => {
     expect(json(chat.output)).toEqual([msg('assistant', ANSWER)]);
     expect(chat.meta).toMatchObject(STUB_CALL_META);
     const provider = (name: string) =>
-      translate({ attributes: { 'gen_ai.operation.name': 'chat', 'mastra.span.type': 'model_inference', 'gen_ai.provider.name': name } }).meta['gen_ai.provider.name'];
-    expect([provider('anthropic.messages'), provider('aws.bedrock'), provider('azure.ai.openai'), provider('groq')]).toEqual(['anthropic', 'aws.bedrock', 'azure.ai.openai', 'groq']);
+      translate({ attributes: { 'gen_ai.operation.name': 'chat', 'mastra.span.type': 'model_inference', 'gen_ai.provider.name': name } })
+        .meta['gen_ai.provider.name'];
+    expect([provider('anthropic.messages'), provider('aws.bedrock'), provider('azure.ai.openai'), provider('groq')]).toEqual([
+      'anthropic',
+      'aws.bedrock',
+      'azure.ai.openai',
+      'groq',
+    ]);
     const tool = translate({
       name: 'execute_tool weather',
       instrumentationScope: scope,
@@ -148,10 +178,15 @@ describe('Mastra (@mastra/otel-exporter)', () => {
           'mastra.agent_run.output': output,
         },
       });
-    const listed = run(JSON.stringify([{ role: 'user', content: 'Hi' }]), JSON.stringify({ text: '{"ok":true}', object: { ok: true }, files: [] }));
+    const listed = run(
+      JSON.stringify([{ role: 'user', content: 'Hi' }]),
+      JSON.stringify({ text: '{"ok":true}', object: { ok: true }, files: [] }),
+    );
     expect(json(listed.input)).toEqual([msg('system', INSTRUCTIONS), msg('user', 'Hi')]);
     expect(json(listed.output)).toEqual({ ok: true });
-    const odd = translate({ attributes: { 'mastra.span.type': 'generic', 'mastra.generic.input': '{"a":1}', 'mastra.generic.output': '[1,2' } });
+    const odd = translate({
+      attributes: { 'mastra.span.type': 'generic', 'mastra.generic.input': '{"a":1}', 'mastra.generic.output': '[1,2' },
+    });
     expect(odd).toMatchObject({ type: 'internal', input: '{"a":1}', output: '[1,2' });
     expect(translate({ attributes: { 'mastra.span.type': 'Not A Type!', 'mastra.Not A Type!.input': 'x' } }).input).toBeUndefined();
   });

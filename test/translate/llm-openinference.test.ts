@@ -16,7 +16,8 @@ const TOOL_CALL_SPAN = {
   'llm.invocation_parameters': '{"model": "gpt-3.5-turbo-0613", "temperature": 0.1, "max_tokens": null}',
   'input.value': '{"messages":[{"role":"system","content":"..."},{"role":"user","content":"what is 23 times 87"}]}',
   'input.mime_type': 'application/json',
-  'output.value': '{"tool_calls": [{"id": "call_Re47", "function": {"arguments": "{\\"a\\": 23, \\"b\\": 87}", "name": "multiply"}, "type": "function"}]}',
+  'output.value':
+    '{"tool_calls": [{"id": "call_Re47", "function": {"arguments": "{\\"a\\": 23, \\"b\\": 87}", "name": "multiply"}, "type": "function"}]}',
   'output.mime_type': 'application/json',
   'llm.output_messages.0.message.role': 'assistant',
   'llm.output_messages.0.message.tool_calls.0.tool_call.function.name': 'multiply',
@@ -101,10 +102,16 @@ describe('OpenInference', () => {
 
   it('the requested model from llm.invocation_parameters, the answering one from llm.model_name', () => {
     const { meta } = translate({
-      attributes: { 'openinference.span.kind': 'LLM', 'llm.model_name': 'gpt-4o-2024-08-06', 'llm.invocation_parameters': '{"model":"gpt-4o","temperature":0}' },
+      attributes: {
+        'openinference.span.kind': 'LLM',
+        'llm.model_name': 'gpt-4o-2024-08-06',
+        'llm.invocation_parameters': '{"model":"gpt-4o","temperature":0}',
+      },
     });
     expect(meta).toMatchObject({ 'gen_ai.request.model': 'gpt-4o', 'gen_ai.response.model': 'gpt-4o-2024-08-06' });
-    const broken = translate({ attributes: { 'openinference.span.kind': 'LLM', 'llm.model_name': 'm', 'llm.invocation_parameters': '{"model":' } });
+    const broken = translate({
+      attributes: { 'openinference.span.kind': 'LLM', 'llm.model_name': 'm', 'llm.invocation_parameters': '{"model":' },
+    });
     expect(broken.meta['gen_ai.request.model']).toBe('m');
   });
 
@@ -131,7 +138,12 @@ describe('OpenInference', () => {
 
   it('without message attributes, input.value and output.value are the input and output as they are', () => {
     const seen = translate({
-      attributes: { 'openinference.span.kind': 'CHAIN', 'input.value': 'What is Opper?', 'input.mime_type': 'text/plain', 'output.value': '{"answer":"An LLM platform"}' },
+      attributes: {
+        'openinference.span.kind': 'CHAIN',
+        'input.value': 'What is Opper?',
+        'input.mime_type': 'text/plain',
+        'output.value': '{"answer":"An LLM platform"}',
+      },
     });
     expect(seen.type).toBe('chain');
     expect(seen.input).toBe('What is Opper?');
@@ -187,7 +199,11 @@ describe('OpenInference', () => {
   });
 
   it('TOOL, AGENT and other kinds', () => {
-    expect(translate({ attributes: { 'openinference.span.kind': 'TOOL', 'tool.name': 'multiply', 'input.value': '{"a":1}', 'output.value': '2' } })).toMatchObject({
+    expect(
+      translate({
+        attributes: { 'openinference.span.kind': 'TOOL', 'tool.name': 'multiply', 'input.value': '{"a":1}', 'output.value': '2' },
+      }),
+    ).toMatchObject({
       type: 'tool',
       input: '{"a":1}',
       output: '2',
@@ -230,7 +246,7 @@ describe('OpenInference', () => {
 
   // @arizeai/openinference-instrumentation-anthropic 0.2.8 lists only `messages`; Anthropic's
   // top-level `system` prompt is in the raw request JSON (input.value) alone.
-  it('Anthropic: the request\'s top-level system prompt comes first in the input', () => {
+  it("Anthropic: the request's top-level system prompt comes first in the input", () => {
     const request = { model: 'claude-sonnet-4-5', max_tokens: 256, system: SYSTEM, messages: [{ role: 'user', content: 'Hi' }] };
     const attributes = {
       'openinference.span.kind': 'LLM',
@@ -243,7 +259,10 @@ describe('OpenInference', () => {
     expect(json(translate({ attributes }).input)).toEqual([msg('system', SYSTEM), msg('user', 'Hi')]);
     // As text blocks, and never twice when the list already has a system message.
     const blocks = { ...request, system: [{ type: 'text', text: SYSTEM }] };
-    expect(json(translate({ attributes: { ...attributes, 'input.value': JSON.stringify(blocks) } }).input)).toEqual([msg('system', SYSTEM), msg('user', 'Hi')]);
+    expect(json(translate({ attributes: { ...attributes, 'input.value': JSON.stringify(blocks) } }).input)).toEqual([
+      msg('system', SYSTEM),
+      msg('user', 'Hi'),
+    ]);
     const listed = { ...attributes, 'llm.input_messages.1.message.role': 'system', 'llm.input_messages.1.message.content': SYSTEM };
     expect(json(translate({ attributes: listed }).input)).toEqual([msg('user', 'Hi'), msg('system', SYSTEM)]);
   });
@@ -256,7 +275,8 @@ describe('OpenInference', () => {
       'openinference.span.kind': 'LLM',
       'llm.system': 'openai',
       'llm.provider': 'openai',
-      'input.value': '[{"type":"message","role":"user","content":"What is the weather in Stockholm?"},{"type":"function_call","callId":"call_stub_1"}]',
+      'input.value':
+        '[{"type":"message","role":"user","content":"What is the weather in Stockholm?"},{"type":"function_call","callId":"call_stub_1"}]',
       'input.mime_type': 'application/json',
       'llm.input_messages.1.message.role': 'user',
       'llm.input_messages.1.message.content': 'What is the weather in Stockholm?',

@@ -43,7 +43,9 @@ describe('precedence between dialects', () => {
   it('OpenInference before Vercel before Traceloop before the deprecated GenAI forms', () => {
     expect(translate({ attributes: { 'openinference.span.kind': 'TOOL', 'ai.operationId': 'ai.generateText' } }).type).toBe('tool');
     expect(translate({ attributes: { 'ai.operationId': 'ai.toolCall', 'traceloop.span.kind': 'workflow' } }).type).toBe('tool');
-    const seen = translate({ attributes: { 'traceloop.span.kind': 'task', 'traceloop.entity.input': '"entity"', 'gen_ai.prompt': 'legacy' } });
+    const seen = translate({
+      attributes: { 'traceloop.span.kind': 'task', 'traceloop.entity.input': '"entity"', 'gen_ai.prompt': 'legacy' },
+    });
     expect(seen.input).toBe('entity');
     expect(seen.meta['gen_ai.prompt']).toBe('legacy');
   });
@@ -67,7 +69,12 @@ describe('usage is counted once', () => {
   it('an in-process GenAI agent (invoke_agent, kind INTERNAL) keeps its roll-up out of gen_ai.usage.*', () => {
     const { meta, type } = translate({
       kind: SpanKind.INTERNAL,
-      attributes: { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'planner', 'gen_ai.usage.input_tokens': 300, 'gen_ai.usage.output_tokens': 40 },
+      attributes: {
+        'gen_ai.operation.name': 'invoke_agent',
+        'gen_ai.agent.name': 'planner',
+        'gen_ai.usage.input_tokens': 300,
+        'gen_ai.usage.output_tokens': 40,
+      },
     });
     expect(type).toBe('agent');
     expect(keysWith(meta, 'gen_ai.usage.')).toEqual([]);
@@ -75,13 +82,21 @@ describe('usage is counted once', () => {
   });
 
   it('a remote agent (invoke_agent, kind CLIENT) keeps its usage: its model calls are not in the trace', () => {
-    const { meta } = translate({ kind: SpanKind.CLIENT, attributes: { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.usage.input_tokens': 300 } });
+    const { meta } = translate({
+      kind: SpanKind.CLIENT,
+      attributes: { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.usage.input_tokens': 300 },
+    });
     expect(meta['gen_ai.usage.input_tokens']).toBe(300);
   });
 
   it('token counts written as digit strings are normalised to numbers; nonsense is left raw only', () => {
     const { meta } = translate({
-      attributes: { 'llm.model_name': 'm', 'llm.token_count.prompt': '12', 'llm.token_count.completion': -3, 'gen_ai.usage.output_tokens': 'many' },
+      attributes: {
+        'llm.model_name': 'm',
+        'llm.token_count.prompt': '12',
+        'llm.token_count.completion': -3,
+        'gen_ai.usage.output_tokens': 'many',
+      },
     });
     expect(meta['gen_ai.usage.input_tokens']).toBe(12);
     expect(meta['gen_ai.usage.output_tokens']).toBe('many'); // the raw attribute, untouched
@@ -89,7 +104,23 @@ describe('usage is counted once', () => {
 });
 
 describe('malformed dialect data', () => {
-  const GARBAGE: unknown[] = ['', '[', '{', 'null', '[null]', '[1,2]', '{"role":1}', '[{"role":{}}]', 42, -1, true, [], ['a', 'b'], [1, 2], '\u0000\ud800'];
+  const GARBAGE: unknown[] = [
+    '',
+    '[',
+    '{',
+    'null',
+    '[null]',
+    '[1,2]',
+    '{"role":1}',
+    '[{"role":{}}]',
+    42,
+    -1,
+    true,
+    [],
+    ['a', 'b'],
+    [1, 2],
+    '\u0000\ud800',
+  ];
   const KEYS = [
     'gen_ai.input.messages',
     'gen_ai.output.messages',

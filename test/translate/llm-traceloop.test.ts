@@ -23,9 +23,16 @@ describe('OpenLLMetry / Traceloop', () => {
   });
 
   it('keyword arguments alone, several arguments as they are, plain text as it is', () => {
-    expect(translate({ attributes: { 'traceloop.span.kind': 'task', 'traceloop.entity.input': '{"args":[],"kwargs":{"city":"Oslo"}}' } }).input).toBe('{"city":"Oslo"}');
-    expect(translate({ attributes: { 'traceloop.span.kind': 'task', 'traceloop.entity.input': '{"args":[1,2],"kwargs":{}}' } }).input).toBe('{"args":[1,2],"kwargs":{}}');
-    expect(translate({ attributes: { 'traceloop.span.kind': 'tool', 'traceloop.entity.input': 'plain' } })).toMatchObject({ type: 'tool', input: 'plain' });
+    expect(
+      translate({ attributes: { 'traceloop.span.kind': 'task', 'traceloop.entity.input': '{"args":[],"kwargs":{"city":"Oslo"}}' } }).input,
+    ).toBe('{"city":"Oslo"}');
+    expect(translate({ attributes: { 'traceloop.span.kind': 'task', 'traceloop.entity.input': '{"args":[1,2],"kwargs":{}}' } }).input).toBe(
+      '{"args":[1,2],"kwargs":{}}',
+    );
+    expect(translate({ attributes: { 'traceloop.span.kind': 'tool', 'traceloop.entity.input': 'plain' } })).toMatchObject({
+      type: 'tool',
+      input: 'plain',
+    });
     expect(translate({ attributes: { 'traceloop.span.kind': 'agent', 'traceloop.entity.output': '{"answer":42}' } })).toMatchObject({
       type: 'agent',
       output: '{"answer":42}',
@@ -59,7 +66,9 @@ describe('OpenLLMetry / Traceloop', () => {
   });
 
   it('a workflow that reports usage does not count it again', () => {
-    const { meta } = translate({ attributes: { 'traceloop.span.kind': 'workflow', 'gen_ai.usage.input_tokens': 100, 'gen_ai.usage.output_tokens': 7 } });
+    const { meta } = translate({
+      attributes: { 'traceloop.span.kind': 'workflow', 'gen_ai.usage.input_tokens': 100, 'gen_ai.usage.output_tokens': 7 },
+    });
     expect(keysWith(meta, 'gen_ai.usage.')).toEqual([]);
     expect(meta).toMatchObject({ 'opper.aggregate.gen_ai.usage.input_tokens': 100, 'opper.aggregate.gen_ai.usage.output_tokens': 7 });
   });

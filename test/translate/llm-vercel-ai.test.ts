@@ -52,7 +52,10 @@ describe('Vercel AI SDK', () => {
         'ai.prompt.messages': JSON.stringify([
           { role: 'user', content: [{ type: 'text', text: 'Weather in Stockholm?' }] },
           { role: 'assistant', content: [{ type: 'tool-call', toolCallId: 'c1', toolName: 'weather', input: { city: 'Stockholm' } }] },
-          { role: 'tool', content: [{ type: 'tool-result', toolCallId: 'c1', toolName: 'weather', output: { type: 'json', value: { temp: 21 } } }] },
+          {
+            role: 'tool',
+            content: [{ type: 'tool-result', toolCallId: 'c1', toolName: 'weather', output: { type: 'json', value: { temp: 21 } } }],
+          },
         ]),
         'ai.response.finishReason': 'tool-calls',
         'ai.response.toolCalls': JSON.stringify([{ toolCallId: 'c2', toolName: 'forecast', input: '{"days":2}' }]),
@@ -65,7 +68,11 @@ describe('Vercel AI SDK', () => {
       { role: 'tool', parts: [{ type: 'tool_call_response', id: 'c1', response: { temp: 21 } }] },
     ]);
     expect(json(seen.output)).toEqual([
-      { role: 'assistant', parts: [{ type: 'tool_call', id: 'c2', name: 'forecast', arguments: { days: 2 } }], finish_reason: 'tool-calls' },
+      {
+        role: 'assistant',
+        parts: [{ type: 'tool_call', id: 'c2', name: 'forecast', arguments: { days: 2 } }],
+        finish_reason: 'tool-calls',
+      },
     ]);
     expect(seen.meta).not.toHaveProperty('ai.response.toolCalls');
   });
@@ -92,7 +99,9 @@ describe('Vercel AI SDK', () => {
   });
 
   it('ai.generateText (outer): an agent; a lone prompt stays plain text; system first otherwise; usage not counted twice', () => {
-    const plain = translate({ attributes: { ...base('ai.generateText'), 'ai.prompt': '{"prompt":"Hello there"}', 'ai.response.text': 'Hi!' } });
+    const plain = translate({
+      attributes: { ...base('ai.generateText'), 'ai.prompt': '{"prompt":"Hello there"}', 'ai.response.text': 'Hi!' },
+    });
     expect(plain.type).toBe('agent');
     expect(plain.input).toBe('Hello there');
     expect(plain.output).toBe('Hi!');
@@ -120,7 +129,11 @@ describe('Vercel AI SDK', () => {
 
   it('ai.generateObject: the object as output', () => {
     const seen = translate({
-      attributes: { ...base('ai.generateObject'), 'ai.prompt': '{"system":"Extract.","prompt":"Ann is 31"}', 'ai.response.object': '{"name":"Ann","age":31}' },
+      attributes: {
+        ...base('ai.generateObject'),
+        'ai.prompt': '{"system":"Extract.","prompt":"Ann is 31"}',
+        'ai.response.object': '{"name":"Ann","age":31}',
+      },
     });
     expect(seen.type).toBe('agent');
     expect(json(seen.input)).toEqual([msg('system', 'Extract.'), msg('user', 'Ann is 31')]);
@@ -151,7 +164,12 @@ describe('Vercel AI SDK', () => {
     expect(outer.meta['opper.aggregate.gen_ai.usage.input_tokens']).toBe(5);
 
     const inner = translate({
-      attributes: { ...base('ai.embedMany.doEmbed'), 'ai.values': ['"a"', '"b"'], 'ai.embeddings': ['[0.1]', '[0.2]'], 'ai.usage.tokens': 2 },
+      attributes: {
+        ...base('ai.embedMany.doEmbed'),
+        'ai.values': ['"a"', '"b"'],
+        'ai.embeddings': ['[0.1]', '[0.2]'],
+        'ai.usage.tokens': 2,
+      },
     });
     expect(inner.type).toBe('embedding');
     expect(json(inner.input)).toEqual(['a', 'b']);

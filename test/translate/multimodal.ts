@@ -40,7 +40,15 @@ export const OPENINFERENCE_CHAT: Attributes = {
   'llm.model_name': 'gpt-4o',
   'input.value': JSON.stringify({
     model: 'gpt-4o',
-    messages: [{ role: 'user', content: [{ type: 'text', text: QUESTION }, { type: 'image_url', image_url: { url: `data:image/png;base64,${PNG_BASE64}` } }] }],
+    messages: [
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: QUESTION },
+          { type: 'image_url', image_url: { url: `data:image/png;base64,${PNG_BASE64}` } },
+        ],
+      },
+    ],
   }),
   'input.mime_type': 'application/json',
   'llm.input_messages.0.message.role': 'user',
@@ -77,11 +85,15 @@ export const AI_SDK_CALL: Attributes = {
   'ai.usage.outputTokens': 14,
 };
 
-export const MULTIMODAL_SPANS: Readonly<Record<string, Attributes>> = { 'GenAI chat': GENAI_CHAT, 'OpenInference': OPENINFERENCE_CHAT, 'Vercel AI SDK': AI_SDK_CALL };
+export const MULTIMODAL_SPANS: Readonly<Record<string, Attributes>> = {
+  'GenAI chat': GENAI_CHAT,
+  OpenInference: OPENINFERENCE_CHAT,
+  'Vercel AI SDK': AI_SDK_CALL,
+};
 
 /** What each span's input must mention besides the question (the parts after the image included). */
 export const MENTIONS: Readonly<Record<string, readonly string[]>> = {
   'GenAI chat': [PNG_DESCRIPTION, IMAGE_URL, WAV_DESCRIPTION],
-  'OpenInference': [PNG_DESCRIPTION, IMAGE_URL],
+  OpenInference: [PNG_DESCRIPTION, IMAGE_URL],
   'Vercel AI SDK': [PNG_DESCRIPTION, IMAGE_URL, WAV_DESCRIPTION],
 };

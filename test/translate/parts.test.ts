@@ -24,10 +24,23 @@ function viaParts(spans: Parameters<typeof toParts>[0]) {
 describe('span parts', () => {
   it('translate, after a structured clone, to the same bodies as the spans of a real SDK', () => {
     const exporter = new InMemorySpanExporter();
-    const provider = new BasicTracerProvider({ resource: resourceFromAttributes({ 'service.name': 'checkout' }), spanProcessors: [new SimpleSpanProcessor(exporter)] });
+    const provider = new BasicTracerProvider({
+      resource: resourceFromAttributes({ 'service.name': 'checkout' }),
+      spanProcessors: [new SimpleSpanProcessor(exporter)],
+    });
     const tracer = provider.getTracer('parts-test', '1.0.0');
-    const parent = tracer.startSpan('GET /cart', { kind: SpanKind.SERVER, attributes: { 'http.request.method': 'GET', 'url.full': 'https://x.test/?token=abc' } });
-    const child = tracer.startSpan('chat', { attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.input.messages': '[{"role":"user","content":"hi \ud800"}]' }, links: [{ context: parent.spanContext(), attributes: { why: 'retry' } }] }, trace.setSpan(context.active(), parent));
+    const parent = tracer.startSpan('GET /cart', {
+      kind: SpanKind.SERVER,
+      attributes: { 'http.request.method': 'GET', 'url.full': 'https://x.test/?token=abc' },
+    });
+    const child = tracer.startSpan(
+      'chat',
+      {
+        attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.input.messages': '[{"role":"user","content":"hi \ud800"}]' },
+        links: [{ context: parent.spanContext(), attributes: { why: 'retry' } }],
+      },
+      trace.setSpan(context.active(), parent),
+    );
     child.recordException(new TypeError('bad input'));
     child.setStatus({ code: SpanStatusCode.ERROR, message: 'failed' });
     child.addEvent('tick', { n: [1, 2, 3] });
@@ -41,7 +54,13 @@ describe('span parts', () => {
   });
 
   it('keeps SDK 1.x fields (parentSpanId, instrumentationLibrary) and dropped counts', () => {
-    const span = makeSpan({ parentSpanId: PARENT_ID, instrumentationLibrary: { name: 'old', version: '1' }, droppedAttributesCount: 3, droppedEventsCount: 1, droppedLinksCount: 2 });
+    const span = makeSpan({
+      parentSpanId: PARENT_ID,
+      instrumentationLibrary: { name: 'old', version: '1' },
+      droppedAttributesCount: 3,
+      droppedEventsCount: 1,
+      droppedLinksCount: 2,
+    });
     expect(viaParts([span]).bodies).toEqual([translateSpan(span, OPTIONS)]);
     expect(translateSpan(span, OPTIONS).create).toContain(TRACE_ID.slice(0, 8));
   });
@@ -54,14 +73,19 @@ describe('span parts', () => {
     const { bodies, parts } = viaParts([huge]);
     const [part] = parts.spans;
     // What crosses the thread is about a body's worth, not the span's million numbers.
-    expect((part!.attributes['numbers'] as unknown[]).length).toBeLessThan(OPTIONS.maxBodyBytes);
+    expect((part!.attributes.numbers as unknown[]).length).toBeLessThan(OPTIONS.maxBodyBytes);
     expect(part!.events.length).toBeLessThan(10_000);
     expect(part!.cut).toEqual({ eventsCut: expect.any(Number), linksCut: 0 });
     expect(bodies).toEqual([translateSpan(huge, OPTIONS)]);
   });
 
   it('hands back a span whose parts cannot be read, for the translation to do what it can', () => {
-    const broken = { ...makeSpan(), spanContext: () => { throw new Error('gone'); } };
+    const broken = {
+      ...makeSpan(),
+      spanContext: () => {
+        throw new Error('gone');
+      },
+    };
     expect(viaParts([broken, makeSpan()]).unreadable).toEqual([broken]);
   });
 });

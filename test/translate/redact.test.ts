@@ -25,9 +25,7 @@ describe('redaction of secrets in standard attributes', () => {
   it('replaces credentials, sensitive query values and command lines by REDACTED by default', () => {
     const { create } = parse(translateSpan(makeSpan(SECRETS), { maxBodyBytes: 512 * 1024 }));
     const meta = create.meta as Record<string, unknown>;
-    expect(meta['url.full']).toBe(
-      'https://REDACTED:REDACTED@shop.test/cart?item=42&access_token=REDACTED&X-Amz-Signature=REDACTED#top',
-    );
+    expect(meta['url.full']).toBe('https://REDACTED:REDACTED@shop.test/cart?item=42&access_token=REDACTED&X-Amz-Signature=REDACTED#top');
     expect(meta['url.query']).toBe('q=shoes&apiKey=REDACTED&page=2&client_secret=REDACTED&sig=REDACTED&code=REDACTED');
     expect(meta['http.url']).toBe('http://shop.test/pay?password=REDACTED&amount=5');
     expect(meta['http.target']).toBe('/pay?session_id=REDACTED&amount=5');

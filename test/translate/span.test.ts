@@ -165,7 +165,11 @@ describe('translateSpan: input and output', () => {
 
   it('2. tool call arguments and result, after the messages', () => {
     const { create, update } = translate({
-      attributes: { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.call.arguments': '{"city":"Paris"}', 'gen_ai.tool.call.result': '{"temp":21}' },
+      attributes: {
+        'gen_ai.operation.name': 'execute_tool',
+        'gen_ai.tool.call.arguments': '{"city":"Paris"}',
+        'gen_ai.tool.call.result': '{"temp":21}',
+      },
     });
     expect(create.type).toBe('tool');
     expect(create.input).toBe('{"city":"Paris"}');
@@ -206,7 +210,10 @@ describe('translateSpan: error', () => {
   });
 
   it('keeps the exception event in meta', () => {
-    const { create } = translate({ status: { code: SpanStatusCode.ERROR }, events: [exception({ 'exception.type': 'E', 'exception.message': 'm' })] });
+    const { create } = translate({
+      status: { code: SpanStatusCode.ERROR },
+      events: [exception({ 'exception.type': 'E', 'exception.message': 'm' })],
+    });
     expect(create.meta['otel.events']).toEqual([
       { name: 'exception', time: '2024-03-20T10:00:00.000000Z', attributes: { 'exception.type': 'E', 'exception.message': 'm' } },
     ]);
@@ -215,7 +222,14 @@ describe('translateSpan: error', () => {
 
 describe('translateSpan: score', () => {
   it('a finite number is rounded and not repeated in meta', () => {
-    for (const [value, score] of [[7, 7], [7.5, 8], [7.4, 7], [-2.6, -3], [0, 0], [-0.2, 0]] as const) {
+    for (const [value, score] of [
+      [7, 7],
+      [7.5, 8],
+      [7.4, 7],
+      [-2.6, -3],
+      [0, 0],
+      [-0.2, 0],
+    ] as const) {
       const { create, update } = translate({ attributes: { [ATTR_OPPER_SCORE]: value } });
       expect(update.score).toBe(score);
       expect(Object.is(update.score, -0)).toBe(false);
@@ -239,13 +253,16 @@ describe('translateSpan: meta', () => {
       kind: SpanKind.CLIENT,
       parentSpanContext: { traceId: TRACE_ID, spanId: PARENT_ID, traceFlags: 1 },
       status: { code: SpanStatusCode.ERROR, message: 'went wrong' },
-      attributes: { 'http.request.method': 'GET', 'server.port': 443, 'retry': true, 'tags': ['a', 'b'], 'codes': [200, 404] },
+      attributes: { 'http.request.method': 'GET', 'server.port': 443, retry: true, tags: ['a', 'b'], codes: [200, 404] },
       events: [
         { name: 'cache.miss', time: [1710928800, 1_000], attributes: { key: 'user:1' } },
         { name: 'bare', time: [1710928800, 2_000_000_000], droppedAttributesCount: 2 },
       ],
       links: [
-        { context: { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceFlags: 1 }, attributes: { why: 'batch' } },
+        {
+          context: { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceFlags: 1 },
+          attributes: { why: 'batch' },
+        },
         { context: { traceId: '4bf92f3577b34da6a3ce929d0e0e4737', spanId: '00f067aa0ba902b8', traceFlags: 0 }, droppedAttributesCount: 1 },
       ],
       resource: { 'service.name': 'shop', 'service.version': '1.2.3' },
@@ -290,7 +307,14 @@ describe('translateSpan: meta', () => {
     expect(ok['otel.scope.version']).toBe('0.1');
     const unset = translate().create.meta;
     expect(unset).not.toHaveProperty('otel.status_code');
-    for (const key of ['otel.events', 'otel.links', 'otel.parent_span_id', 'otel.dropped_attributes_count', 'otel.dropped_events_count', 'otel.dropped_links_count']) {
+    for (const key of [
+      'otel.events',
+      'otel.links',
+      'otel.parent_span_id',
+      'otel.dropped_attributes_count',
+      'otel.dropped_events_count',
+      'otel.dropped_links_count',
+    ]) {
       expect(unset).not.toHaveProperty(key);
     }
   });
@@ -329,7 +353,9 @@ describe('translateSpan: values Opper cannot store', () => {
     expect(create.meta.emoji).toBe('smile 😀');
     expect(create.input).toBe('in\ufffdput');
     expect(update.error).toBe('oops\ufffd');
-    expect(create.meta['otel.events']).toEqual([{ name: 'ev\ufffd', time: '1970-01-01T00:00:01.000000Z', attributes: { 'k\ufffd': 'v\ufffd' } }]);
+    expect(create.meta['otel.events']).toEqual([
+      { name: 'ev\ufffd', time: '1970-01-01T00:00:01.000000Z', attributes: { 'k\ufffd': 'v\ufffd' } },
+    ]);
     expect(create.meta.resource).toEqual({ 'service.name': 'svc\ufffd' });
     for (const s of [...allStrings(create), ...allStrings(update)]) expect(hasBadChars(s)).toBe(false);
   });
@@ -364,9 +390,13 @@ describe('translateSpan: never throws', () => {
       obj: { nested: { deep: 'x\u0000' } },
       date: new Date(0),
       cyclic,
-      sparse: [1, , 3],
+      sparse: [1, undefined, 3],
       mixed: [undefined, null, 'a', 1, true],
-      throwing: { toJSON: () => { throw new Error('nope'); } },
+      throwing: {
+        toJSON: () => {
+          throw new Error('nope');
+        },
+      },
     } as never;
     const translated = translateSpan(makeSpan({ attributes }), OPTIONS);
     const { create } = parse(translated);
@@ -388,7 +418,11 @@ describe('translateSpan: never throws', () => {
     } as ReadableSpanLike;
     const translated = translateSpan(span, OPTIONS);
     const { create, update } = parse(translated);
-    expect(create).toMatchObject({ id: 'b7ad6b71-6920-3331-8448-eb211c80319c', name: 'fragile', start_time: '2024-03-20T10:00:00.123456Z' });
+    expect(create).toMatchObject({
+      id: 'b7ad6b71-6920-3331-8448-eb211c80319c',
+      name: 'fragile',
+      start_time: '2024-03-20T10:00:00.123456Z',
+    });
     expect(create.meta['opper.translate_error']).toContain('attributes exploded');
     expect(update).toEqual({ end_time: '2024-03-20T10:00:01.000005Z' });
     const empty = translateSpan({} as ReadableSpanLike, OPTIONS);
@@ -413,7 +447,11 @@ describe('translateSpan: spans made by the OTel SDK', () => {
     });
     const tracer = provider.getTracer('sdk-test', '9.9.9');
     const parent = tracer.startSpan('GET /cart', { kind: SpanKind.SERVER, attributes: { 'http.request.method': 'GET' } });
-    const child = tracer.startSpan('chat gpt-4o', { attributes: { 'gen_ai.operation.name': 'chat' } }, trace.setSpan(context.active(), parent));
+    const child = tracer.startSpan(
+      'chat gpt-4o',
+      { attributes: { 'gen_ai.operation.name': 'chat' } },
+      trace.setSpan(context.active(), parent),
+    );
     child.recordException(new TypeError('bad input'));
     child.setStatus({ code: SpanStatusCode.ERROR });
     child.end();
@@ -428,7 +466,12 @@ describe('translateSpan: spans made by the OTel SDK', () => {
     expect(p.id.slice(0, 19).replaceAll('-', '')).toBe(parentSpanContext.spanId);
     const pb = parse(p);
     expect(pb.create).toMatchObject({ name: 'GET /cart', type: 'http' });
-    expect(pb.create.meta).toMatchObject({ 'otel.kind': 'server', 'otel.scope.name': 'sdk-test', 'otel.scope.version': '9.9.9', resource: { 'service.name': 'checkout' } });
+    expect(pb.create.meta).toMatchObject({
+      'otel.kind': 'server',
+      'otel.scope.name': 'sdk-test',
+      'otel.scope.version': '9.9.9',
+      resource: { 'service.name': 'checkout' },
+    });
     expect(pb.create.start_time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
     expect(pb.update.end_time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
     const cb = parse(c);

@@ -36,7 +36,7 @@ describe('hrTimeToIso', () => {
     expect(hrTimeToIso([-62167219200, 0])).toBe('0000-01-01T00:00:00.000000Z');
     expect(hrTimeToIso([253402300799, 999_999_000])).toBe('9999-12-31T23:59:59.999999Z');
     let seed = 12345;
-    const random = (): number => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const random = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
     const wrong: string[] = [];
     for (let i = 0; i < 30_000; i++) {
       const seconds = Math.floor(-62167219200 + random() * (253402300799 + 62167219200));

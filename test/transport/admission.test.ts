@@ -60,7 +60,15 @@ describe('SpanSender.admit', () => {
 
   it('refuses at once past maxPendingSpans once Opper is down, while a delivery is in flight', async () => {
     jest.useFakeTimers({ now: 0 });
-    const sender = new SpanSender(down, { concurrency: { initial: 4, min: 4, max: 4 }, timeoutMillis: 400, maxPendingSpans: 10, shrink: (body) => body, baseUrl: 'http://opper.invalid/v2', onProblem() {}, redact: (text) => text });
+    const sender = new SpanSender(down, {
+      concurrency: { initial: 4, min: 4, max: 4 },
+      timeoutMillis: 400,
+      maxPendingSpans: 10,
+      shrink: (body) => body,
+      baseUrl: 'http://opper.invalid/v2',
+      onProblem() {},
+      redact: (text) => text,
+    });
     expect(await sender.admit(8, 60_000)).toBeUndefined();
     const delivery = sender.deliver(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'].map(job), 60_000, 8);
     await jest.advanceTimersByTimeAsync(3000); // eight failures in a row: an outage

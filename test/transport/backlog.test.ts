@@ -4,7 +4,13 @@ import { BACKLOG_WINDOW_MS, BacklogWatch, fallingBehindMessage } from '../../src
 const W = BACKLOG_WINDOW_MS;
 
 /** One window: `offered` and `delivered` spans, and what held delivery back. */
-function window(watch: BacklogWatch, end: number, offered: number, delivered: number, held: 'pushed' | 'bound' | 'room' | 'none' = 'pushed') {
+function window(
+  watch: BacklogWatch,
+  end: number,
+  offered: number,
+  delivered: number,
+  held: 'pushed' | 'bound' | 'room' | 'none' = 'pushed',
+) {
   watch.offer(offered);
   watch.deliver(delivered);
   if (held === 'pushed') watch.request(true, true, false);
@@ -49,6 +55,8 @@ describe('BacklogWatch', () => {
 
   it('words the warning with the rates and what to do', () => {
     const message = fallingBehindMessage({ offered: 1000, delivered: 200, why: 'at-bound' }, 1024);
-    expect(message).toMatch(/about 1000 spans\/s offered, 200 delivered .*all 1024 requests allowed in flight are busy \(maxConcurrency\).*raise maxConcurrency, sample or filter/);
+    expect(message).toMatch(
+      /about 1000 spans\/s offered, 200 delivered .*all 1024 requests allowed in flight are busy \(maxConcurrency\).*raise maxConcurrency, sample or filter/,
+    );
   });
 });

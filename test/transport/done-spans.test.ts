@@ -119,7 +119,10 @@ describe('SpanSender with a memory of spans', () => {
     expect((await proved).delivered).toBe(1);
     state.hang = true;
     for (let round = 0; round < 4; round++) {
-      const cut = sender.deliver(['a', 'b', 'c', 'd'].map((id) => job(`${id}${round}`)), Date.now() + 100);
+      const cut = sender.deliver(
+        ['a', 'b', 'c', 'd'].map((id) => job(`${id}${round}`)),
+        Date.now() + 100,
+      );
       await jest.advanceTimersByTimeAsync(300);
       expect((await cut).failures.map((failure) => failure.reason)).toEqual(['deadline', 'deadline', 'deadline', 'deadline']);
     }

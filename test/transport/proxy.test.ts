@@ -53,10 +53,18 @@ describe('the proxy option', () => {
   });
 
   it('throws a TypeError naming the option when it is not a usable proxy URL', () => {
-    expect(() => resolveConfig({ ...HTTPS, proxy: 3128 as never })).toThrow(new TypeError('OpperSpanExporter: proxy must be a string or false, got 3128'));
-    expect(() => resolveConfig({ ...HTTPS, proxy: true as never })).toThrow(/^OpperSpanExporter: proxy must be a string or false, got true$/);
-    expect(() => resolveConfig({ ...HTTPS, proxy: 'socks5://p:1080' })).toThrow(new TypeError('OpperSpanExporter: proxy must be an http(s) proxy, got socks5:'));
-    expect(() => resolveConfig({ ...HTTPS, proxy: 'http://u:hunter2@[bad' })).toThrow(/proxy is not a valid proxy URL: "http:\/\/\[REDACTED\]@\[bad"/);
+    expect(() => resolveConfig({ ...HTTPS, proxy: 3128 as never })).toThrow(
+      new TypeError('OpperSpanExporter: proxy must be a string or false, got 3128'),
+    );
+    expect(() => resolveConfig({ ...HTTPS, proxy: true as never })).toThrow(
+      /^OpperSpanExporter: proxy must be a string or false, got true$/,
+    );
+    expect(() => resolveConfig({ ...HTTPS, proxy: 'socks5://p:1080' })).toThrow(
+      new TypeError('OpperSpanExporter: proxy must be an http(s) proxy, got socks5:'),
+    );
+    expect(() => resolveConfig({ ...HTTPS, proxy: 'http://u:hunter2@[bad' })).toThrow(
+      /proxy is not a valid proxy URL: "http:\/\/\[REDACTED\]@\[bad"/,
+    );
   });
 });
 
@@ -84,10 +92,18 @@ describe('NO_PROXY matching', () => {
 describe('failures the proxy caused', () => {
   const proxy = 'http://user:pw@proxy:3128/';
   it('are connection failures and non-200 answers to CONNECT, explained without credentials', () => {
-    expect(proxyFailure(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), proxy)).toBe('refused the connection (ECONNREFUSED)');
-    expect(proxyFailure(new Error('Proxy response (407) !== 200 when HTTP Tunneling'), proxy)).toBe('rejected the credentials in the proxy URL (HTTP 407)');
-    expect(proxyFailure(new Error('Proxy response (407) !== 200 when HTTP Tunneling'), 'http://proxy:3128/')).toMatch(/^asks for credentials \(HTTP 407\)/);
-    expect(proxyFailure(new Error('Proxy response (403) !== 200 when HTTP Tunneling'), proxy)).toBe('refused the tunnel to Opper (HTTP 403)');
+    expect(proxyFailure(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), proxy)).toBe(
+      'refused the connection (ECONNREFUSED)',
+    );
+    expect(proxyFailure(new Error('Proxy response (407) !== 200 when HTTP Tunneling'), proxy)).toBe(
+      'rejected the credentials in the proxy URL (HTTP 407)',
+    );
+    expect(proxyFailure(new Error('Proxy response (407) !== 200 when HTTP Tunneling'), 'http://proxy:3128/')).toMatch(
+      /^asks for credentials \(HTTP 407\)/,
+    );
+    expect(proxyFailure(new Error('Proxy response (403) !== 200 when HTTP Tunneling'), proxy)).toBe(
+      'refused the tunnel to Opper (HTTP 403)',
+    );
     expect(proxyFailure(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }), proxy)).toBeUndefined();
   });
 });

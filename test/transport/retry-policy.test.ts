@@ -1,5 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
-import { BACKOFF_MAX_MS, classifyNetworkError, classifyStatus, isOpperReply, parseRetryAfter, retryDelay } from '../../src/transport/retry-policy.js';
+import {
+  BACKOFF_MAX_MS,
+  classifyNetworkError,
+  classifyStatus,
+  isOpperReply,
+  parseRetryAfter,
+  retryDelay,
+} from '../../src/transport/retry-policy.js';
 
 describe('classifyStatus', () => {
   it.each([
@@ -31,7 +38,9 @@ describe('retryDelay', () => {
     const low = [1, 2, 3, 4].map((attempt) => retryDelay(attempt, undefined, 0, 0));
     const high = [1, 2, 3, 4].map((attempt) => retryDelay(attempt, undefined, 0, 0.999));
     expect(low).toEqual([100, 200, 400, 800]);
-    high.forEach((delay, i) => expect(delay).toBeGreaterThan(low[i]!));
+    high.forEach((delay, i) => {
+      expect(delay).toBeGreaterThan(low[i]!);
+    });
     expect(retryDelay(30, undefined, 0, 0.999)).toBeLessThanOrEqual(BACKOFF_MAX_MS);
   });
 

@@ -3,13 +3,25 @@ import { SpanQueue, type SpanQueueOptions } from '../../src/transport/span-queue
 import type { DeliveryReport, SpanJob } from '../../src/transport/span-sender.js';
 
 /** A sender that fails every job at its deadline, as one does during an outage. */
-const down = { deliver: async (jobs: readonly SpanJob[]): Promise<DeliveryReport> => ({ delivered: 0, failures: jobs.map((j) => ({ id: j.id, reason: 'deadline' as const, detail: 'HTTP 503', unsent: false, created: false })) }) };
+const down = {
+  deliver: async (jobs: readonly SpanJob[]): Promise<DeliveryReport> => ({
+    delivered: 0,
+    failures: jobs.map((j) => ({ id: j.id, reason: 'deadline' as const, detail: 'HTTP 503', unsent: false, created: false })),
+  }),
+};
 
 function queue(options: Partial<SpanQueueOptions> = {}) {
   const losses: Record<string, number> = {};
   const q = new SpanQueue(down, {
-    maxQueueSize: 3, maxQueueBytes: 1 << 20, maxSpanAgeMillis: 60_000, attemptMillis: 1000, delayMillis: 10, maxInFlight: 8,
-    onDelivered: () => undefined, onLoss: (reason, count) => (losses[reason] = (losses[reason] ?? 0) + count), ...options,
+    maxQueueSize: 3,
+    maxQueueBytes: 1 << 20,
+    maxSpanAgeMillis: 60_000,
+    attemptMillis: 1000,
+    delayMillis: 10,
+    maxInFlight: 8,
+    onDelivered: () => undefined,
+    onLoss: (reason, count) => (losses[reason] = (losses[reason] ?? 0) + count),
+    ...options,
   });
   return { q, losses };
 }
@@ -44,12 +56,23 @@ describe('SpanQueue', () => {
   /** A sender that delivers every job, and the jobs it was handed, in order. */
   function healthy() {
     const handed: string[] = [];
-    const sender = { deliver: async (jobs: readonly SpanJob[]): Promise<DeliveryReport> => (handed.push(...jobs.map((j) => j.id)), { delivered: jobs.length, failures: [] }) };
+    const sender = {
+      deliver: async (jobs: readonly SpanJob[]): Promise<DeliveryReport> => {
+        handed.push(...jobs.map((j) => j.id));
+        return { delivered: jobs.length, failures: [] };
+      },
+    };
     return { sender, handed };
   }
   const options = (delayMillis: number): SpanQueueOptions => ({
-    maxQueueSize: 100, maxQueueBytes: 1 << 20, maxSpanAgeMillis: 60_000, attemptMillis: 1000, delayMillis, maxInFlight: 8,
-    onDelivered: () => undefined, onLoss: () => undefined,
+    maxQueueSize: 100,
+    maxQueueBytes: 1 << 20,
+    maxSpanAgeMillis: 60_000,
+    attemptMillis: 1000,
+    delayMillis,
+    maxInFlight: 8,
+    onDelivered: () => undefined,
+    onLoss: () => undefined,
   });
   const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
@@ -71,12 +94,20 @@ describe('SpanQueue', () => {
     let answer: (report: DeliveryReport) => void = () => undefined;
     const handed: SpanJob[][] = [];
     // Holds each delivery until the test answers it: the create stays in flight meanwhile.
-    const held = { deliver: (jobs: readonly SpanJob[]) => new Promise<DeliveryReport>((resolve) => (handed.push([...jobs]), (answer = resolve))) };
+    const held = {
+      deliver: (jobs: readonly SpanJob[]) =>
+        new Promise<DeliveryReport>((resolve) => {
+          handed.push([...jobs]);
+          answer = resolve;
+        }),
+    };
     const losses: Record<string, number> = {};
     let delivered = 0;
     const q = new SpanQueue(held, {
-      ...options(60_000), maxQueueBytes: 1000,
-      onDelivered: (count) => (delivered += count), onLoss: (reason, count) => (losses[reason] = (losses[reason] ?? 0) + count),
+      ...options(60_000),
+      maxQueueBytes: 1000,
+      onDelivered: (count) => (delivered += count),
+      onLoss: (reason, count) => (losses[reason] = (losses[reason] ?? 0) + count),
     });
     // Waiting: an end of 2 × 600 bytes replacing a 10-byte create does not fit.
     const waiting = q.add({ id: 'waiting', create: 'x'.repeat(10) })!;
@@ -109,7 +140,11 @@ describe('SpanQueue', () => {
     const held = { deliver: () => new Promise<DeliveryReport>((resolve) => (answer = resolve)) };
     const losses: Record<string, number> = {};
     let delivered = 0;
-    const q = new SpanQueue(held, { ...options(0), onDelivered: (count) => (delivered += count), onLoss: (reason, count) => (losses[reason] = (losses[reason] ?? 0) + count) });
+    const q = new SpanQueue(held, {
+      ...options(0),
+      onDelivered: (count) => (delivered += count),
+      onLoss: (reason, count) => (losses[reason] = (losses[reason] ?? 0) + count),
+    });
     q.add({ id: 'a', create: '{}', update: '{}' });
     await nextTurn(); // handed over, not answered
     q.add({ id: 'b', create: '{}', update: '{}' });

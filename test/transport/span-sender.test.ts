@@ -10,7 +10,15 @@ const hung: RequestSender = {
 };
 const job = (id: string) => ({ id, create: '{}', update: '{}' });
 const sender = (client: RequestSender) =>
-  new SpanSender(client, { concurrency: { initial: 4, min: 4, max: 4 }, timeoutMillis: 400, maxPendingSpans: 100, shrink: (body) => body, baseUrl: 'http://opper.invalid/v2', onProblem() {}, redact: (text) => text });
+  new SpanSender(client, {
+    concurrency: { initial: 4, min: 4, max: 4 },
+    timeoutMillis: 400,
+    maxPendingSpans: 100,
+    shrink: (body) => body,
+    baseUrl: 'http://opper.invalid/v2',
+    onProblem() {},
+    redact: (text) => text,
+  });
 
 afterEach(() => {
   jest.useRealTimers();

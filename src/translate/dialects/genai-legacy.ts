@@ -39,7 +39,20 @@ const MESSAGE_EVENTS: ReadonlyMap<string, string> = new Map([
 ]);
 const CHOICE_EVENT = 'gen_ai.choice';
 /** Event attributes that carry a message (left out of meta once they became input or output). */
-const BODY_KEYS = ['content', 'role', 'tool_calls', 'id', 'tool_call_id', 'message', 'index', 'finish_reason', 'gen_ai.event.content', 'body', PROMPT, COMPLETION];
+const BODY_KEYS = [
+  'content',
+  'role',
+  'tool_calls',
+  'id',
+  'tool_call_id',
+  'message',
+  'index',
+  'finish_reason',
+  'gen_ai.event.content',
+  'body',
+  PROMPT,
+  COMPLETION,
+];
 
 export const genAiLegacy: Dialect = {
   name: 'gen_ai (deprecated)',
@@ -50,7 +63,10 @@ export const genAiLegacy: Dialect = {
 /** Whether indexed keys may be present: a cheap look at index 0 or at the usual companions. */
 function mayHaveIndexed(attributes: Attributes, prefix: string): boolean {
   if (attributes[`${prefix}0.role`] !== undefined || attributes[`${prefix}0.content`] !== undefined) return true;
-  const hinted = attributes['gen_ai.system'] !== undefined || attributes['gen_ai.request.model'] !== undefined || attributes['llm.request.type'] !== undefined;
+  const hinted =
+    attributes['gen_ai.system'] !== undefined ||
+    attributes['gen_ai.request.model'] !== undefined ||
+    attributes['llm.request.type'] !== undefined;
   return hinted && hasPrefix(attributes, prefix);
 }
 
@@ -120,7 +136,7 @@ function eventMessages(ctx: DialectContext, side: 'input' | 'output'): string | 
 
 /** An event's body: packed as JSON in `gen_ai.event.content` (or `body`), else its attributes. */
 function bodyOf(attributes: Attributes): Record<string, unknown> {
-  const packed = maybeParsed(attributes['gen_ai.event.content'] ?? attributes['body']);
+  const packed = maybeParsed(attributes['gen_ai.event.content'] ?? attributes.body);
   return isRecord(packed) ? packed : attributes;
 }
 

@@ -7,7 +7,19 @@
 import type { Attributes } from '@opentelemetry/api';
 import type { Dialect, DialectContext } from '../dialect.js';
 import { asText } from '../values.js';
-import { contentParts, indexed, isRecord, mediaPart, message, parseJson, render, toolCallPart, toolResponsePart, type Message, type Part } from './messages.js';
+import {
+  contentParts,
+  indexed,
+  isRecord,
+  mediaPart,
+  message,
+  parseJson,
+  render,
+  toolCallPart,
+  toolResponsePart,
+  type Message,
+  type Part,
+} from './messages.js';
 
 export const OPENINFERENCE_SPAN_KIND = 'openinference.span.kind';
 const INPUT_VALUE = 'input.value';
@@ -55,7 +67,11 @@ export const openInference: Dialect = {
     const kind = openInferenceKind(ctx.attributes);
     if (kind !== undefined) {
       const fromList =
-        kind === 'EMBEDDING' ? embeddingVectors(ctx) : kind === 'RETRIEVER' ? documents(ctx, 'retrieval.documents.') : messagesOf(ctx, 'llm.output_messages.');
+        kind === 'EMBEDDING'
+          ? embeddingVectors(ctx)
+          : kind === 'RETRIEVER'
+            ? documents(ctx, 'retrieval.documents.')
+            : messagesOf(ctx, 'llm.output_messages.');
       if (fromList !== undefined) {
         consume(ctx, OUTPUT_VALUE, OUTPUT_MIME_TYPE);
         return fromList;
@@ -114,7 +130,8 @@ function toMessage(fields: Map<string, unknown>): Message {
     const type = item.get('message_content.type');
     const text = item.get('message_content.text');
     if (typeof text === 'string') parts.push({ type: 'text', content: text });
-    else if (type === 'image') parts.push(mediaPart('image', item.get('message_content.image.media_type'), item.get('message_content.image.image.url')));
+    else if (type === 'image')
+      parts.push(mediaPart('image', item.get('message_content.image.media_type'), item.get('message_content.image.image.url')));
   }
   for (const { fields: call } of indexed(fields, 'message.tool_calls.')) {
     parts.push(toolCallPart(call.get('tool_call.id'), call.get('tool_call.function.name'), call.get('tool_call.function.arguments')));

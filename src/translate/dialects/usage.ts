@@ -24,11 +24,24 @@ const TIME_TO_FIRST_CHUNK = 'gen_ai.response.time_to_first_chunk';
 const USAGE_SOURCES: readonly (readonly [string, readonly string[]])[] = [
   [
     'gen_ai.usage.input_tokens',
-    ['gen_ai.usage.input_tokens', 'gen_ai.usage.prompt_tokens', 'llm.token_count.prompt', 'ai.usage.inputTokens', 'ai.usage.promptTokens', 'ai.usage.tokens'],
+    [
+      'gen_ai.usage.input_tokens',
+      'gen_ai.usage.prompt_tokens',
+      'llm.token_count.prompt',
+      'ai.usage.inputTokens',
+      'ai.usage.promptTokens',
+      'ai.usage.tokens',
+    ],
   ],
   [
     'gen_ai.usage.output_tokens',
-    ['gen_ai.usage.output_tokens', 'gen_ai.usage.completion_tokens', 'llm.token_count.completion', 'ai.usage.outputTokens', 'ai.usage.completionTokens'],
+    [
+      'gen_ai.usage.output_tokens',
+      'gen_ai.usage.completion_tokens',
+      'llm.token_count.completion',
+      'ai.usage.outputTokens',
+      'ai.usage.completionTokens',
+    ],
   ],
   [
     'gen_ai.usage.cache_read.input_tokens',
@@ -64,7 +77,9 @@ const USAGE_SOURCES: readonly (readonly [string, readonly string[]])[] = [
 
 /** Usage per modality (written only when not zero, as the conventions ask): current name first, then older ones. */
 const MODALITY_SOURCES: readonly (readonly [string, readonly string[]])[] = [
-  ...['text', 'image', 'video'].map((modality) => [`gen_ai.usage.${modality}.input_tokens`, [`gen_ai.usage.${modality}.input_tokens`]] as const),
+  ...['text', 'image', 'video'].map(
+    (modality) => [`gen_ai.usage.${modality}.input_tokens`, [`gen_ai.usage.${modality}.input_tokens`]] as const,
+  ),
   ['gen_ai.usage.audio.input_tokens', ['gen_ai.usage.audio.input_tokens', 'llm.token_count.prompt_details.audio']],
   ...['text', 'image'].map((modality) => [`gen_ai.usage.${modality}.output_tokens`, [`gen_ai.usage.${modality}.output_tokens`]] as const),
   ['gen_ai.usage.audio.output_tokens', ['gen_ai.usage.audio.output_tokens', 'llm.token_count.completion_details.audio']],
@@ -108,7 +123,8 @@ export const usage: Dialect = {
     const provider = firstString(attributes, PROVIDER_SOURCES);
     if (provider !== undefined && meta['gen_ai.provider.name'] === undefined) {
       // The AI SDK writes `openai.chat`, `openai.embedding`: the provider is the part before the dot.
-      const name = vercelOperation(attributes) !== undefined && attributes['gen_ai.provider.name'] === undefined ? provider.split('.')[0]! : provider;
+      const name =
+        vercelOperation(attributes) !== undefined && attributes['gen_ai.provider.name'] === undefined ? provider.split('.')[0]! : provider;
       meta['gen_ai.provider.name'] = cleanString(name);
     }
     const aggregate = isAggregate(ctx);

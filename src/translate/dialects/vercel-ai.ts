@@ -49,7 +49,14 @@ const OPERATION_TYPES: ReadonlyMap<string, string> = new Map([
 ]);
 
 /** Outer operations: their `ai.usage.*` is the sum of their inner calls' usage. */
-const AGGREGATES: ReadonlySet<string> = new Set(['ai.generateText', 'ai.streamText', 'ai.generateObject', 'ai.streamObject', 'ai.embed', 'ai.embedMany']);
+const AGGREGATES: ReadonlySet<string> = new Set([
+  'ai.generateText',
+  'ai.streamText',
+  'ai.generateObject',
+  'ai.streamObject',
+  'ai.embed',
+  'ai.embedMany',
+]);
 
 export function vercelOperation(attributes: Attributes): string | undefined {
   const id = attributes[AI_OPERATION_ID];
@@ -148,7 +155,8 @@ function convertPrompt(value: unknown): string | undefined {
 /** The system instructions as leading system messages (a string, a message or a list of them). */
 function systemMessages(system: unknown): Message[] {
   if (typeof system === 'string') return [message('system', [textPart(system)])];
-  if (Array.isArray(system)) return system.map((item) => (isRecord(item) && 'role' in item ? toMessage(item) : message('system', contentParts(item))));
+  if (Array.isArray(system))
+    return system.map((item) => (isRecord(item) && 'role' in item ? toMessage(item) : message('system', contentParts(item))));
   return isRecord(system) && 'role' in system ? [toMessage(system)] : [message('system', contentParts(system))];
 }
 

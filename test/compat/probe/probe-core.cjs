@@ -35,7 +35,12 @@ exports.install = function install(OpperSpanExporter, via, OpperSpanProcessor) {
     const id = ++batch;
     write({ type: 'export', batch: id, spans: spans.map(describe) });
     return originalExport.call(this, spans, (result) => {
-      write({ type: 'result', batch: id, code: result.code, error: result.error ? String(result.error.message ?? result.error) : undefined });
+      write({
+        type: 'result',
+        batch: id,
+        code: result.code,
+        error: result.error ? String(result.error.message ?? result.error) : undefined,
+      });
       resultCallback(result);
     });
   };
