@@ -124,3 +124,17 @@ describe('the README a newcomer reads', () => {
     expect(broken).toEqual([]);
   });
 });
+
+describe('the documents the code cites', () => {
+  // A comment that points at a document the repository does not ship points nowhere.
+  const sources = readdirSync(new URL('../src/', import.meta.url), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
+  const cited = sources.flatMap((file) => [...read(`src/${file}`).matchAll(/[\w./-]+\.md\b/g)].map((m) => ({ file, doc: m[0] })));
+
+  it('are cited at all, by their path from the repository root', () => {
+    expect(cited.length).toBeGreaterThan(5);
+  });
+
+  it.each(cited)('$file cites $doc, which exists', ({ doc }) => {
+    expect(() => read(doc)).not.toThrow();
+  });
+});

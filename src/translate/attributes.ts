@@ -1,4 +1,4 @@
-/** Span attributes a user sets to steer the mapping (mapping.md, "Attributes the user sets"). */
+/** Span attributes a user sets to steer the mapping (docs/mapping.md, "Attributes the user sets"). */
 
 /** The span's Opper `type`, overriding every other rule. */
 export const ATTR_OPPER_TYPE = 'opper.type';

@@ -1,4 +1,4 @@
-/** The OTel GenAI semantic conventions (current): type rule 2 and input/output rule 2 of mapping.md. */
+/** The OTel GenAI semantic conventions (current): type rule 2 and input/output rule 2 of docs/mapping.md. */
 import { takeText, type Dialect, type DialectContext } from './dialect.js';
 import { parseJson } from './dialects/messages.js';
 import { asText, cleanString } from './values.js';

@@ -1,4 +1,4 @@
-/** Opper ids (UUID-shaped) as pure functions of the OTel hex ids (mapping.md, "Identity"). */
+/** Opper ids (UUID-shaped) as pure functions of the OTel hex ids (docs/mapping.md, "Identity"). */
 
 const HEX16 = /^[0-9a-f]{16}$/;
 const HEX32 = /^[0-9a-f]{32}$/;
@@ -37,7 +37,7 @@ export function isValidSpanId(hex: unknown): hex is string {
 }
 
 /**
- * Whether the span's own context is valid (OpenTelemetry's rule, mapping.md "The same span through
+ * Whether the span's own context is valid (OpenTelemetry's rule, docs/mapping.md "The same span through
  * every door"). Every door checks it before translating: an invalid span is not exported, because
  * its ids would collapse onto another span's (the nil UUID) in Opper. Never throws.
  */

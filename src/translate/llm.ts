@@ -1,6 +1,6 @@
 /**
  * LLM dialects: the ways instrumentation writes LLM calls, each giving a span's type, input and
- * output (mapping.md type rules 2-3, input/output rules 2-3). The first dialect with an answer wins,
+ * output (docs/mapping.md type rules 2-3, input/output rules 2-3). The first dialect with an answer wins,
  * field by field, so the order of DIALECTS is the precedence order.
  */
 import { genAiDetailsEvent } from './dialects/genai-events.js';

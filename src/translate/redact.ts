@@ -1,5 +1,5 @@
 /**
- * Secrets in standard attributes, replaced before a span leaves the process (mapping.md,
+ * Secrets in standard attributes, replaced before a span leaves the process (docs/mapping.md,
  * "What is redacted"). Follows the OpenTelemetry semantic conventions: URL credentials and the
  * values of sensitive query parameters become `REDACTED`; widened to every parameter whose name
  * says it holds a secret, and to command lines and environment variables, which hold them too.

@@ -1,4 +1,4 @@
-/** One ended span -> the create (POST) and update (PATCH) bodies of mapping.md, serialised once. */
+/** One ended span -> the create (POST) and update (PATCH) bodies of docs/mapping.md, serialised once. */
 import { SpanKind, SpanStatusCode, type Attributes, type HrTime } from '@opentelemetry/api';
 import {
   ATTR_OPPER_INPUT,

@@ -1,4 +1,4 @@
-/** JSON-safe values: what Opper can store (mapping.md, "Values Opper cannot store"). */
+/** JSON-safe values: what Opper can store (docs/mapping.md, "Values Opper cannot store"). */
 import { redactAttribute } from './redact.js';
 
 /** `String.prototype.isWellFormed`/`toWellFormed` (ES2024; in Node >= 20, not in the ES2023 lib typings). */
