@@ -63,17 +63,11 @@ export function createEngine(config: ExporterConfig, warnings: Warnings, spec: E
 
 /**
  * The keep-alive client to Opper for `config` (which must have an API key), through its proxy if
- * any; a failure at the proxy is warned about once (and passed to `log`), naming the proxy's host.
+ * any, for a command of its own (`tag` in its user agent); a failure at the proxy is warned about once.
  */
-export function createHttpClient(
-  config: ExporterConfig,
-  warnings: Warnings,
-  door: string,
-  userAgent: string,
-  log?: (message: string) => void,
-): HttpClient {
-  const setup = deliverySetup(config, userAgent);
-  return new HttpClient({ ...setup.client, onProxyFailure: proxyWarning(config, warnings, door, log) });
+export function createHttpClient(config: ExporterConfig, warnings: Warnings, door: string, tag: string): HttpClient {
+  const setup = deliverySetup(config, userAgent(`node/${process.versions.node}`, tag));
+  return new HttpClient({ ...setup.client, onProxyFailure: proxyWarning(config, warnings, door) });
 }
 
 /** A failure at the proxy as one warning naming the proxy's host (and passed to `log`). */
