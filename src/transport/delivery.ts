@@ -89,6 +89,7 @@ export interface EngineNotifications {
  * (inline or in a worker) alike; `notify` is all that is not built from data. */
 export function engineOptions(setup: DeliverySetup, notify: EngineNotifications): { client: HttpClientOptions; sender: SpanSenderOptions } {
   const { client, sender, shrinkBytes } = setup;
+  // Redaction needs only the key: this redacts as the door's own Warnings (made with the same key) does.
   const secrets = new Warnings(client.apiKey);
   return {
     client: { ...client, onProxyFailure: (reason) => notify.onProxyFailure?.(reason) },
