@@ -1,17 +1,18 @@
 /**
  * What every engine (Node's in engine.ts, fetch's in engine-fetch.ts) builds the same way from
- * the config: whether to send at all, the sender's options and warnings, the translation options.
- * Imports nothing of Node's.
+ * the config: whether to send at all, the engine's setup (user agent, limits, shrink size) and
+ * warnings, the translation options. Imports nothing of Node's.
  */
 import { type Warnings, WarningCode } from './diagnostics.js';
 import type { ExporterConfig } from './config.js';
-import type { Delivery } from './transport/delivery.js';
-import type { ProblemCause } from './transport/problems.js';
-import type { SenderCounters, SpanSenderOptions } from './transport/span-sender.js';
-import { shrinkBody, type TranslateOptions } from './translate/index.js';
+import type { Delivery, DeliverySetup, SenderLimits } from './transport/delivery.js';
+import type { Problem, ProblemCause } from './transport/problems.js';
+import type { SenderCounters } from './transport/span-sender.js';
+import type { TranslateOptions } from './translate/index.js';
+import { VERSION } from './version.js';
 
 // On a 413 the span is sent once more this small: identity and timing always fit.
-export const SHRUNK_BODY_BYTES = 16 * 1024;
+const SHRUNK_BODY_BYTES = 16 * 1024;
 
 export interface Engine {
   /** The delivery engine: inline, or in a worker (`config.transport`). */
@@ -37,25 +38,42 @@ export function readyToSend(config: ExporterConfig, warnings: Warnings, door: st
   return true;
 }
 
-/** The sender's options for `config`; each problem it reports becomes one warning. */
-export function senderOptions(config: ExporterConfig, warnings: Warnings, door: string): SpanSenderOptions {
-  const { baseUrl, concurrency, timeoutMillis, maxPendingSpans } = config;
-  // Functions here other than shrink and redact are notifications: a worker calls them back here.
+/** The user agent of every engine: `runtime` names where it runs (`node/20.19.0`), `tag` which
+ * door, when not the exporter's or the processor's (`(otlp-bridge)`). */
+export function userAgent(runtime: string, tag?: string): string {
+  return `opentelemetry-exporter-opper/${VERSION} ${tag === undefined ? '' : `${tag} `}${runtime}`;
+}
+
+/** The engine's setup for `config` (which must have an API key): plain data. `sender` overrides
+ * the config's limits (the bridge's). */
+export function deliverySetup(config: ExporterConfig, userAgent: string, sender?: Partial<SenderLimits>): DeliverySetup {
+  const { baseUrl, apiKey, headers, concurrency, proxy, timeoutMillis, maxPendingSpans } = config;
   return {
-    concurrency,
-    timeoutMillis,
-    maxPendingSpans,
-    shrink: (body) => shrinkBody(body, SHRUNK_BODY_BYTES),
-    redact: (text) => warnings.redact(text),
-    baseUrl,
-    onProblem: ({ cause, message }) => {
-      if (cause === 'key-rejected') {
-        message = `Opper rejected the API key (HTTP 401) at ${baseUrl}; check ${config.apiKeySource}. Spans are not being exported.`;
-      } else if (cause === 'forbidden') {
-        message = `the API key is not allowed to write spans (HTTP 403) at ${baseUrl}. Spans are not being exported.`;
-      }
-      warnings.once(PROBLEM_WARNINGS[cause], `${door}: ${message}`);
-    },
+    client: { baseUrl, apiKey: apiKey!, headers, userAgent, maxConnections: concurrency.max, proxy: proxy?.url },
+    sender: { concurrency, timeoutMillis, maxPendingSpans, ...sender },
+    shrinkBytes: SHRUNK_BODY_BYTES,
+  };
+}
+
+/** Each problem the sender reports, as one warning of the door's; a rejected key or a forbidden
+ * write goes to `onKeyProblem` when the door words those itself. */
+export function problemWarnings(
+  config: ExporterConfig,
+  warnings: Warnings,
+  door: string,
+  onKeyProblem?: (problem: Problem) => void,
+): (problem: Problem) => void {
+  const { baseUrl } = config;
+  return (problem) => {
+    const { cause } = problem;
+    if ((cause === 'key-rejected' || cause === 'forbidden') && onKeyProblem !== undefined) return onKeyProblem(problem);
+    let { message } = problem;
+    if (cause === 'key-rejected') {
+      message = `Opper rejected the API key (HTTP 401) at ${baseUrl}; check ${config.apiKeySource}. Spans are not being exported.`;
+    } else if (cause === 'forbidden') {
+      message = `the API key is not allowed to write spans (HTTP 403) at ${baseUrl}. Spans are not being exported.`;
+    }
+    warnings.once(PROBLEM_WARNINGS[cause], `${door}: ${message}`);
   };
 }
 

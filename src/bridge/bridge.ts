@@ -8,11 +8,8 @@ import type { Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type * as Grpc from '@grpc/grpc-js';
 import { Warnings } from '../diagnostics.js';
-import { createHttpClient, PROBLEM_WARNINGS, translateOptions } from '../engine.js';
-import type { HttpClient } from '../transport/http-client.js';
+import { createEngine, translateOptions, type InlineEngine } from '../engine.js';
 import { proxyHost } from '../transport/proxy.js';
-import { SpanSender } from '../transport/span-sender.js';
-import { shrinkBody } from '../translate/index.js';
 import { VERSION } from '../version.js';
 import { BytesTicket } from './budget.js';
 import { GrpcCode, refusalOf, type BridgeContext, type Refusal } from './door.js';
@@ -55,8 +52,6 @@ export interface OtlpBridge {
 const CLOSE_MARGIN_MS = 1000;
 /** Readiness is re-checked against Opper when no delivery said anything for this long. */
 const READY_EVIDENCE_MS = 30_000;
-// On a 413 the span is sent once more this small (as the exporter does).
-const SHRUNK_BODY_BYTES = 16 * 1024;
 /** What the bridge remembers of spans already delivered, so a re-sent batch only costs what is missing:
  * about 16 MiB at most, and long enough for a Collector's retries (its default gives up after 5 min). */
 const REMEMBERED = { maxSpans: 131_072, maxBytes: 16 * 1024 * 1024, ttlMillis: 10 * 60_000 };
@@ -81,8 +76,7 @@ class Bridge implements OtlpBridge, BridgeContext {
   readonly maxRequestBytes: number;
   url = '';
   grpcUrl: string | undefined;
-  private readonly client: HttpClient;
-  private readonly sender: SpanSender;
+  private readonly engine: InlineEngine;
   private readonly forwarder: Forwarder;
   private readonly once: OnceLog;
   private readonly http: HttpServer;
@@ -103,31 +97,22 @@ class Bridge implements OtlpBridge, BridgeContext {
     const { exporter } = config;
     this.maxRequestBytes = config.maxRequestBytes;
     this.once = new OnceLog(logger);
-    const userAgent = `opentelemetry-exporter-opper/${VERSION} (otlp-bridge) node/${process.versions.node}`;
-    this.client = createHttpClient(exporter, warnings, 'opper-otlp-bridge', userAgent, (message) =>
-      this.once.warn('proxy-failed', message),
-    );
-    this.sender = new SpanSender(this.client, {
-      concurrency: exporter.concurrency,
-      timeoutMillis: exporter.timeoutMillis,
+    // On this thread (the forwarder asks the sender at once), remembering what landed.
+    this.engine = createEngine(exporter, warnings, {
+      door: 'opper-otlp-bridge',
+      tag: '(otlp-bridge)',
+      inline: true,
       // The forwarder's budget bounds what is in flight; the sender must not refuse below it.
-      maxPendingSpans: Number.MAX_SAFE_INTEGER,
-      remember: REMEMBERED,
-      shrink: (body) => shrinkBody(body, SHRUNK_BODY_BYTES),
-      redact: (text) => warnings.redact(text),
-      baseUrl: exporter.baseUrl,
-      onProblem: ({ cause, message, status }) => {
-        if (cause === 'key-rejected' || cause === 'forbidden') {
-          const text = `opper-otlp-bridge: Opper rejected the API key (HTTP ${status}) at ${exporter.baseUrl}; requests are answered 503 until it is fixed`;
-          this.once.log('error', 'key-rejected', text);
-          warnings.once(BridgeWarningCode.KeyRejected, text);
-        } else {
-          warnings.once(PROBLEM_WARNINGS[cause], `opper-otlp-bridge: ${message}`);
-        }
+      sender: { maxPendingSpans: Number.MAX_SAFE_INTEGER, remember: REMEMBERED },
+      onKeyProblem: ({ status }) => {
+        const text = `opper-otlp-bridge: Opper rejected the API key (HTTP ${status}) at ${exporter.baseUrl}; requests are answered 503 until it is fixed`;
+        this.once.log('error', 'key-rejected', text);
+        warnings.once(BridgeWarningCode.KeyRejected, text);
       },
+      onProxyFailure: (message) => this.once.warn('proxy-failed', message),
     });
     this.forwarder = new Forwarder(
-      this.sender,
+      this.engine.sender,
       {
         translate: translateOptions(exporter, warnings, 'opper-otlp-bridge'),
         responseDeadlineMillis: config.responseDeadlineMillis,
@@ -263,7 +248,7 @@ class Bridge implements OtlpBridge, BridgeContext {
     if (now - this.forwarder.lastOpperAt < READY_EVIDENCE_MS) return this.forwarder.lastOpperProblem;
     if (this.probe === undefined || now - this.probe.at > READY_EVIDENCE_MS) {
       const { baseUrl, timeoutMillis } = this.config.exporter;
-      this.probe = { at: now, result: probeOpper(this.client, baseUrl, Math.min(timeoutMillis, 3000)) };
+      this.probe = { at: now, result: probeOpper(this.engine.client, baseUrl, Math.min(timeoutMillis, 3000)) };
     }
     return this.probe.result;
   }
@@ -273,8 +258,8 @@ class Bridge implements OtlpBridge, BridgeContext {
       requests: this.requests,
       ...this.forwarder.stats(),
       refused: { ...this.refusedCounts },
-      opperRequests: this.sender.counters.requests,
-      opperRetries: this.sender.counters.retries,
+      opperRequests: this.engine.sender.counters.requests,
+      opperRetries: this.engine.sender.counters.retries,
     };
   }
 
@@ -300,7 +285,7 @@ class Bridge implements OtlpBridge, BridgeContext {
     timer.cancel();
     this.http.closeAllConnections();
     this.grpc?.server.forceShutdown();
-    this.client.close();
+    this.engine.sender.close();
     if (!quietly) this.logger.log('info', 'stopped', { afterMillis: Date.now() - started, ...this.getStats() });
   }
 }

@@ -70,7 +70,7 @@ export class Forwarder {
   lastOpperAt = 0;
 
   constructor(
-    private readonly sender: SpanSender,
+    private readonly sender: Pick<SpanSender, 'refusal' | 'deliver'>,
     private readonly options: ForwarderOptions,
     private readonly redact: (text: string) => string,
   ) {

@@ -67,12 +67,7 @@ export async function runCheck(env: NodeJS.ProcessEnv, timeoutMs: number, print:
   const via = config.proxy === undefined ? '' : `, through the proxy from ${config.proxy.source}`;
   say(`Checking ${config.baseUrl}${via}, with the key from OPPER_API_KEY (${config.apiKey.length} characters).`);
   if (config.disabled) say('Note: OTEL_SDK_DISABLED=true, so the exporter itself sends nothing; checking all the same.');
-  const client = createHttpClient(
-    config,
-    warnings,
-    'opentelemetry-exporter-opper check',
-    `opentelemetry-exporter-opper/${VERSION} (check) node/${process.versions.node}`,
-  );
+  const client = createHttpClient(config, warnings, 'opentelemetry-exporter-opper check', '(check)');
   const deadline = Date.now() + timeoutMs;
   try {
     const span = translateSpan(checkSpan(), { maxBodyBytes: config.maxBodyBytes, redactSecrets: true });

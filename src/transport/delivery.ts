@@ -1,5 +1,10 @@
 /** The delivery engine behind one interface, whether it runs on the app's thread or in a worker. */
+import { Warnings } from '../diagnostics.js';
+import { shrinkBody } from '../translate/cap.js';
+import type { CapacityRange } from './capacity.js';
+import type { DoneSpansLimits } from './done-spans.js';
 import type { HttpClientOptions } from './http-client.js';
+import type { Problem } from './problems.js';
 import type { Deliverer } from './span-queue.js';
 import {
   SpanSender,
@@ -48,13 +53,54 @@ export interface Delivered {
   jobs: SpanJob[];
 }
 
-/** Everything an engine is built from. Functions in `sender` other than `shrink` and `redact` are
- * notifications (void): a worker engine calls them back on the app's thread. */
+/** Everything an engine is built from, as plain data (a worker engine gets it as its `workerData`). */
 export interface DeliverySetup {
-  client: HttpClientOptions;
-  sender: SpanSenderOptions;
-  /** The size `sender.shrink` cuts a body to; a worker rebuilds `shrink` from it. */
+  client: ClientSetup;
+  sender: SenderLimits;
+  /** On a 413 the span is sent once more cut to this size. */
   shrinkBytes: number;
+}
+
+/** How the HTTP client reaches Opper (`HttpClientOptions` without its callback). */
+export interface ClientSetup {
+  baseUrl: string;
+  apiKey: string;
+  headers: Readonly<Record<string, string>>;
+  userAgent: string;
+  maxConnections: number;
+  proxy?: string | undefined;
+}
+
+/** The sender's limits (`SpanSenderOptions` without its functions). */
+export interface SenderLimits {
+  concurrency: CapacityRange;
+  timeoutMillis: number;
+  maxPendingSpans: number;
+  remember?: DoneSpansLimits | undefined;
+}
+
+/** What the engine tells the door that built it, on the door's thread (from a worker, by message). */
+export interface EngineNotifications {
+  onProblem(problem: Problem): void;
+  onProxyFailure?(reason: string): void;
+}
+
+/** The client's and the sender's options: `setup` with their functions, built here for every engine
+ * (inline or in a worker) alike; `notify` is all that is not built from data. */
+export function engineOptions(setup: DeliverySetup, notify: EngineNotifications): { client: HttpClientOptions; sender: SpanSenderOptions } {
+  const { client, sender, shrinkBytes } = setup;
+  // Redaction needs only the key: this redacts as the door's own Warnings (made with the same key) does.
+  const secrets = new Warnings(client.apiKey);
+  return {
+    client: { ...client, onProxyFailure: (reason) => notify.onProxyFailure?.(reason) },
+    sender: {
+      ...sender,
+      baseUrl: client.baseUrl,
+      shrink: (body) => shrinkBody(body, shrinkBytes),
+      redact: (text) => secrets.redact(text),
+      onProblem: (problem) => notify.onProblem(problem),
+    },
+  };
 }
 
 /** A client the sender sends through, whose connections `close()` releases. */
@@ -83,6 +129,11 @@ export class InlineDelivery implements Delivery {
 
   deliver(jobs: readonly SpanJob[], deadline: number, admitted?: number): Promise<DeliveryReport> {
     return this.sender.deliver(jobs, deadline, admitted);
+  }
+
+  /** `SpanSender.refusal`, at once: for a door that bounds what it holds itself (the bridge). */
+  refusal(count: number): string | undefined {
+    return this.sender.refusal(count);
   }
 
   close(): void {

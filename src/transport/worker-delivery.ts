@@ -7,9 +7,9 @@
  */
 import { Worker } from 'node:worker_threads';
 import { diag } from '@opentelemetry/api';
-import type { Delivered, Delivery, DeliverySetup, UntranslatedSlice } from './delivery.js';
+import type { Delivered, Delivery, DeliverySetup, EngineNotifications, UntranslatedSlice } from './delivery.js';
 import type { DeliveryReport, SenderCounters, SpanJob } from './span-sender.js';
-import { packJobs, splitOptions, unpackJobs, type FromWorker, type ToWorker, type WorkerSetup } from './worker-protocol.js';
+import { packJobs, unknownMessage, unpackJobs, type FromWorker, type ToWorker, type WorkerSetup } from './worker-protocol.js';
 
 const NO_COUNTS: SenderCounters = { requests: 0, retries: 0, pushedBack: 0, windowsBehind: 0, concurrency: 0 };
 
@@ -54,9 +54,11 @@ export class WorkerDelivery implements Delivery {
   private live: SenderCounters = { ...NO_COUNTS };
   private closed = false;
 
-  /** `onWorkerStopped` is told (on this thread) each time the worker dies unasked. */
+  /** `notify` is told (on this thread) what the worker's sender and client say, and
+   * `onWorkerStopped` each time the worker dies unasked. */
   constructor(
     private readonly setup: DeliverySetup,
+    private readonly notify: EngineNotifications,
     private readonly onWorkerStopped: (detail: string) => void,
   ) {
     // Started at the next turn of the event loop, idle and unref'd, so that it is usually ready
@@ -213,12 +215,10 @@ export class WorkerDelivery implements Delivery {
   }
 
   private spawn(): Worker {
-    const { client, sender, shrinkBytes } = this.setup;
-    const setup: WorkerSetup = { client: splitOptions(client), sender: splitOptions(sender, ['shrink', 'redact']), shrinkBytes };
     // Without the app's preloads (--import, --require, in execArgv or NODE_OPTIONS): they would
     // start a second SDK, with its own exporter, in here.
     const { NODE_OPTIONS: _, ...env } = process.env;
-    const worker = new Worker(workerScript(), { workerData: setup, execArgv: [], env });
+    const worker = new Worker(workerScript(), { workerData: this.setup satisfies WorkerSetup, execArgv: [], env });
     this.workerError = undefined;
     worker.on('message', (message: FromWorker) => this.received(message));
     worker.on('error', (error) => (this.workerError = error));
@@ -230,11 +230,10 @@ export class WorkerDelivery implements Delivery {
     switch (message.type) {
       case 'diag':
         return diag[message.level](...(message.args as [string]));
-      case 'call': {
-        const notify = (this.setup[message.owner] as unknown as Record<string, (...args: unknown[]) => void>)[message.name];
-        notify?.(...message.args);
-        return;
-      }
+      case 'problem':
+        return this.notify.onProblem(message.problem);
+      case 'proxy-failed':
+        return this.notify.onProxyFailure?.(message.reason);
       case 'admitted': {
         const waiting = this.admitting.get(message.id);
         this.admitting.delete(message.id);
@@ -250,7 +249,12 @@ export class WorkerDelivery implements Delivery {
         this.live = message.counters;
         this.idleCheck();
         batch.resolve({ report: message.report, jobs: [...batch.jobs, ...unpackJobs(message.patches)] });
+        return;
       }
+      default:
+        // A message this build does not know: the worker is a wrong one; ended, it is replaced and warned about.
+        this.workerError = unknownMessage(message);
+        void this.worker?.terminate();
     }
   }
 

@@ -1,41 +1,11 @@
 /** The messages between the app's thread and the delivery worker; plain data only. */
+import type { DeliverySetup } from './delivery.js';
+import type { Problem } from './problems.js';
 import type { DeliveryReport, SenderCounters, SpanJob } from './span-sender.js';
 
-/** Options split for `workerData`: the data, and the names of the callbacks that only notify
- * (onProblem, onProxyFailure...), which the worker calls back on the app's thread. */
-export interface SplitOptions {
-  data: Record<string, unknown>;
-  notifications: string[];
-}
-
-/** The worker's `workerData`. */
-export interface WorkerSetup {
-  client: SplitOptions;
-  /** `shrink` and `redact` are left out: the worker rebuilds them (from `shrinkBytes`, the key). */
-  sender: SplitOptions;
-  shrinkBytes: number;
-}
-
-/** Which options of the HTTP client or the sender a notification belongs to. */
-export type Owner = 'client' | 'sender';
-
-/** `options` as data and notification names, leaving out the functions named in `rebuilt`. */
-export function splitOptions(options: object, rebuilt: readonly string[] = []): SplitOptions {
-  const entries = Object.entries(options).filter(([name]) => !rebuilt.includes(name));
-  return {
-    data: Object.fromEntries(entries.filter(([, value]) => typeof value !== 'function')),
-    notifications: entries.filter(([, value]) => typeof value === 'function').map(([name]) => name),
-  };
-}
-
-/** The options again, each notification posting `{ type: 'call', owner, name, args }`. */
-export function joinOptions<T>(split: SplitOptions, owner: Owner, post: (message: FromWorker) => void): T {
-  const notify =
-    (name: string) =>
-    (...args: unknown[]) =>
-      post({ type: 'call', owner, name, args });
-  return { ...split.data, ...Object.fromEntries(split.notifications.map((name) => [name, notify(name)])) } as T;
-}
+/** The worker's `workerData`: plain data, from which the worker builds its sender's and client's
+ * functions (`engineOptions`), each notification posted back as a message of its own. */
+export type WorkerSetup = DeliverySetup;
 
 /** One batch per message, whatever its size: the worker's reply is one message too. */
 export type ToWorker =
@@ -93,8 +63,16 @@ export type FromWorker =
     }
   /** `waited`: how long the admission waited for the worker to start (added to the delivery's deadline). */
   | { type: 'admitted'; id: number; refusal: string | undefined; waited: number }
-  | { type: 'call'; owner: Owner; name: string; args: unknown[] }
+  /** `EngineNotifications.onProblem`. */
+  | { type: 'problem'; problem: Problem }
+  /** `EngineNotifications.onProxyFailure`. */
+  | { type: 'proxy-failed'; reason: string }
   /** A `diag` line of the sender's, for the app's diag logger. */
   | { type: 'diag'; level: DiagLevel; args: unknown[] };
 
 export type DiagLevel = 'error' | 'warn' | 'info' | 'debug' | 'verbose';
+
+/** For the `default` of a switch over messages: a message this build does not know is a bug, and fatal. */
+export function unknownMessage(message: never): Error {
+  return new Error(`delivery worker protocol: unknown message ${JSON.stringify((message as { type?: unknown }).type)}`);
+}

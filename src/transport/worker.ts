@@ -1,18 +1,24 @@
 /**
  * The delivery worker's entry point: the SpanSender and its HTTP client, as on the app's thread,
  * fed one batch per message. It loads no instrumentation (it is started without the app's
- * preloads), and the sender's functions are rebuilt here from data.
+ * preloads), and the sender's functions are built here from data (`engineOptions`).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { diag, DiagLogLevel } from '@opentelemetry/api';
-import { Warnings } from '../diagnostics.js';
-import { shrinkBody } from '../translate/cap.js';
 import { fromParts, type UntranslatedBatch } from '../translate/parts.js';
 import { translateSpan } from '../translate/index.js';
-import { unreadableSpan } from './delivery.js';
-import { HttpClient, preloadClient, type HttpClientOptions } from './http-client.js';
-import { SpanSender, type SpanFailure, type SpanJob, type SpanSenderOptions } from './span-sender.js';
-import { joinOptions, packJobs, unpackJobs, type DiagLevel, type FromWorker, type ToWorker, type WorkerSetup } from './worker-protocol.js';
+import { engineOptions, unreadableSpan } from './delivery.js';
+import { HttpClient, preloadClient } from './http-client.js';
+import { SpanSender, type SpanFailure, type SpanJob } from './span-sender.js';
+import {
+  packJobs,
+  unknownMessage,
+  unpackJobs,
+  type DiagLevel,
+  type FromWorker,
+  type ToWorker,
+  type WorkerSetup,
+} from './worker-protocol.js';
 
 if (parentPort !== null) void serve(parentPort, workerData as WorkerSetup);
 
@@ -36,15 +42,11 @@ async function serve(port: NonNullable<typeof parentPort>, setup: WorkerSetup): 
   // worker was ready gets the time it waited added to its deadline: the worker's start-up (about
   // 0.1 s, seconds on an overloaded machine) is not the export's to pay.
   const waited = (postedAt: number) => Math.max(0, readyAt - postedAt);
-  const clientOptions = joinOptions<HttpClientOptions>(setup.client, 'client', post);
-  const client = new HttpClient(clientOptions);
-  const warnings = new Warnings(clientOptions.apiKey);
-  const options: SpanSenderOptions = {
-    ...joinOptions<SpanSenderOptions>(setup.sender, 'sender', post),
-    shrink: (body: string) => shrinkBody(body, setup.shrinkBytes),
-    redact: (text: string) => warnings.redact(text),
-  };
-  const sender = new SpanSender(client, options);
+  const options = engineOptions(setup, {
+    onProblem: (problem) => post({ type: 'problem', problem }),
+    onProxyFailure: (reason) => post({ type: 'proxy-failed', reason }),
+  });
+  const sender = new SpanSender(new HttpClient(options.client), options.sender);
   // Spans admitted here and not yet delivered: a batch admitted by a worker that died is forced.
   let admitted = 0;
   // Deliveries whose slices are arriving: each slice is translated as it comes, its copy dropped.
@@ -63,6 +65,8 @@ async function serve(port: NonNullable<typeof parentPort>, setup: WorkerSetup): 
       });
       return;
     }
+    // Only 'deliver' is left: any other message is one this build does not know, a fatal bug.
+    if (message.type !== 'deliver') throw unknownMessage(message);
     const held = message.admitted !== undefined && message.admitted <= admitted ? message.admitted : undefined;
     if (held !== undefined) admitted -= held;
     const jobs = unpackJobs(message.jobs);
