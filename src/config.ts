@@ -59,8 +59,8 @@ export type Transport = 'worker' | 'inline';
 const TRANSPORTS: readonly string[] = ['worker', 'inline'];
 export const DEFAULT_TRANSPORT: Transport = 'worker';
 
-/** The validated, frozen form of the options that the rest of the exporter reads. */
-export interface ExporterConfig {
+/** How to reach Opper and deliver: the validated, frozen options that every door (exporter, processor, bridge) reads. */
+export interface ConnectionConfig {
   readonly apiKey: string | undefined;
   readonly baseUrl: string;
   readonly timeoutMillis: number;
@@ -111,7 +111,7 @@ export function resolveConfig(
   options: OpperExporterOptions = {},
   // No `process` on Workers (without nodejs_compat): options only there.
   env: NodeJS.ProcessEnv = globalThis.process?.env ?? {},
-): ExporterConfig {
+): ConnectionConfig {
   if (options === null || typeof options !== 'object') {
     throw new TypeError('OpperSpanExporter: options must be an object');
   }

@@ -4,7 +4,7 @@
  * Imports nothing of Node's.
  */
 import { type Warnings, WarningCode } from './diagnostics.js';
-import type { ExporterConfig } from './config.js';
+import type { ConnectionConfig } from './config.js';
 import type { Delivery } from './transport/delivery.js';
 import type { ProblemCause } from './transport/problems.js';
 import type { SenderCounters, SpanSenderOptions } from './transport/span-sender.js';
@@ -19,11 +19,11 @@ export interface Engine {
 }
 
 /** Builds a door's engine: Node's (engine.ts) or fetch's (engine-fetch.ts). */
-export type StartEngine = (config: ExporterConfig, warnings: Warnings, door: string) => Engine | undefined;
+export type StartEngine = (config: ConnectionConfig, warnings: Warnings, door: string) => Engine | undefined;
 
 /** Whether the door sends at all: quietly not under OTEL_SDK_DISABLED, after a warning without an
  * API key or with an unusable environment. Says the config's notices once. */
-export function readyToSend(config: ExporterConfig, warnings: Warnings, door: string): boolean {
+export function readyToSend(config: ConnectionConfig, warnings: Warnings, door: string): boolean {
   if (config.disabled) return false;
   for (const notice of config.notices) warnings.once(notice.code, notice.message);
   if (config.environmentProblem !== undefined) {
@@ -38,7 +38,7 @@ export function readyToSend(config: ExporterConfig, warnings: Warnings, door: st
 }
 
 /** The sender's options for `config`; each problem it reports becomes one warning. */
-export function senderOptions(config: ExporterConfig, warnings: Warnings, door: string): SpanSenderOptions {
+export function senderOptions(config: ConnectionConfig, warnings: Warnings, door: string): SpanSenderOptions {
   const { baseUrl, concurrency, timeoutMillis, maxPendingSpans } = config;
   // Functions here other than shrink and redact are notifications: a worker calls them back here.
   return {
@@ -75,7 +75,7 @@ export const PROBLEM_WARNINGS: Readonly<Record<ProblemCause, string>> = {
 };
 
 /** The translation options of `config`; a mask that throws is warned about once. */
-export function translateOptions(config: ExporterConfig, warnings: Warnings, door: string): TranslateOptions {
+export function translateOptions(config: ConnectionConfig, warnings: Warnings, door: string): TranslateOptions {
   const { maxBodyBytes, mask, redactSecrets, keepBinaryPayloads } = config;
   if (mask === undefined) return { maxBodyBytes, redactSecrets, keepBinaryPayloads };
   const onMaskError = (error: unknown) =>

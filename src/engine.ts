@@ -1,6 +1,6 @@
 /** What every door (exporter, processor) builds the same way: the delivery engine and the translation options. */
 import { type Warnings, WarningCode } from './diagnostics.js';
-import type { ExporterConfig } from './config.js';
+import type { ConnectionConfig } from './config.js';
 import { readyToSend, senderOptions, SHRUNK_BODY_BYTES, type Engine } from './engine-setup.js';
 import { InlineDelivery, type DeliverySetup } from './transport/delivery.js';
 import { HttpClient, type HttpClientOptions } from './transport/http-client.js';
@@ -12,7 +12,7 @@ export { PROBLEM_WARNINGS, requestStats, translateOptions, type Engine } from '.
 
 /** The delivery engine for `config`, or undefined: quietly under OTEL_SDK_DISABLED, after a
  * warning when there is no API key. */
-export function startEngine(config: ExporterConfig, warnings: Warnings, door: string): Engine | undefined {
+export function startEngine(config: ConnectionConfig, warnings: Warnings, door: string): Engine | undefined {
   if (!readyToSend(config, warnings, door)) return undefined;
   const userAgent = `opentelemetry-exporter-opper/${VERSION} node/${process.versions.node}`;
   const client = httpClientOptions(config, warnings, door, userAgent);
@@ -29,7 +29,7 @@ export function startEngine(config: ExporterConfig, warnings: Warnings, door: st
  * any; a failure at the proxy is warned about once (and passed to `log`), naming the proxy's host.
  */
 export function createHttpClient(
-  config: ExporterConfig,
+  config: ConnectionConfig,
   warnings: Warnings,
   door: string,
   userAgent: string,
@@ -40,7 +40,7 @@ export function createHttpClient(
 
 /** The options of `createHttpClient`'s client, for an engine that builds the client itself (in a worker). */
 function httpClientOptions(
-  config: ExporterConfig,
+  config: ConnectionConfig,
   warnings: Warnings,
   door: string,
   userAgent: string,

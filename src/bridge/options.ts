@@ -1,4 +1,4 @@
-import { resolveConfig, type ExporterConfig, type OpperExporterOptions } from '../config.js';
+import { resolveConfig, type ConnectionConfig, type OpperExporterOptions } from '../config.js';
 import type { BridgeLogger, LogLevel } from './log.js';
 
 /** Options of `startOtlpBridge`: the exporter's (key, base URL, concurrency, timeouts...) and the bridge's own. */
@@ -40,7 +40,7 @@ export interface OtlpBridgeOptions extends OpperExporterOptions {
 }
 
 export interface BridgeConfig {
-  readonly exporter: ExporterConfig;
+  readonly connection: ConnectionConfig;
   readonly host: string;
   readonly port: number;
   readonly grpcPort: number | false;
@@ -85,12 +85,12 @@ export function resolveBridgeConfig(options: OtlpBridgeOptions = {}, env: NodeJS
     headersTimeoutMillis,
     requestTimeoutMillis,
     keepAliveTimeoutMillis,
-    ...exporterOptions
+    ...connectionOptions
   } = options;
-  const exporter = resolveConfig(exporterOptions, env);
+  const connection = resolveConfig(connectionOptions, env);
   // A server that cannot forward should not start: unlike the exporter, it stops with the reason.
-  if (exporter.environmentProblem !== undefined) throw new TypeError(`opper-otlp-bridge: ${exporter.environmentProblem}`);
-  if (exporter.apiKey === undefined) throw new TypeError('opper-otlp-bridge: no API key (set OPPER_API_KEY or the apiKey option)');
+  if (connection.environmentProblem !== undefined) throw new TypeError(`opper-otlp-bridge: ${connection.environmentProblem}`);
+  if (connection.apiKey === undefined) throw new TypeError('opper-otlp-bridge: no API key (set OPPER_API_KEY or the apiKey option)');
   const inboundToken = token ?? (env.OPPER_BRIDGE_TOKEN?.trim() || undefined);
   if (inboundToken !== undefined && (typeof inboundToken !== 'string' || !/^[\x21-\x7e]+$/.test(inboundToken))) {
     throw new TypeError('opper-otlp-bridge: the token must be non-empty printable ASCII without spaces');
@@ -98,7 +98,7 @@ export function resolveBridgeConfig(options: OtlpBridgeOptions = {}, env: NodeJS
   if (host !== undefined && (typeof host !== 'string' || host.trim() === ''))
     throw new TypeError('opper-otlp-bridge: host must be a non-empty string');
   const config = Object.freeze({
-    exporter,
+    connection,
     host: host?.trim() ?? '127.0.0.1',
     port: integer('port', port, DEFAULT_HTTP_PORT, 0, 65535),
     grpcPort: grpcPort === false ? false : integer('grpcPort', grpcPort, DEFAULT_GRPC_PORT, 0, 65535),

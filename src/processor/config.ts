@@ -1,4 +1,4 @@
-import { integer, resolveConfig, type ExporterConfig, type OpperExporterOptions } from '../config.js';
+import { integer, resolveConfig, type ConnectionConfig, type OpperExporterOptions } from '../config.js';
 import type { SpanFilter } from './filter.js';
 
 /** Options of `OpperSpanProcessor`: every `OpperSpanExporter` option, plus these; every one is optional. */
@@ -27,7 +27,7 @@ export interface OpperProcessorOptions extends OpperExporterOptions {
 }
 
 export interface ProcessorConfig {
-  readonly exporter: ExporterConfig;
+  readonly connection: ConnectionConfig;
   readonly live: boolean;
   readonly spanFilter: SpanFilter;
   readonly exportMode: 'batched' | 'immediate';
@@ -38,9 +38,9 @@ export interface ProcessorConfig {
   readonly maxLiveSpans: number;
 }
 
-/** Validates the options (the exporter's with `resolveConfig`); throws TypeError/RangeError. */
+/** Validates the options (the connection's with `resolveConfig`); throws TypeError/RangeError. */
 export function resolveProcessorConfig(options: OpperProcessorOptions = {}, env: NodeJS.ProcessEnv = process.env): ProcessorConfig {
-  const exporter = resolveConfig(options, env);
+  const connection = resolveConfig(options, env);
   const { live = true, spanFilter = 'ai', exportMode = 'batched' } = options;
   if (typeof live !== 'boolean') throw new TypeError(`OpperSpanProcessor: live must be a boolean, got ${String(live)}`);
   if (spanFilter !== 'ai' && spanFilter !== 'all' && typeof spanFilter !== 'function') {
@@ -50,7 +50,7 @@ export function resolveProcessorConfig(options: OpperProcessorOptions = {}, env:
     throw new TypeError(`OpperSpanProcessor: exportMode must be 'batched' or 'immediate', got ${String(exportMode)}`);
   }
   return Object.freeze({
-    exporter,
+    connection,
     live,
     spanFilter,
     exportMode,
