@@ -48,6 +48,7 @@ export function senderOptions(config: ConnectionConfig, warnings: Warnings, door
     shrink: (body) => shrinkBody(body, SHRUNK_BODY_BYTES),
     redact: (text) => warnings.redact(text),
     baseUrl,
+    door,
     onProblem: ({ cause, message }) => {
       if (cause === 'key-rejected') {
         message = `Opper rejected the API key (HTTP 401) at ${baseUrl}; check ${config.apiKeySource}. Spans are not being exported.`;

@@ -116,6 +116,7 @@ class Bridge implements OtlpBridge, BridgeContext {
       shrink: (body) => shrinkBody(body, SHRUNK_BODY_BYTES),
       redact: (text) => warnings.redact(text),
       baseUrl: connection.baseUrl,
+      door: 'opper-otlp-bridge',
       onProblem: ({ cause, message, status }) => {
         if (cause === 'key-rejected' || cause === 'forbidden') {
           const text = `opper-otlp-bridge: Opper rejected the API key (HTTP ${status}) at ${connection.baseUrl}; requests are answered 503 until it is fixed`;
