@@ -1,4 +1,4 @@
-import { integer, resolveConfig, type ConnectionConfig, type OpperExporterOptions } from '../config.js';
+import { integer, resolveConfig, type ConnectionConfig, type Door, type OpperExporterOptions } from '../config.js';
 import type { SpanFilter } from './filter.js';
 
 /** Options of `OpperSpanProcessor`: every `OpperSpanExporter` option, plus these; every one is optional. */
@@ -26,6 +26,8 @@ export interface OpperProcessorOptions extends OpperExporterOptions {
   maxLiveSpans?: number | undefined;
 }
 
+const DOOR: Door = 'OpperSpanProcessor';
+
 export interface ProcessorConfig {
   readonly connection: ConnectionConfig;
   readonly live: boolean;
@@ -40,7 +42,7 @@ export interface ProcessorConfig {
 
 /** Validates the options (the connection's with `resolveConfig`); throws TypeError/RangeError. */
 export function resolveProcessorConfig(options: OpperProcessorOptions = {}, env: NodeJS.ProcessEnv = process.env): ProcessorConfig {
-  const connection = resolveConfig(options, env);
+  const connection = resolveConfig(options, env, DOOR);
   const { live = true, spanFilter = 'ai', exportMode = 'batched' } = options;
   if (typeof live !== 'boolean') throw new TypeError(`OpperSpanProcessor: live must be a boolean, got ${String(live)}`);
   if (spanFilter !== 'ai' && spanFilter !== 'all' && typeof spanFilter !== 'function') {
@@ -54,10 +56,10 @@ export function resolveProcessorConfig(options: OpperProcessorOptions = {}, env:
     live,
     spanFilter,
     exportMode,
-    maxQueueSize: integer('maxQueueSize', options.maxQueueSize, 10_000, 1, 10_000_000),
-    maxQueueBytes: integer('maxQueueBytes', options.maxQueueBytes, 32 * 1024 * 1024, 1024 * 1024, 2 ** 40),
-    maxSpanAgeMillis: integer('maxSpanAgeMillis', options.maxSpanAgeMillis, 300_000, 1, 86_400_000),
-    shutdownTimeoutMillis: integer('shutdownTimeoutMillis', options.shutdownTimeoutMillis, 10_000, 1, 3_600_000),
-    maxLiveSpans: integer('maxLiveSpans', options.maxLiveSpans, 10_000, 0, 10_000_000),
+    maxQueueSize: integer(DOOR, 'maxQueueSize', options.maxQueueSize, 10_000, 1, 10_000_000),
+    maxQueueBytes: integer(DOOR, 'maxQueueBytes', options.maxQueueBytes, 32 * 1024 * 1024, 1024 * 1024, 2 ** 40),
+    maxSpanAgeMillis: integer(DOOR, 'maxSpanAgeMillis', options.maxSpanAgeMillis, 300_000, 1, 86_400_000),
+    shutdownTimeoutMillis: integer(DOOR, 'shutdownTimeoutMillis', options.shutdownTimeoutMillis, 10_000, 1, 3_600_000),
+    maxLiveSpans: integer(DOOR, 'maxLiveSpans', options.maxLiveSpans, 10_000, 0, 10_000_000),
   });
 }
