@@ -97,6 +97,8 @@ export interface ConfigNotice {
 
 // The span processors' own export timeout: a longer export deadline is cut short by them.
 const PROCESSOR_EXPORT_TIMEOUT = 30_000;
+// The tracer provider's forceFlush() waits this long for each span processor, then rejects.
+const PROVIDER_FLUSH_TIMEOUT = 30_000;
 
 export const DEFAULT_BASE_URL = 'https://api.opper.ai/v2';
 // The server refuses bodies over 1 MiB; stay well under it so headers and escaping never tip it over.
@@ -165,15 +167,8 @@ export function resolveConfig(
   const keepBinaryPayloads = optionalBoolean(door, options.keepBinaryPayloads, 'keepBinaryPayloads') ?? false;
   const notices: ConfigNotice[] = [];
   const disabled = sdkDisabled(env.OTEL_SDK_DISABLED, notices);
-  if (exportTimeoutMillis > PROCESSOR_EXPORT_TIMEOUT) {
-    notices.push({
-      code: 'OPPER_EXPORTER_EXPORT_TIMEOUT',
-      message:
-        `OpperSpanExporter: exportTimeoutMillis is ${exportTimeoutMillis} ms, above the span processor's ` +
-        `default exportTimeoutMillis (${PROCESSOR_EXPORT_TIMEOUT} ms), which gives up on an export first; ` +
-        "raise the processor's exportTimeoutMillis too.",
-    });
-  }
+  const advice = exportTimeoutAdvice(door, exportTimeoutMillis);
+  if (advice !== undefined) notices.push({ code: 'OPPER_EXPORTER_EXPORT_TIMEOUT', message: advice });
   return Object.freeze({
     apiKey,
     baseUrl,
@@ -194,6 +189,27 @@ export function resolveConfig(
     environmentProblem,
     notices: Object.freeze(notices),
   });
+}
+
+/** When a bound outside the door gives up before `exportTimeoutMillis`: what it is, worded for that door. */
+function exportTimeoutAdvice(door: Door, exportTimeoutMillis: number): string | undefined {
+  if (door === 'OpperSpanExporter' && exportTimeoutMillis > PROCESSOR_EXPORT_TIMEOUT) {
+    return (
+      `OpperSpanExporter: exportTimeoutMillis is ${exportTimeoutMillis} ms, above the span processor's ` +
+      `default exportTimeoutMillis (${PROCESSOR_EXPORT_TIMEOUT} ms), which gives up on an export first; ` +
+      "raise the processor's exportTimeoutMillis too."
+    );
+  }
+  // The processor's forceFlush() waits up to exportTimeoutMillis (each delivery attempt too).
+  if (door === 'OpperSpanProcessor' && exportTimeoutMillis > PROVIDER_FLUSH_TIMEOUT) {
+    return (
+      `OpperSpanProcessor: exportTimeoutMillis is ${exportTimeoutMillis} ms, above the tracer provider's ` +
+      `default forceFlushTimeoutMillis (${PROVIDER_FLUSH_TIMEOUT} ms), so provider.forceFlush() rejects before ` +
+      "this processor's flush ends (what is left stays queued); raise the provider's forceFlushTimeoutMillis too."
+    );
+  }
+  // The bridge does not read exportTimeoutMillis: it answers within responseDeadlineMillis.
+  return undefined;
 }
 
 /** A fixed `concurrency`, or the adaptive range up to `maxConcurrency` (`Capacity`). */
