@@ -55,12 +55,15 @@ export interface OpperExporterOptions {
   meterProvider?: MeterProvider | undefined;
 }
 
+/** The door a config is resolved for: every message it produces starts with this name. */
+export type Door = 'OpperSpanExporter' | 'OpperSpanProcessor' | 'opper-otlp-bridge';
+
 export type Transport = 'worker' | 'inline';
 const TRANSPORTS: readonly string[] = ['worker', 'inline'];
 export const DEFAULT_TRANSPORT: Transport = 'worker';
 
-/** The validated, frozen form of the options that the rest of the exporter reads. */
-export interface ExporterConfig {
+/** How to reach Opper and deliver: the validated, frozen options that every door (exporter, processor, bridge) reads. */
+export interface ConnectionConfig {
   readonly apiKey: string | undefined;
   readonly baseUrl: string;
   readonly timeoutMillis: number;
@@ -94,6 +97,8 @@ export interface ConfigNotice {
 
 // The span processors' own export timeout: a longer export deadline is cut short by them.
 const PROCESSOR_EXPORT_TIMEOUT = 30_000;
+// The tracer provider's forceFlush() waits this long for each span processor, then rejects.
+const PROVIDER_FLUSH_TIMEOUT = 30_000;
 
 export const DEFAULT_BASE_URL = 'https://api.opper.ai/v2';
 // The server refuses bodies over 1 MiB; stay well under it so headers and escaping never tip it over.
@@ -103,28 +108,29 @@ const MIN_BODY_BYTES = 4096;
 const RESERVED_HEADERS = new Set(['authorization', 'content-type', 'content-length', 'host']);
 
 /**
- * Merges options with the environment and validates them. A bad option throws (TypeError or
- * RangeError, naming the option); a bad environment variable never throws: it is reported in
- * `environmentProblem`, naming the variable.
+ * Merges options with the environment and validates them, for `door`, whose name every message
+ * carries. A bad option throws (TypeError or RangeError, naming the option); a bad environment
+ * variable never throws: it is reported in `environmentProblem`, naming the variable.
  */
 export function resolveConfig(
   options: OpperExporterOptions = {},
   // No `process` on Workers (without nodejs_compat): options only there.
   env: NodeJS.ProcessEnv = globalThis.process?.env ?? {},
-): ExporterConfig {
+  door: Door = 'OpperSpanExporter',
+): ConnectionConfig {
   if (options === null || typeof options !== 'object') {
-    throw new TypeError('OpperSpanExporter: options must be an object');
+    throw new TypeError(`${door}: options must be an object`);
   }
-  const ownKey = optionalString(options.apiKey, 'apiKey');
+  const ownKey = optionalString(door, options.apiKey, 'apiKey');
   const apiKey = ownKey ?? nonEmpty(env.OPPER_API_KEY);
-  const ownUrl = optionalString(options.baseUrl, 'baseUrl');
+  const ownUrl = optionalString(door, options.baseUrl, 'baseUrl');
   const envUrl = ownUrl === undefined ? nonEmpty(env.OPPER_BASE_URL) : undefined;
   let baseUrl = DEFAULT_BASE_URL;
   let environmentProblem: string | undefined;
-  if (ownUrl !== undefined) baseUrl = parseBaseUrl(ownUrl, 'baseUrl');
+  if (ownUrl !== undefined) baseUrl = parseBaseUrl(door, ownUrl, 'baseUrl');
   else if (envUrl !== undefined) {
     try {
-      baseUrl = parseBaseUrl(envUrl, 'OPPER_BASE_URL');
+      baseUrl = parseBaseUrl(door, envUrl, 'OPPER_BASE_URL');
     } catch (error) {
       environmentProblem = `${(error as Error).message}; spans will not be exported.`;
     }
@@ -132,44 +138,37 @@ export function resolveConfig(
   let transport = DEFAULT_TRANSPORT;
   if (options.transport !== undefined) {
     if (!TRANSPORTS.includes(options.transport)) {
-      throw new TypeError(`OpperSpanExporter: transport must be 'worker' or 'inline', got ${describe(options.transport)}`);
+      throw new TypeError(`${door}: transport must be 'worker' or 'inline', got ${describe(options.transport)}`);
     }
     transport = options.transport;
   } else {
     const envTransport = nonEmpty(env.OPPER_EXPORTER_TRANSPORT);
     if (envTransport !== undefined && TRANSPORTS.includes(envTransport)) transport = envTransport as Transport;
     else if (envTransport !== undefined) {
-      environmentProblem ??= `OpperSpanExporter: OPPER_EXPORTER_TRANSPORT must be worker or inline, got ${JSON.stringify(envTransport)}; spans will not be exported.`;
+      environmentProblem ??= `${door}: OPPER_EXPORTER_TRANSPORT must be worker or inline, got ${JSON.stringify(envTransport)}; spans will not be exported.`;
     }
   }
   let proxy: ProxySetting | undefined;
-  const ownProxy = options.proxy === false ? undefined : optionalString(options.proxy, 'proxy', 'a string or false');
-  if (ownProxy !== undefined) proxy = { url: parseProxyUrl(ownProxy, 'proxy'), source: 'the proxy option' };
+  const ownProxy = options.proxy === false ? undefined : optionalString(door, options.proxy, 'proxy', 'a string or false');
+  if (ownProxy !== undefined) proxy = { url: parseProxyUrl(ownProxy, 'proxy', door), source: 'the proxy option' };
   else if (options.proxy !== false && environmentProblem === undefined) {
     try {
-      proxy = proxyFromEnvironment(new URL(baseUrl), env);
+      proxy = proxyFromEnvironment(new URL(baseUrl), env, door);
     } catch (error) {
       environmentProblem = `${(error as Error).message}; spans will not be exported.`;
     }
   }
-  const timeoutMillis = integer('timeoutMillis', options.timeoutMillis, 10_000, 1, 600_000);
-  const exportTimeoutMillis = integer('exportTimeoutMillis', options.exportTimeoutMillis, 20_000, 1, 3_600_000);
-  const concurrency = concurrencyRange(options.concurrency, options.maxConcurrency);
-  const maxPendingSpans = integer('maxPendingSpans', options.maxPendingSpans, 4096, 1, 10_000_000);
-  const maxBodyBytes = integer('maxBodyBytes', options.maxBodyBytes, 512 * 1024, MIN_BODY_BYTES, SERVER_BODY_LIMIT);
-  const redactSecrets = optionalBoolean(options.redactSecrets, 'redactSecrets') ?? true;
-  const keepBinaryPayloads = optionalBoolean(options.keepBinaryPayloads, 'keepBinaryPayloads') ?? false;
+  const timeoutMillis = integer(door, 'timeoutMillis', options.timeoutMillis, 10_000, 1, 600_000);
+  const exportTimeoutMillis = integer(door, 'exportTimeoutMillis', options.exportTimeoutMillis, 20_000, 1, 3_600_000);
+  const concurrency = concurrencyRange(door, options.concurrency, options.maxConcurrency);
+  const maxPendingSpans = integer(door, 'maxPendingSpans', options.maxPendingSpans, 4096, 1, 10_000_000);
+  const maxBodyBytes = integer(door, 'maxBodyBytes', options.maxBodyBytes, 512 * 1024, MIN_BODY_BYTES, SERVER_BODY_LIMIT);
+  const redactSecrets = optionalBoolean(door, options.redactSecrets, 'redactSecrets') ?? true;
+  const keepBinaryPayloads = optionalBoolean(door, options.keepBinaryPayloads, 'keepBinaryPayloads') ?? false;
   const notices: ConfigNotice[] = [];
   const disabled = sdkDisabled(env.OTEL_SDK_DISABLED, notices);
-  if (exportTimeoutMillis > PROCESSOR_EXPORT_TIMEOUT) {
-    notices.push({
-      code: 'OPPER_EXPORTER_EXPORT_TIMEOUT',
-      message:
-        `OpperSpanExporter: exportTimeoutMillis is ${exportTimeoutMillis} ms, above the span processor's ` +
-        `default exportTimeoutMillis (${PROCESSOR_EXPORT_TIMEOUT} ms), which gives up on an export first; ` +
-        "raise the processor's exportTimeoutMillis too.",
-    });
-  }
+  const advice = exportTimeoutAdvice(door, exportTimeoutMillis);
+  if (advice !== undefined) notices.push({ code: 'OPPER_EXPORTER_EXPORT_TIMEOUT', message: advice });
   return Object.freeze({
     apiKey,
     baseUrl,
@@ -177,13 +176,13 @@ export function resolveConfig(
     exportTimeoutMillis,
     concurrency,
     maxPendingSpans,
-    headers: Object.freeze(parseHeaders(options.headers)),
+    headers: Object.freeze(parseHeaders(door, options.headers)),
     maxBodyBytes,
     redactSecrets,
     keepBinaryPayloads,
-    mask: parseMask(options.mask),
+    mask: parseMask(door, options.mask),
     transport,
-    meterProvider: parseMeterProvider(options.meterProvider),
+    meterProvider: parseMeterProvider(door, options.meterProvider),
     proxy: proxy && Object.freeze(proxy),
     disabled,
     apiKeySource: ownKey !== undefined ? 'the apiKey option' : 'OPPER_API_KEY',
@@ -192,13 +191,34 @@ export function resolveConfig(
   });
 }
 
+/** When a bound outside the door gives up before `exportTimeoutMillis`: what it is, worded for that door. */
+function exportTimeoutAdvice(door: Door, exportTimeoutMillis: number): string | undefined {
+  if (door === 'OpperSpanExporter' && exportTimeoutMillis > PROCESSOR_EXPORT_TIMEOUT) {
+    return (
+      `OpperSpanExporter: exportTimeoutMillis is ${exportTimeoutMillis} ms, above the span processor's ` +
+      `default exportTimeoutMillis (${PROCESSOR_EXPORT_TIMEOUT} ms), which gives up on an export first; ` +
+      "raise the processor's exportTimeoutMillis too."
+    );
+  }
+  // The processor's forceFlush() waits up to exportTimeoutMillis (each delivery attempt too).
+  if (door === 'OpperSpanProcessor' && exportTimeoutMillis > PROVIDER_FLUSH_TIMEOUT) {
+    return (
+      `OpperSpanProcessor: exportTimeoutMillis is ${exportTimeoutMillis} ms, above the tracer provider's ` +
+      `default forceFlushTimeoutMillis (${PROVIDER_FLUSH_TIMEOUT} ms), so provider.forceFlush() rejects before ` +
+      "this processor's flush ends (what is left stays queued); raise the provider's forceFlushTimeoutMillis too."
+    );
+  }
+  // The bridge does not read exportTimeoutMillis: it answers within responseDeadlineMillis.
+  return undefined;
+}
+
 /** A fixed `concurrency`, or the adaptive range up to `maxConcurrency` (`Capacity`). */
-function concurrencyRange(fixed: number | undefined, max: number | undefined): CapacityRange {
+function concurrencyRange(door: Door, fixed: number | undefined, max: number | undefined): CapacityRange {
   if (fixed !== undefined) {
-    const value = integer('concurrency', fixed, 32, 1, MAX_CONCURRENCY);
+    const value = integer(door, 'concurrency', fixed, 32, 1, MAX_CONCURRENCY);
     return Object.freeze({ initial: value, min: value, max: value });
   }
-  const bound = integer('maxConcurrency', max, 1024, 1, MAX_CONCURRENCY);
+  const bound = integer(door, 'maxConcurrency', max, 1024, 1, MAX_CONCURRENCY);
   return Object.freeze({ initial: Math.min(128, bound), min: Math.min(4, bound), max: bound });
 }
 
@@ -216,32 +236,31 @@ function sdkDisabled(value: string | undefined, notices: ConfigNotice[]): boolea
   return false;
 }
 
-function parseMeterProvider(provider: unknown): MeterProvider | undefined {
+function parseMeterProvider(door: Door, provider: unknown): MeterProvider | undefined {
   if (provider === undefined) return undefined;
   if (provider === null || typeof provider !== 'object' || typeof (provider as MeterProvider).getMeter !== 'function') {
-    throw new TypeError(`OpperSpanExporter: meterProvider must be a MeterProvider (an object with getMeter()), got ${describe(provider)}`);
+    throw new TypeError(`${door}: meterProvider must be a MeterProvider (an object with getMeter()), got ${describe(provider)}`);
   }
   return provider as MeterProvider;
 }
 
-function parseMask(mask: unknown): MaskFunction | undefined {
-  if (mask !== undefined && typeof mask !== 'function')
-    throw new TypeError(`OpperSpanExporter: mask must be a function, got ${describe(mask)}`);
+function parseMask(door: Door, mask: unknown): MaskFunction | undefined {
+  if (mask !== undefined && typeof mask !== 'function') throw new TypeError(`${door}: mask must be a function, got ${describe(mask)}`);
   return mask as MaskFunction | undefined;
 }
 
 /** A string option: undefined or empty (`OPPER_API_KEY=` passed through) counts as unset. */
-function optionalString(option: unknown, name: string, expected = 'a string'): string | undefined {
+function optionalString(door: Door, option: unknown, name: string, expected = 'a string'): string | undefined {
   if (option === undefined) return undefined;
   if (typeof option !== 'string') {
-    throw new TypeError(`OpperSpanExporter: ${name} must be ${expected}, got ${describe(option)}`);
+    throw new TypeError(`${door}: ${name} must be ${expected}, got ${describe(option)}`);
   }
   return nonEmpty(option);
 }
 
-function optionalBoolean(option: unknown, name: string): boolean | undefined {
+function optionalBoolean(door: Door, option: unknown, name: string): boolean | undefined {
   if (option === undefined || typeof option === 'boolean') return option;
-  throw new TypeError(`OpperSpanExporter: ${name} must be a boolean, got ${describe(option)}`);
+  throw new TypeError(`${door}: ${name} must be a boolean, got ${describe(option)}`);
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
@@ -256,48 +275,49 @@ function describe(value: unknown): string {
   return Array.isArray(value) ? 'an array' : `a ${typeof value}`;
 }
 
-function parseBaseUrl(value: string, name: string): string {
+function parseBaseUrl(door: Door, value: string, name: string): string {
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw new TypeError(`OpperSpanExporter: ${name} is not a valid URL: ${JSON.stringify(value)}`);
+    throw new TypeError(`${door}: ${name} is not a valid URL: ${JSON.stringify(value)}`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new TypeError(`OpperSpanExporter: ${name} must be http(s), got ${url.protocol}`);
+    throw new TypeError(`${door}: ${name} must be http(s), got ${url.protocol}`);
   }
   if (url.search || url.hash || url.username || url.password) {
-    throw new TypeError(`OpperSpanExporter: ${name} must not contain a query, fragment or credentials`);
+    throw new TypeError(`${door}: ${name} must not contain a query, fragment or credentials`);
   }
   return url.href.replace(/\/+$/, '');
 }
 
-export function integer(name: string, value: unknown, fallback: number, min: number, max: number): number {
+/** An integer option of `door` (unset: `fallback`); throws TypeError or RangeError naming it. */
+export function integer(door: Door, name: string, value: unknown, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback;
+  // The bridge's numbers are mostly typed (flags, environment): it says the whole rule either way.
+  const range = `${door === 'opper-otlp-bridge' ? 'an integer ' : ''}between ${min} and ${max}`;
   if (typeof value !== 'number' || !Number.isInteger(value)) {
-    throw new TypeError(`OpperSpanExporter: ${name} must be an integer, got ${describe(value)}`);
+    throw new TypeError(`${door}: ${name} must be ${door === 'opper-otlp-bridge' ? range : 'an integer'}, got ${describe(value)}`);
   }
-  if (value < min || value > max) {
-    throw new RangeError(`OpperSpanExporter: ${name} must be between ${min} and ${max}, got ${value}`);
-  }
+  if (value < min || value > max) throw new RangeError(`${door}: ${name} must be ${range}, got ${value}`);
   return value;
 }
 
-function parseHeaders(headers: unknown): Record<string, string> {
+function parseHeaders(door: Door, headers: unknown): Record<string, string> {
   if (headers === undefined) return {};
   if (headers === null || typeof headers !== 'object' || Array.isArray(headers)) {
-    throw new TypeError('OpperSpanExporter: headers must be an object of strings');
+    throw new TypeError(`${door}: headers must be an object of strings`);
   }
   const result: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
     if (typeof value !== 'string') {
-      throw new TypeError(`OpperSpanExporter: header ${JSON.stringify(name)} must be a string`);
+      throw new TypeError(`${door}: header ${JSON.stringify(name)} must be a string`);
     }
     if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name) || /[\r\n\0]/.test(value)) {
-      throw new TypeError(`OpperSpanExporter: header ${JSON.stringify(name)} is not a valid HTTP header`);
+      throw new TypeError(`${door}: header ${JSON.stringify(name)} is not a valid HTTP header`);
     }
     if (RESERVED_HEADERS.has(name.toLowerCase())) {
-      throw new TypeError(`OpperSpanExporter: header ${JSON.stringify(name)} is set by the exporter`);
+      throw new TypeError(`${door}: header ${JSON.stringify(name)} is set by the exporter`);
     }
     result[name.toLowerCase()] = value;
   }

@@ -1,6 +1,6 @@
 import { diag } from '@opentelemetry/api';
 
-/** Codes of the process warnings the exporter emits, once per cause and exporter. */
+/** Codes of the process warnings every door emits, once per cause and door (exporter, processor or bridge). */
 export const WarningCode = {
   MissingApiKey: 'OPPER_EXPORTER_NO_API_KEY',
   KeyRejected: 'OPPER_EXPORTER_KEY_REJECTED',

@@ -4,7 +4,7 @@
  * warnings, the translation options. Imports nothing of Node's.
  */
 import { type Warnings, WarningCode } from './diagnostics.js';
-import type { ExporterConfig } from './config.js';
+import type { ConnectionConfig } from './config.js';
 import type { Delivery, DeliverySetup, SenderLimits } from './transport/delivery.js';
 import type { Problem, ProblemCause } from './transport/problems.js';
 import type { SenderCounters } from './transport/span-sender.js';
@@ -20,11 +20,11 @@ export interface Engine {
 }
 
 /** Builds a door's engine: Node's (engine.ts) or fetch's (engine-fetch.ts). */
-export type StartEngine = (config: ExporterConfig, warnings: Warnings, door: string) => Engine | undefined;
+export type StartEngine = (config: ConnectionConfig, warnings: Warnings, door: string) => Engine | undefined;
 
 /** Whether the door sends at all: quietly not under OTEL_SDK_DISABLED, after a warning without an
  * API key or with an unusable environment. Says the config's notices once. */
-export function readyToSend(config: ExporterConfig, warnings: Warnings, door: string): boolean {
+export function readyToSend(config: ConnectionConfig, warnings: Warnings, door: string): boolean {
   if (config.disabled) return false;
   for (const notice of config.notices) warnings.once(notice.code, notice.message);
   if (config.environmentProblem !== undefined) {
@@ -44,13 +44,13 @@ export function userAgent(runtime: string, tag?: string): string {
   return `opentelemetry-exporter-opper/${VERSION} ${tag === undefined ? '' : `${tag} `}${runtime}`;
 }
 
-/** The engine's setup for `config` (which must have an API key): plain data. `sender` overrides
- * the config's limits (the bridge's). */
-export function deliverySetup(config: ExporterConfig, userAgent: string, sender?: Partial<SenderLimits>): DeliverySetup {
+/** The engine's setup for `config` (which must have an API key) as `door` uses it: plain data.
+ * `sender` overrides the config's limits (the bridge's). */
+export function deliverySetup(config: ConnectionConfig, door: string, userAgent: string, sender?: Partial<SenderLimits>): DeliverySetup {
   const { baseUrl, apiKey, headers, concurrency, proxy, timeoutMillis, maxPendingSpans } = config;
   return {
     client: { baseUrl, apiKey: apiKey!, headers, userAgent, maxConnections: concurrency.max, proxy: proxy?.url },
-    sender: { concurrency, timeoutMillis, maxPendingSpans, ...sender },
+    sender: { door, concurrency, timeoutMillis, maxPendingSpans, ...sender },
     shrinkBytes: SHRUNK_BODY_BYTES,
   };
 }
@@ -58,7 +58,7 @@ export function deliverySetup(config: ExporterConfig, userAgent: string, sender?
 /** Each problem the sender reports, as one warning of the door's; a rejected key or a forbidden
  * write goes to `onKeyProblem` when the door words those itself. */
 export function problemWarnings(
-  config: ExporterConfig,
+  config: ConnectionConfig,
   warnings: Warnings,
   door: string,
   onKeyProblem?: (problem: Problem) => void,
@@ -93,7 +93,7 @@ export const PROBLEM_WARNINGS: Readonly<Record<ProblemCause, string>> = {
 };
 
 /** The translation options of `config`; a mask that throws is warned about once. */
-export function translateOptions(config: ExporterConfig, warnings: Warnings, door: string): TranslateOptions {
+export function translateOptions(config: ConnectionConfig, warnings: Warnings, door: string): TranslateOptions {
   const { maxBodyBytes, mask, redactSecrets, keepBinaryPayloads } = config;
   if (mask === undefined) return { maxBodyBytes, redactSecrets, keepBinaryPayloads };
   const onMaskError = (error: unknown) =>

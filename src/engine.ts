@@ -1,6 +1,6 @@
 /** What every door (exporter, processor, bridge) builds the same way: the delivery engine and the translation options. */
 import { type Warnings, WarningCode } from './diagnostics.js';
-import type { ExporterConfig } from './config.js';
+import type { ConnectionConfig } from './config.js';
 import { deliverySetup, problemWarnings, readyToSend, userAgent, type Engine } from './engine-setup.js';
 import { engineOptions, InlineDelivery, type EngineNotifications, type SenderLimits } from './transport/delivery.js';
 import { HttpClient } from './transport/http-client.js';
@@ -35,17 +35,17 @@ export interface InlineEngine extends Engine {
 
 /** The delivery engine for `config`, or undefined: quietly under OTEL_SDK_DISABLED, after a
  * warning when there is no API key. */
-export function startEngine(config: ExporterConfig, warnings: Warnings, door: string): Engine | undefined {
+export function startEngine(config: ConnectionConfig, warnings: Warnings, door: string): Engine | undefined {
   if (!readyToSend(config, warnings, door)) return undefined;
   return createEngine(config, warnings, { door });
 }
 
 /** The one place a Node engine is built, for every door; `config` must have an API key. */
-export function createEngine(config: ExporterConfig, warnings: Warnings, spec: EngineSpec & { inline: true }): InlineEngine;
-export function createEngine(config: ExporterConfig, warnings: Warnings, spec: EngineSpec): Engine;
-export function createEngine(config: ExporterConfig, warnings: Warnings, spec: EngineSpec): Engine {
+export function createEngine(config: ConnectionConfig, warnings: Warnings, spec: EngineSpec & { inline: true }): InlineEngine;
+export function createEngine(config: ConnectionConfig, warnings: Warnings, spec: EngineSpec): Engine;
+export function createEngine(config: ConnectionConfig, warnings: Warnings, spec: EngineSpec): Engine {
   const { door } = spec;
-  const setup = deliverySetup(config, userAgent(`node/${process.versions.node}`, spec.tag), spec.sender);
+  const setup = deliverySetup(config, door, userAgent(`node/${process.versions.node}`, spec.tag), spec.sender);
   const notify: EngineNotifications = {
     onProblem: problemWarnings(config, warnings, door, spec.onKeyProblem),
     onProxyFailure: proxyWarning(config, warnings, door, spec.onProxyFailure),
@@ -65,13 +65,13 @@ export function createEngine(config: ExporterConfig, warnings: Warnings, spec: E
  * The keep-alive client to Opper for `config` (which must have an API key), through its proxy if
  * any, for a command of its own (`tag` in its user agent); a failure at the proxy is warned about once.
  */
-export function createHttpClient(config: ExporterConfig, warnings: Warnings, door: string, tag: string): HttpClient {
-  const setup = deliverySetup(config, userAgent(`node/${process.versions.node}`, tag));
+export function createHttpClient(config: ConnectionConfig, warnings: Warnings, door: string, tag: string): HttpClient {
+  const setup = deliverySetup(config, door, userAgent(`node/${process.versions.node}`, tag));
   return new HttpClient({ ...setup.client, onProxyFailure: proxyWarning(config, warnings, door) });
 }
 
 /** A failure at the proxy as one warning naming the proxy's host (and passed to `log`). */
-function proxyWarning(config: ExporterConfig, warnings: Warnings, door: string, log?: (message: string) => void) {
+function proxyWarning(config: ConnectionConfig, warnings: Warnings, door: string, log?: (message: string) => void) {
   const { proxy } = config;
   return (reason: string) => {
     const message = `${door}: the proxy ${proxyHost(proxy!.url)} (from ${proxy!.source}) ${reason}; spans are not reaching Opper.`;

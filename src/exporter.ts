@@ -1,6 +1,6 @@
 import { diag } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
-import { resolveConfig, type ExporterConfig, type OpperExporterOptions } from './config.js';
+import { resolveConfig, type ConnectionConfig, type OpperExporterOptions } from './config.js';
 import { RecordingCheck } from './coexistence.js';
 import { Warnings, WarningCode } from './diagnostics.js';
 import { ERROR_TYPES, ExporterMetrics, type ExportObservation } from './self-metrics.js';
@@ -56,7 +56,7 @@ export interface ExporterPlatform {
 /** OpenTelemetry `SpanExporter` that sends each ended span to Opper as a create and a PATCH: the
  * body of every build's `OpperSpanExporter`. */
 export class SpanExporterDoor {
-  private readonly config: ExporterConfig;
+  private readonly config: ConnectionConfig;
   private readonly warnings: Warnings;
   private readonly translation: TranslateOptions;
   private readonly sender: Delivery | undefined;

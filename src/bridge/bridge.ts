@@ -59,7 +59,7 @@ const REMEMBERED = { maxSpans: 131_072, maxBytes: 16 * 1024 * 1024, ttlMillis: 1
 /** Starts the bridge and resolves once it listens. Throws on invalid options or a port in use. */
 export async function startOtlpBridge(options: OtlpBridgeOptions = {}): Promise<OtlpBridge> {
   const config = resolveBridgeConfig(options);
-  const warnings = new Warnings(config.exporter.apiKey);
+  const warnings = new Warnings(config.connection.apiKey);
   const logger = options.logger ?? jsonLogger({ level: options.logLevel, redact: (text) => warnings.redact(text) });
   const codec = await loadCodec();
   const bridge = new Bridge(config, logger, warnings, codec);
@@ -94,18 +94,18 @@ class Bridge implements OtlpBridge, BridgeContext {
     private readonly warnings: Warnings,
     readonly codec: BridgeContext['codec'],
   ) {
-    const { exporter } = config;
+    const { connection } = config;
     this.maxRequestBytes = config.maxRequestBytes;
     this.once = new OnceLog(logger);
     // On this thread (the forwarder asks the sender at once), remembering what landed.
-    this.engine = createEngine(exporter, warnings, {
+    this.engine = createEngine(connection, warnings, {
       door: 'opper-otlp-bridge',
       tag: '(otlp-bridge)',
       inline: true,
       // The forwarder's budget bounds what is in flight; the sender must not refuse below it.
       sender: { maxPendingSpans: Number.MAX_SAFE_INTEGER, remember: REMEMBERED },
       onKeyProblem: ({ status }) => {
-        const text = `opper-otlp-bridge: Opper rejected the API key (HTTP ${status}) at ${exporter.baseUrl}; requests are answered 503 until it is fixed`;
+        const text = `opper-otlp-bridge: Opper rejected the API key (HTTP ${status}) at ${connection.baseUrl}; requests are answered 503 until it is fixed`;
         this.once.log('error', 'key-rejected', text);
         warnings.once(BridgeWarningCode.KeyRejected, text);
       },
@@ -114,9 +114,9 @@ class Bridge implements OtlpBridge, BridgeContext {
     this.forwarder = new Forwarder(
       this.engine.sender,
       {
-        translate: translateOptions(exporter, warnings, 'opper-otlp-bridge'),
+        translate: translateOptions(connection, warnings, 'opper-otlp-bridge'),
         responseDeadlineMillis: config.responseDeadlineMillis,
-        maxPendingSpans: exporter.maxPendingSpans,
+        maxPendingSpans: connection.maxPendingSpans,
         maxPendingBytes: config.maxPendingBytes,
       },
       (text) => warnings.redact(text),
@@ -139,16 +139,16 @@ class Bridge implements OtlpBridge, BridgeContext {
       this.grpc = await createGrpcDoor(this);
       this.grpcUrl = `http://${shownHost}:${await bindGrpc(this.grpc.grpc, this.grpc.server, host, grpcPort)}`;
     }
-    const { exporter } = this.config;
+    const { connection } = this.config;
     this.logger.log('info', 'listening', {
       http: this.url,
       grpc: this.grpcUrl ?? 'off',
-      opper: exporter.baseUrl,
-      proxy: exporter.proxy === undefined ? 'none' : proxyHost(exporter.proxy.url),
+      opper: connection.baseUrl,
+      proxy: connection.proxy === undefined ? 'none' : proxyHost(connection.proxy.url),
       token: token === undefined ? 'none' : 'required',
-      concurrency: exporter.concurrency,
+      concurrency: connection.concurrency,
       responseDeadlineMillis: this.config.responseDeadlineMillis,
-      maxPendingSpans: exporter.maxPendingSpans,
+      maxPendingSpans: connection.maxPendingSpans,
       maxPendingBytes: this.config.maxPendingBytes,
       maxRequestBytes: this.config.maxRequestBytes,
       maxConnections: this.config.maxConnections,
@@ -247,7 +247,7 @@ class Bridge implements OtlpBridge, BridgeContext {
     const now = Date.now();
     if (now - this.forwarder.lastOpperAt < READY_EVIDENCE_MS) return this.forwarder.lastOpperProblem;
     if (this.probe === undefined || now - this.probe.at > READY_EVIDENCE_MS) {
-      const { baseUrl, timeoutMillis } = this.config.exporter;
+      const { baseUrl, timeoutMillis } = this.config.connection;
       this.probe = { at: now, result: probeOpper(this.engine.client, baseUrl, Math.min(timeoutMillis, 3000)) };
     }
     return this.probe.result;

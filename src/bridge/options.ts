@@ -1,4 +1,4 @@
-import { resolveConfig, type ExporterConfig, type OpperExporterOptions } from '../config.js';
+import { integer, resolveConfig, type ConnectionConfig, type Door, type OpperExporterOptions } from '../config.js';
 import type { BridgeLogger, LogLevel } from './log.js';
 
 /** Options of `startOtlpBridge`: the exporter's (key, base URL, concurrency, timeouts...) and the bridge's own. */
@@ -40,7 +40,7 @@ export interface OtlpBridgeOptions extends OpperExporterOptions {
 }
 
 export interface BridgeConfig {
-  readonly exporter: ExporterConfig;
+  readonly connection: ConnectionConfig;
   readonly host: string;
   readonly port: number;
   readonly grpcPort: number | false;
@@ -60,6 +60,8 @@ export type ConnectionLimits = Pick<
   BridgeConfig,
   'maxConnections' | 'headersTimeoutMillis' | 'requestTimeoutMillis' | 'keepAliveTimeoutMillis'
 >;
+
+const DOOR: Door = 'opper-otlp-bridge';
 
 export const DEFAULT_HTTP_PORT = 4318;
 export const DEFAULT_GRPC_PORT = 4317;
@@ -85,12 +87,12 @@ export function resolveBridgeConfig(options: OtlpBridgeOptions = {}, env: NodeJS
     headersTimeoutMillis,
     requestTimeoutMillis,
     keepAliveTimeoutMillis,
-    ...exporterOptions
+    ...connectionOptions
   } = options;
-  const exporter = resolveConfig(exporterOptions, env);
-  // A server that cannot forward should not start: unlike the exporter, it stops with the reason.
-  if (exporter.environmentProblem !== undefined) throw new TypeError(`opper-otlp-bridge: ${exporter.environmentProblem}`);
-  if (exporter.apiKey === undefined) throw new TypeError('opper-otlp-bridge: no API key (set OPPER_API_KEY or the apiKey option)');
+  const connection = resolveConfig(connectionOptions, env, DOOR);
+  // A server that cannot forward should not start: unlike the exporter, it stops with the reason (which names the bridge).
+  if (connection.environmentProblem !== undefined) throw new TypeError(connection.environmentProblem);
+  if (connection.apiKey === undefined) throw new TypeError('opper-otlp-bridge: no API key (set OPPER_API_KEY or the apiKey option)');
   const inboundToken = token ?? (env.OPPER_BRIDGE_TOKEN?.trim() || undefined);
   if (inboundToken !== undefined && (typeof inboundToken !== 'string' || !/^[\x21-\x7e]+$/.test(inboundToken))) {
     throw new TypeError('opper-otlp-bridge: the token must be non-empty printable ASCII without spaces');
@@ -98,33 +100,33 @@ export function resolveBridgeConfig(options: OtlpBridgeOptions = {}, env: NodeJS
   if (host !== undefined && (typeof host !== 'string' || host.trim() === ''))
     throw new TypeError('opper-otlp-bridge: host must be a non-empty string');
   const config = Object.freeze({
-    exporter,
+    connection,
     host: host?.trim() ?? '127.0.0.1',
-    port: integer('port', port, DEFAULT_HTTP_PORT, 0, 65535),
-    grpcPort: grpcPort === false ? false : integer('grpcPort', grpcPort, DEFAULT_GRPC_PORT, 0, 65535),
+    port: integer(DOOR, 'port', port, DEFAULT_HTTP_PORT, 0, 65535),
+    grpcPort: grpcPort === false ? false : integer(DOOR, 'grpcPort', grpcPort, DEFAULT_GRPC_PORT, 0, 65535),
     token: inboundToken,
-    responseDeadlineMillis: integer('responseDeadlineMillis', responseDeadlineMillis, DEFAULT_RESPONSE_DEADLINE_MS, 100, 600_000),
-    maxRequestBytes: integer('maxRequestBytes', maxRequestBytes, 8 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
-    maxPendingBytes: integer('maxPendingBytes', maxPendingBytes, 64 * 1024 * 1024, 1024, 16 * 1024 * 1024 * 1024),
-    summaryIntervalMillis: integer('summaryIntervalMillis', summaryIntervalMillis, 60_000, 0, 86_400_000),
-    maxConnections: integer('maxConnections', maxConnections ?? fromEnv(env, 'OPPER_BRIDGE_MAX_CONNECTIONS'), 1024, 1, 1_000_000),
+    responseDeadlineMillis: integer(DOOR, 'responseDeadlineMillis', responseDeadlineMillis, DEFAULT_RESPONSE_DEADLINE_MS, 100, 600_000),
+    maxRequestBytes: integer(DOOR, 'maxRequestBytes', maxRequestBytes, 8 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    maxPendingBytes: integer(DOOR, 'maxPendingBytes', maxPendingBytes, 64 * 1024 * 1024, 1024, 16 * 1024 * 1024 * 1024),
+    summaryIntervalMillis: integer(DOOR, 'summaryIntervalMillis', summaryIntervalMillis, 60_000, 0, 86_400_000),
+    maxConnections: integer(DOOR, ...orEnv('maxConnections', maxConnections, env, 'OPPER_BRIDGE_MAX_CONNECTIONS'), 1024, 1, 1_000_000),
     headersTimeoutMillis: integer(
-      'headersTimeoutMillis',
-      headersTimeoutMillis ?? fromEnv(env, 'OPPER_BRIDGE_HEADERS_TIMEOUT_MS'),
+      DOOR,
+      ...orEnv('headersTimeoutMillis', headersTimeoutMillis, env, 'OPPER_BRIDGE_HEADERS_TIMEOUT_MS'),
       10_000,
       100,
       600_000,
     ),
     requestTimeoutMillis: integer(
-      'requestTimeoutMillis',
-      requestTimeoutMillis ?? fromEnv(env, 'OPPER_BRIDGE_REQUEST_TIMEOUT_MS'),
+      DOOR,
+      ...orEnv('requestTimeoutMillis', requestTimeoutMillis, env, 'OPPER_BRIDGE_REQUEST_TIMEOUT_MS'),
       30_000,
       100,
       3_600_000,
     ),
     keepAliveTimeoutMillis: integer(
-      'keepAliveTimeoutMillis',
-      keepAliveTimeoutMillis ?? fromEnv(env, 'OPPER_BRIDGE_KEEP_ALIVE_TIMEOUT_MS'),
+      DOOR,
+      ...orEnv('keepAliveTimeoutMillis', keepAliveTimeoutMillis, env, 'OPPER_BRIDGE_KEEP_ALIVE_TIMEOUT_MS'),
       65_000,
       100,
       3_600_000,
@@ -138,19 +140,12 @@ export function resolveBridgeConfig(options: OtlpBridgeOptions = {}, env: NodeJS
   return config;
 }
 
-/** A whole number from the environment; anything else is left to `integer()` to refuse, naming the variable. */
-function fromEnv(env: NodeJS.ProcessEnv, name: string): number | string | undefined {
-  const value = env[name]?.trim();
-  if (value === undefined || value === '') return undefined;
-  return /^\d+$/.test(value) ? Number(value) : `${JSON.stringify(value)} (from ${name})`;
-}
-
-function integer(name: string, value: unknown, fallback: number, min: number, max: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new RangeError(`opper-otlp-bridge: ${name} must be an integer between ${min} and ${max}, got ${String(value)}`);
-  }
-  return value;
+/** The option's name and value, else the variable's (a whole number, or the text for `integer()` to refuse, naming it). */
+function orEnv(name: string, option: number | undefined, env: NodeJS.ProcessEnv, variable: string): [string, unknown] {
+  if (option !== undefined) return [name, option];
+  const value = env[variable]?.trim();
+  if (value === undefined || value === '') return [name, undefined];
+  return [variable, /^\d+$/.test(value) ? Number(value) : value];
 }
 
 /** Whether `host` only accepts connections from this machine. */

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
-import { resolveConfig, type ExporterConfig } from '../config.js';
+import { resolveConfig, type ConnectionConfig } from '../config.js';
 import { Warnings } from '../diagnostics.js';
 import { createHttpClient } from '../engine.js';
 import { NetworkError, type HttpClient, type HttpResponse } from '../transport/http-client.js';
@@ -47,7 +47,7 @@ class Stop extends Error {
 
 /** Runs the check; prints through `print` and resolves with the exit code (rejects only on a bug). */
 export async function runCheck(env: NodeJS.ProcessEnv, timeoutMs: number, print: (line: string) => void): Promise<number> {
-  let config: ExporterConfig;
+  let config: ConnectionConfig;
   try {
     config = resolveConfig({}, env);
   } catch (error) {
@@ -116,7 +116,7 @@ function checkSpan(): ReadableSpanLike {
 /** One write that must be accepted; a PATCH that meets 404 (replica lag) is tried again. */
 async function write(
   client: HttpClient,
-  config: ExporterConfig,
+  config: ConnectionConfig,
   deadline: number,
   method: 'POST' | 'PATCH',
   path: string,
@@ -141,7 +141,7 @@ async function write(
   }
 }
 
-function answerStop(config: ExporterConfig, method: string, path: string, response: HttpResponse): Stop {
+function answerStop(config: ConnectionConfig, method: string, path: string, response: HttpResponse): Stop {
   const { status } = response;
   if (status === 401 || status === 403) {
     const what = status === 401 ? 'rejected the API key' : 'does not let this key write spans';

@@ -1,4 +1,4 @@
-import { integer, resolveConfig, type ExporterConfig, type OpperExporterOptions } from '../config.js';
+import { integer, resolveConfig, type ConnectionConfig, type Door, type OpperExporterOptions } from '../config.js';
 import type { SpanFilter } from './filter.js';
 
 /** Options of `OpperSpanProcessor`: every `OpperSpanExporter` option, plus these; every one is optional. */
@@ -26,8 +26,10 @@ export interface OpperProcessorOptions extends OpperExporterOptions {
   maxLiveSpans?: number | undefined;
 }
 
+const DOOR: Door = 'OpperSpanProcessor';
+
 export interface ProcessorConfig {
-  readonly exporter: ExporterConfig;
+  readonly connection: ConnectionConfig;
   readonly live: boolean;
   readonly spanFilter: SpanFilter;
   readonly exportMode: 'batched' | 'immediate';
@@ -38,9 +40,9 @@ export interface ProcessorConfig {
   readonly maxLiveSpans: number;
 }
 
-/** Validates the options (the exporter's with `resolveConfig`); throws TypeError/RangeError. */
+/** Validates the options (the connection's with `resolveConfig`); throws TypeError/RangeError. */
 export function resolveProcessorConfig(options: OpperProcessorOptions = {}, env: NodeJS.ProcessEnv = process.env): ProcessorConfig {
-  const exporter = resolveConfig(options, env);
+  const connection = resolveConfig(options, env, DOOR);
   const { live = true, spanFilter = 'ai', exportMode = 'batched' } = options;
   if (typeof live !== 'boolean') throw new TypeError(`OpperSpanProcessor: live must be a boolean, got ${String(live)}`);
   if (spanFilter !== 'ai' && spanFilter !== 'all' && typeof spanFilter !== 'function') {
@@ -50,14 +52,14 @@ export function resolveProcessorConfig(options: OpperProcessorOptions = {}, env:
     throw new TypeError(`OpperSpanProcessor: exportMode must be 'batched' or 'immediate', got ${String(exportMode)}`);
   }
   return Object.freeze({
-    exporter,
+    connection,
     live,
     spanFilter,
     exportMode,
-    maxQueueSize: integer('maxQueueSize', options.maxQueueSize, 10_000, 1, 10_000_000),
-    maxQueueBytes: integer('maxQueueBytes', options.maxQueueBytes, 32 * 1024 * 1024, 1024 * 1024, 2 ** 40),
-    maxSpanAgeMillis: integer('maxSpanAgeMillis', options.maxSpanAgeMillis, 300_000, 1, 86_400_000),
-    shutdownTimeoutMillis: integer('shutdownTimeoutMillis', options.shutdownTimeoutMillis, 10_000, 1, 3_600_000),
-    maxLiveSpans: integer('maxLiveSpans', options.maxLiveSpans, 10_000, 0, 10_000_000),
+    maxQueueSize: integer(DOOR, 'maxQueueSize', options.maxQueueSize, 10_000, 1, 10_000_000),
+    maxQueueBytes: integer(DOOR, 'maxQueueBytes', options.maxQueueBytes, 32 * 1024 * 1024, 1024 * 1024, 2 ** 40),
+    maxSpanAgeMillis: integer(DOOR, 'maxSpanAgeMillis', options.maxSpanAgeMillis, 300_000, 1, 86_400_000),
+    shutdownTimeoutMillis: integer(DOOR, 'shutdownTimeoutMillis', options.shutdownTimeoutMillis, 10_000, 1, 3_600_000),
+    maxLiveSpans: integer(DOOR, 'maxLiveSpans', options.maxLiveSpans, 10_000, 0, 10_000_000),
   });
 }

@@ -82,21 +82,21 @@ export class OpperSpanProcessor {
 
   constructor(options: OpperProcessorOptions = {}) {
     this.config = resolveProcessorConfig(options);
-    const { exporter } = this.config;
-    this.warnings = new Warnings(exporter.apiKey);
-    this.translation = translateOptions(exporter, this.warnings, 'OpperSpanProcessor');
+    const { connection } = this.config;
+    this.warnings = new Warnings(connection.apiKey);
+    this.translation = translateOptions(connection, this.warnings, 'OpperSpanProcessor');
     this.accept = toPredicate(this.config.spanFilter, (error) =>
       this.warnings.once(WarningCode.FilterThrew, `OpperSpanProcessor: spanFilter threw (${String(error)}); the span is exported.`),
     );
-    this.engine = startEngine(exporter, this.warnings, 'OpperSpanProcessor');
+    this.engine = startEngine(connection, this.warnings, 'OpperSpanProcessor');
     this.ended = new EndedSpans(this.config.maxLiveSpans, this.config.maxSpanAgeMillis);
     // OTEL_SDK_DISABLED: closed from the start, so that every span is ignored, quietly.
-    if (exporter.disabled) {
+    if (connection.disabled) {
       this.closed = true;
       return;
     }
     this.recording = new RecordingCheck(this.warnings, 'OpperSpanProcessor');
-    const { meterProvider, baseUrl } = exporter;
+    const { meterProvider, baseUrl } = connection;
     if (meterProvider)
       this.metrics = new ProcessorMetrics(
         meterProvider,
@@ -110,9 +110,9 @@ export class OpperSpanProcessor {
       maxQueueSize: this.config.maxQueueSize,
       maxQueueBytes: this.config.maxQueueBytes,
       maxSpanAgeMillis: this.config.maxSpanAgeMillis,
-      attemptMillis: exporter.exportTimeoutMillis,
+      attemptMillis: connection.exportTimeoutMillis,
       delayMillis: this.config.exportMode === 'immediate' ? 0 : BATCH_DELAY_MS,
-      maxInFlight: exporter.concurrency.max * 4,
+      maxInFlight: connection.concurrency.max * 4,
       onDelivered: (count) => {
         this.stats.spansExported += count;
         diag.debug(`OpperSpanProcessor: ${count} span(s) delivered (${this.stats.spansExported} so far)`);
@@ -142,7 +142,7 @@ export class OpperSpanProcessor {
 
   /** O(1) bookkeeping, whatever the span's size: it is translated later, in a slice of its own. */
   onEnd(span: ReadableSpanLike): void {
-    if (this.config.exporter.disabled) return;
+    if (this.config.connection.disabled) return;
     try {
       const spanHex = span.spanContext().spanId;
       const record = this.open.get(spanHex);
@@ -178,7 +178,7 @@ export class OpperSpanProcessor {
    */
   async forceFlush(): Promise<void> {
     try {
-      const deadline = Date.now() + this.config.exporter.exportTimeoutMillis;
+      const deadline = Date.now() + this.config.connection.exportTimeoutMillis;
       await by(
         deadline,
         this.translations.done().then(() => this.queue?.flush(deadline)),

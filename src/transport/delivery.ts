@@ -73,6 +73,8 @@ export interface ClientSetup {
 
 /** The sender's limits (`SpanSenderOptions` without its functions). */
 export interface SenderLimits {
+  /** Names the door in the sender's log lines. */
+  door: string;
   concurrency: CapacityRange;
   timeoutMillis: number;
   maxPendingSpans: number;

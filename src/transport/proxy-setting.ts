@@ -10,21 +10,21 @@ export interface ProxySetting {
 
 /**
  * The proxy URL as written, validated: `http://` is assumed without a scheme (as curl does);
- * http and https proxies only. Throws a TypeError naming `name`, never echoing credentials.
+ * http and https proxies only. Throws a TypeError naming `door` and `name`, never echoing credentials.
  */
-export function parseProxyUrl(value: string, name: string): string {
+export function parseProxyUrl(value: string, name: string, door: string): string {
   const text = value.includes('://') ? value : `http://${value}`;
   let url: URL;
   try {
     url = new URL(text);
   } catch {
-    throw new TypeError(`OpperSpanExporter: ${name} is not a valid proxy URL: ${JSON.stringify(withoutCredentials(value))}`);
+    throw new TypeError(`${door}: ${name} is not a valid proxy URL: ${JSON.stringify(withoutCredentials(value))}`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new TypeError(`OpperSpanExporter: ${name} must be an http(s) proxy, got ${url.protocol}`);
+    throw new TypeError(`${door}: ${name} must be an http(s) proxy, got ${url.protocol}`);
   }
   if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash) {
-    throw new TypeError(`OpperSpanExporter: ${name} must be a proxy's scheme, host and port, got a path, query or fragment`);
+    throw new TypeError(`${door}: ${name} must be a proxy's scheme, host and port, got a path, query or fragment`);
   }
   return url.href;
 }
@@ -43,10 +43,10 @@ function withoutCredentials(value: string): string {
 /**
  * The proxy the environment names for `target`, as curl and most Node tooling read it:
  * `https_proxy`/`HTTPS_PROXY` for an https target, `http_proxy`/`HTTP_PROXY` for http (lower case
- * first), unless the target is loopback or `no_proxy`/`NO_PROXY` matches it. Throws a TypeError naming the variable
- * when its value is unusable.
+ * first), unless the target is loopback or `no_proxy`/`NO_PROXY` matches it. Throws a TypeError naming `door` and
+ * the variable when its value is unusable.
  */
-export function proxyFromEnvironment(target: URL, env: NodeJS.ProcessEnv): ProxySetting | undefined {
+export function proxyFromEnvironment(target: URL, env: NodeJS.ProcessEnv, door: string): ProxySetting | undefined {
   // A loopback base URL is a local Opper or bridge: no proxy would reach it (as Go decides too).
   if (isLoopback(bare(target.hostname))) return undefined;
   const scheme = target.protocol === 'https:' ? 'https' : 'http';
@@ -54,7 +54,7 @@ export function proxyFromEnvironment(target: URL, env: NodeJS.ProcessEnv): Proxy
   if (name === undefined) return undefined;
   const noProxy = env.no_proxy?.trim() ? env.no_proxy : env.NO_PROXY;
   if (noProxy !== undefined && noProxyMatches(noProxy, target)) return undefined;
-  return { url: parseProxyUrl(env[name]!.trim(), name), source: name };
+  return { url: parseProxyUrl(env[name]!.trim(), name, door), source: name };
 }
 
 /**

@@ -43,6 +43,8 @@ export interface SpanSenderOptions {
   shrink(body: string): string;
   /** Where requests go; named in problems. */
   baseUrl: string;
+  /** The door this sender serves, named in its log lines (`OpperSpanExporter`, `opper-otlp-bridge`...). */
+  door: string;
   /**
    * Told of each cause the user must hear about (a rejected key, an untrusted certificate, a
    * wrong base URL...), possibly many times: the callee says it once. The sender acts by itself.
@@ -296,7 +298,7 @@ export class SpanSender {
           this.retries++;
           diag.debug(
             this.options.redact(
-              `OpperSpanExporter: ${method} /${path} failed (${result.detail}); retry ${attempt} in ${Math.round(delay)} ms`,
+              `${this.options.door}: ${method} /${path} failed (${result.detail}); retry ${attempt} in ${Math.round(delay)} ms`,
             ),
           );
           await this.sleep(delay);

@@ -66,6 +66,7 @@ describe('SpanSender.admit', () => {
       maxPendingSpans: 10,
       shrink: (body) => body,
       baseUrl: 'http://opper.invalid/v2',
+      door: 'test',
       onProblem() {},
       redact: (text) => text,
     });

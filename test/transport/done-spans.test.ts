@@ -86,6 +86,7 @@ const options = (extra: Partial<SpanSenderOptions> = {}): SpanSenderOptions => (
   maxPendingSpans: 100,
   shrink: (body) => body,
   baseUrl: 'http://opper.invalid/v2',
+  door: 'test',
   onProblem() {},
   redact: (text) => text,
   ...extra,

@@ -16,6 +16,7 @@ const sender = (client: RequestSender) =>
     maxPendingSpans: 100,
     shrink: (body) => body,
     baseUrl: 'http://opper.invalid/v2',
+    door: 'test',
     onProblem() {},
     redact: (text) => text,
   });

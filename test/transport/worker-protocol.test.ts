@@ -8,7 +8,7 @@ import { unknownMessage } from '../../src/transport/worker-protocol.js';
 const KEY = 'op-secret-key-0123456789';
 const setup: DeliverySetup = {
   client: { baseUrl: 'http://127.0.0.1:9', apiKey: KEY, headers: {}, userAgent: 'test', maxConnections: 4 },
-  sender: { concurrency: { initial: 2, min: 1, max: 4 }, timeoutMillis: 1000, maxPendingSpans: 10 },
+  sender: { door: 'test', concurrency: { initial: 2, min: 1, max: 4 }, timeoutMillis: 1000, maxPendingSpans: 10 },
   shrinkBytes: 1024,
 };
 
