@@ -3,14 +3,15 @@ import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { resolveConfig, type ConnectionConfig, type OpperExporterOptions } from './config.js';
 import { RecordingCheck } from './coexistence.js';
 import { Warnings, WarningCode } from './diagnostics.js';
-import { ERROR_TYPES, ExporterMetrics, type ExportObservation } from './self-metrics.js';
+import { exporterCount, OUTCOMES, type ExporterReason, type FailureReason } from './outcomes.js';
+import { ExporterMetrics, type ExportObservation } from './self-metrics.js';
 import { requestStats, translateOptions, type StartEngine } from './engine-setup.js';
 import { fallingBehindMessage } from './transport/backlog.js';
 import { UpstreamBacklog } from './upstream-backlog.js';
 import { nextTurn, slice } from './slices.js';
 import { unreadableSpan, type Delivered, type Delivery, type UntranslatedSlice } from './transport/delivery.js';
 import { PendingPatches } from './transport/pending-patches.js';
-import type { DeliveryReport, FailureReason, SpanFailure, SpanJob } from './transport/span-sender.js';
+import type { DeliveryReport, SpanFailure, SpanJob } from './transport/span-sender.js';
 import { hasValidIds, INVALID_SPAN_CONTEXT, translateSpan, type TranslateOptions } from './translate/index.js';
 import { PartsBuilder, type UntranslatedBatch } from './translate/parts.js';
 import type { ReadableSpanLike } from './translate/types.js';
@@ -114,11 +115,8 @@ export class SpanExporterDoor {
       this.recording?.seen();
       const count = Array.isArray(spans) ? spans.length : 0;
       observation = this.metrics?.started(count);
-      if (this.shutdownPromise) return finish(this.drop(count, 'the exporter is shut down', observation, 'already_shutdown'));
-      if (!this.sender)
-        return finish(
-          this.drop(count, this.config.environmentProblem ?? 'no API key is configured (OPPER_API_KEY)', observation, 'not_configured'),
-        );
+      if (this.shutdownPromise) return finish(this.drop(count, undefined, observation, 'shutdown'));
+      if (!this.sender) return finish(this.drop(count, this.config.environmentProblem, observation, 'not-configured'));
       if (count === 0) return finish();
       const behind = this.upstream.started(spans, Date.now());
       if (behind !== undefined)
@@ -277,16 +275,32 @@ export class SpanExporterDoor {
     return false;
   }
 
-  private drop(count: number, why: string, observation: ExportObservation | undefined, errorType: string): Error {
-    this.stats.spansDropped += count;
-    observation?.failed(errorType, count);
-    return new Error(`OpperSpanExporter: ${count} span(s) not exported: ${why}`);
+  /** Refuses an export's spans before they reach the engine; `detail`: why, in other words than the table's. */
+  private drop(
+    count: number,
+    detail: string | undefined,
+    observation: ExportObservation | undefined,
+    reason: 'shutdown' | 'not-configured' | 'unavailable',
+  ): Error {
+    this.tally(reason, count);
+    observation?.failed(reason, count);
+    return new Error(`OpperSpanExporter: ${count} span(s) not exported: ${OUTCOMES[reason].exporter.says({ detail })}`);
   }
 
   private fail(count: number, error: unknown): Error {
-    this.stats.spansFailed += count;
-    const message = error instanceof Error ? error.message : String(error);
-    return new Error(this.warnings.redact(`OpperSpanExporter: export of ${count} span(s) failed: ${message}`));
+    this.tally('threw', count);
+    const detail = error instanceof Error ? error.message : String(error);
+    return new Error(
+      this.warnings.redact(`OpperSpanExporter: export of ${count} span(s) failed: ${OUTCOMES.threw.exporter.says({ detail })}`),
+    );
+  }
+
+  /** Counts `count` spans given up for `reason` as failed or dropped (outcomes.ts); returns which. */
+  private tally(reason: ExporterReason, count: number, unsent = false): 'failed' | 'dropped' {
+    const counted = exporterCount(reason, unsent);
+    if (counted === 'dropped') this.stats.spansDropped += count;
+    else this.stats.spansFailed += count;
+    return counted;
   }
 
   /**
@@ -305,9 +319,9 @@ export class SpanExporterDoor {
     this.upstream.finished(report.delivered + kept, Date.now());
     // As export() reports them: a span whose PATCH is kept for a retry counts as exported.
     observation?.delivered(report.delivered + kept);
-    observation?.failed('invalid_span', untranslatable.length);
-    observation?.failed('queue_full', givenUp);
-    for (const failure of left) observation?.failed(ERROR_TYPES[failure.reason], 1);
+    observation?.failed('invalid-span', untranslatable.length);
+    observation?.failed('queue-full', givenUp);
+    for (const failure of left) observation?.failed(failure.reason, 1);
     const failures = [...untranslatable, ...left];
     if (failures.length === 0 && givenUp === 0) {
       // Counts only: a debug line must never echo span data.
@@ -316,35 +330,25 @@ export class SpanExporterDoor {
       return undefined;
     }
     const byReason = new Map<FailureReason, { count: number; details: Set<string> }>();
-    let dropped = 0;
+    // As getStats() counts them; those whose PATCH was not kept, the pending PATCHes count already.
+    const split = { failed: 0, dropped: 0 };
+    split[exporterCount('queue-full')] += givenUp;
     for (const failure of failures) {
-      if (failure.unsent) dropped++;
+      split[this.tally(failure.reason, 1, failure.unsent)]++;
       const group = byReason.get(failure.reason) ?? { count: 0, details: new Set<string>() };
       group.count++;
       group.details.add(failure.detail);
       byReason.set(failure.reason, group);
     }
     const parts = [...byReason].map(
-      ([reason, { count, details }]) => `${count} ${REASON_TEXT[reason]} (${[...details].slice(0, 3).join('; ')})`,
+      ([reason, { count, details }]) => `${count} ${OUTCOMES[reason].exporter.says({})} (${[...details].slice(0, 3).join('; ')})`,
     );
-    // Counted in spansFailed by the pending PATCHes already.
-    if (givenUp > 0) parts.push(`${givenUp} whose create landed but whose PATCH could not be kept for a retry (too many pending)`);
+    if (givenUp > 0) parts.push(`${givenUp} ${OUTCOMES['queue-full'].exporter.says({})}`);
     if (kept > 0) parts.push(`${kept} more whose PATCH is kept for a retry`);
-    this.stats.spansDropped += dropped;
-    this.stats.spansFailed += failures.length - dropped;
-    // The same split as getStats(): failed (tried, not stored) and dropped (never sent).
-    const split = `${failures.length + givenUp - dropped} failed, ${dropped} dropped`;
-    const message = `OpperSpanExporter: ${failures.length + givenUp} of ${count} span(s) not exported (${split}): ${parts.join('; ')}`;
+    const message = `OpperSpanExporter: ${failures.length + givenUp} of ${count} span(s) not exported (${split.failed} failed, ${split.dropped} dropped): ${parts.join('; ')}`;
     return new Error(this.warnings.redact(message));
   }
 }
 
 /** Bytes of span data (at least, as bound.ts measures) posted to the worker in one message. */
 const SLICE_BYTES = 4 * 1024 * 1024;
-
-const REASON_TEXT = {
-  rejected: 'refused by Opper',
-  deadline: 'not accepted before the export deadline',
-  auth: 'not sent: the API key was rejected',
-  tls: "not sent: Opper's TLS certificate is not trusted",
-} as const;

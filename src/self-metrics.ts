@@ -4,23 +4,12 @@
  * types of @opentelemetry/api are used; the instruments come from whatever SDK made the provider.
  */
 import type { Attributes, Counter, Meter, MeterProvider } from '@opentelemetry/api';
-import type { LossReason } from './transport/span-queue.js';
+import { OUTCOMES, type LossReason, type Reason } from './outcomes.js';
 import { VERSION } from './version.js';
 
 const SCOPE = 'opentelemetry-exporter-opper';
 // `<otel.component.type>/<instance counter>`, as the conventions suggest: low cardinality, stable across restarts.
 const instances = new Map<string, number>();
-
-/** `error.type` of each reason a span was not exported (the conventions' `rejected`, `timeout`, `queue_full`, `already_shutdown`, then ours). */
-export const ERROR_TYPES: Readonly<Record<LossReason, string>> = {
-  rejected: 'rejected',
-  deadline: 'timeout',
-  auth: 'auth',
-  tls: 'tls',
-  expired: 'expired',
-  'queue-full': 'queue_full',
-  shutdown: 'already_shutdown',
-};
 
 /** Attributes every instrument of one door carries: its type and name, and Opper's address. */
 function componentAttributes(type: string, baseUrl: string): Attributes {
@@ -46,7 +35,7 @@ function exportedCounter(meter: Meter): Counter {
 /** One export operation: what it delivered, what failed and why; `end()` records it. */
 export interface ExportObservation {
   delivered(count: number): void;
-  failed(errorType: string, count: number): void;
+  failed(reason: Reason, count: number): void;
   end(): void;
 }
 
@@ -88,10 +77,10 @@ export class ExporterMetrics {
     };
     return {
       delivered: (n) => settle(undefined, n),
-      failed: (errorType, n) => settle(errorType, n),
+      failed: (reason, n) => settle(OUTCOMES[reason].errorType, n),
       end: () => {
         // Whatever was not accounted for failed in a way nothing named (a throw).
-        if (pending > 0) settle('_OTHER', pending);
+        if (pending > 0) settle(OUTCOMES.threw.errorType, pending);
         this.inflight.add(-count, this.attributes);
         this.duration.record((performance.now() - start) / 1000, withError(this.attributes, firstError));
       },
@@ -141,10 +130,10 @@ export class ProcessorMetrics {
     this.exported.add(count, this.attributes);
   }
 
-  /** Spans given up: dropped by the processor (queue full, shut down), or failed at export. */
+  /** Spans given up: dropped by the processor (queue full, shut down), or failed at export (outcomes.ts). */
   lost(reason: LossReason, count: number): void {
-    const errorType = ERROR_TYPES[reason];
-    if (reason === 'queue-full' || reason === 'shutdown') {
+    const { errorType, processor } = OUTCOMES[reason];
+    if (processor.counts === 'dropped') {
       this.processed.add(count, withError(this.processorAttributes, errorType));
     } else {
       // Handed to delivery, so processed; the export outcome is the exporter metric's to tell.

@@ -3,6 +3,7 @@
  * spans delivered through the same translation and sender as the exporter's, and one answer out
  * that tells the OTLP client whether to forget the data or send it again.
  */
+import { OUTCOMES } from '../outcomes.js';
 import { beforeTime } from '../transport/deadline.js';
 import type { DeliveryReport, SpanJob, SpanSender } from '../transport/span-sender.js';
 import { hasValidIds, INVALID_SPAN_CONTEXT, translateSpan, type TranslateOptions } from '../translate/index.js';
@@ -171,7 +172,7 @@ export class Forwarder {
   private answer(count: number, report: DeliveryReport, unreadable: string[]): Answer {
     const permanent = [...unreadable];
     const transient: string[] = [];
-    for (const failure of report.failures) (failure.reason === 'rejected' ? permanent : transient).push(failure.detail);
+    for (const failure of report.failures) (OUTCOMES[failure.reason].final ? permanent : transient).push(failure.detail);
     if (transient.length > 0) {
       return this.unavailable(count, `${transient.length} of ${count} span(s) not yet accepted by Opper (${summary(transient)})`);
     }

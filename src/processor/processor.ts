@@ -4,7 +4,8 @@ import { Warnings, WarningCode } from '../diagnostics.js';
 import { ProcessorMetrics } from '../self-metrics.js';
 import { requestStats, startEngine, translateOptions, type Engine } from '../engine.js';
 import type { OpperExporterStats } from '../exporter.js';
-import { SpanQueue, type LossReason, type QueueEntry } from '../transport/span-queue.js';
+import { OUTCOMES, type LossFacts, type LossReason } from '../outcomes.js';
+import { SpanQueue, type QueueEntry } from '../transport/span-queue.js';
 import { hasValidIds, INVALID_SPAN_CONTEXT, parentSpanIdOf, translateSpan, type TranslateOptions } from '../translate/index.js';
 import type { ReadableSpanLike } from '../translate/types.js';
 import { resolveProcessorConfig, type OpperProcessorOptions, type ProcessorConfig } from './config.js';
@@ -39,12 +40,6 @@ interface OpenSpan {
 /** Work translated off `onStart`/`onEnd`, in slices: a live span's create, or an ended span. */
 type Translation = { start: OpenSpan } | { end: ReadableSpanLike; link: string | null; record: OpenSpan | undefined };
 
-const LOSS_WARNINGS: Partial<Record<LossReason, string>> = {
-  expired: WarningCode.SpansExpired,
-  'queue-full': WarningCode.QueueFull,
-  rejected: WarningCode.SpansRejected,
-  shutdown: WarningCode.SpansLostAtShutdown,
-};
 /** Waits for `work`, or until `deadline` (spans that keep ending keep the translations going). */
 async function by(deadline: number, work: Promise<unknown>): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
@@ -52,7 +47,6 @@ async function by(deadline: number, work: Promise<unknown>): Promise<void> {
   clearTimeout(timer);
 }
 
-const DROPPED: ReadonlySet<LossReason> = new Set(['queue-full', 'shutdown']);
 const BATCH_DELAY_MS = 50;
 
 /**
@@ -118,7 +112,7 @@ export class OpperSpanProcessor {
         diag.debug(`OpperSpanProcessor: ${count} span(s) delivered (${this.stats.spansExported} so far)`);
         this.metrics?.delivered(count);
       },
-      onLoss: (reason, count, detail) => this.loss(reason, count, detail),
+      onLoss: (reason, count, facts) => this.loss(reason, count, facts),
     });
   }
 
@@ -157,12 +151,12 @@ export class OpperSpanProcessor {
       if (!exported) return void this.stats.spansFiltered++;
       if (!hasValidIds(span)) return this.invalid();
       if (this.closed || !this.queue) {
-        this.loss(this.closed ? 'shutdown' : 'auth', 1, this.closed ? 'the processor is shut down' : 'no API key');
+        this.loss(this.closed ? 'shutdown' : 'auth', 1); // `auth`: no API key (outcomes.ts)
         return;
       }
       // The queue's count bound holds for spans waiting to be translated too.
       if (record?.entry === undefined && this.queue.size.spans + this.ending >= this.config.maxQueueSize) {
-        this.loss('queue-full', 1, `the queue is full (maxQueueSize ${this.config.maxQueueSize}): Opper is slow or unavailable`);
+        this.loss('queue-full', 1, { byCount: true });
         return;
       }
       this.ending++;
@@ -242,7 +236,7 @@ export class OpperSpanProcessor {
     this.closed = true;
     // What is still untranslated or queued now is lost, counted before this resolves.
     const untranslated = this.translations.drop().filter((item) => 'end' in item).length + running.length - done;
-    if (untranslated > 0) this.loss('shutdown', untranslated, 'not translated before shutdownTimeoutMillis');
+    if (untranslated > 0) this.loss('shutdown', untranslated, { held: 'untranslated' });
     this.ending = 0;
     queue.close();
     this.engine?.sender.close();
@@ -312,16 +306,17 @@ export class OpperSpanProcessor {
     );
   }
 
-  private loss(reason: LossReason, count: number, detail: string): void {
+  /** Counts, measures and warns of spans given up, as outcomes.ts says the processor does. */
+  private loss(reason: LossReason, count: number, facts: LossFacts = {}): void {
+    const { counts, warning, says } = OUTCOMES[reason].processor;
     this.lost[reason] = (this.lost[reason] ?? 0) + count;
     this.metrics?.lost(reason, count);
-    if (DROPPED.has(reason)) this.stats.spansDropped += count;
+    if (counts === 'dropped') this.stats.spansDropped += count;
     else this.stats.spansFailed += count;
-    const code = LOSS_WARNINGS[reason];
-    if (code !== undefined)
+    if (warning !== undefined)
       this.warnings.once(
-        code,
-        `OpperSpanProcessor: ${count} span(s) given up: ${detail}. Later losses of this kind are counted in getStats().spansLost.`,
+        WarningCode[warning],
+        `OpperSpanProcessor: ${count} span(s) given up: ${says(facts, this.config)}. Later losses of this kind are counted in getStats().spansLost.`,
       );
   }
 }

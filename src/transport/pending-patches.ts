@@ -1,4 +1,5 @@
-import { SpanQueue, type Deliverer, type LossReason } from './span-queue.js';
+import { OUTCOMES } from '../outcomes.js';
+import { SpanQueue, type Deliverer } from './span-queue.js';
 import type { SpanFailure, SpanJob } from './span-sender.js';
 
 /** How many PATCHes are kept, how large, and for how long. */
@@ -58,9 +59,9 @@ export class PendingPatches {
       delayMillis: RETRY_DELAY_MS,
       maxInFlight: options.maxInFlight,
       onDelivered: (count) => (this.completed += count),
-      onLoss: (reason, count, detail) => {
+      onLoss: (reason, count, facts) => {
         this.givenUp += count;
-        options.onGivenUp(count, lossText(reason, detail));
+        options.onGivenUp(count, OUTCOMES[reason].patch.says(facts, PENDING_PATCH_BOUNDS));
       },
     });
   }
@@ -74,7 +75,7 @@ export class PendingPatches {
     const result: Kept = { kept: 0, givenUp: 0, left: [] };
     const byId = new Map(jobs.map((job) => [job.id, job]));
     for (const failure of failures) {
-      const update = failure.created && failure.reason !== 'rejected' ? byId.get(failure.id)?.update : undefined;
+      const update = failure.created && !OUTCOMES[failure.reason].final ? byId.get(failure.id)?.update : undefined;
       if (update === undefined) result.left.push(failure);
       else if (this.queue.add({ id: failure.id, update }) === undefined) result.givenUp++;
       else result.kept++;
@@ -97,19 +98,5 @@ export class PendingPatches {
     await this.queue.flush(deadline);
     this.queue.close();
     await this.queue.flush(deadline + SETTLE_MARGIN_MS);
-  }
-}
-
-function lossText(reason: LossReason, detail: string): string {
-  const { spans, bytes, ageMillis } = PENDING_PATCH_BOUNDS;
-  switch (reason) {
-    case 'queue-full':
-      return `${spans} PATCHes (or ${bytes / 1024 / 1024} MiB) are already pending: Opper is slow or unavailable`;
-    case 'expired':
-      return `not accepted within ${ageMillis / 60_000} minutes`;
-    case 'shutdown':
-      return 'still pending when the exporter shut down';
-    default:
-      return detail;
   }
 }

@@ -1,8 +1,6 @@
+import { OUTCOMES, type FailureReason, type LossFacts, type LossReason } from '../outcomes.js';
 import { retryDelay } from './retry-policy.js';
-import type { DeliveryReport, FailureReason, SpanFailure, SpanJob } from './span-sender.js';
-
-/** Why a span was given up. */
-export type LossReason = 'expired' | 'queue-full' | 'shutdown' | FailureReason;
+import type { DeliveryReport, SpanFailure, SpanJob } from './span-sender.js';
 
 export interface SpanQueueOptions {
   /** Spans waiting or being sent. */
@@ -19,8 +17,8 @@ export interface SpanQueueOptions {
   maxInFlight: number;
   /** Told of each span whose last body landed. */
   onDelivered(count: number): void;
-  /** Told of each span given up. */
-  onLoss(reason: LossReason, count: number, detail: string): void;
+  /** Told of each span given up, and why: the door words it (outcomes.ts). */
+  onLoss(reason: LossReason, count: number, facts: LossFacts): void;
 }
 
 export interface Deliverer {
@@ -74,7 +72,7 @@ const BATCH_SIZE = 64;
 const BATCH_BYTES = 4 * 1024 * 1024;
 
 /**
- * The processor's delivery queue: jobs wait here, bounded by count and bytes, and are retried
+ * The delivery queue of the processor and of the exporter's pending PATCHes: jobs wait here, bounded by count and bytes, and are retried
  * across as many attempts as it takes until they expire. A failed round pauses every send on a
  * shared backoff (so a down Opper sees a trickle, however fast its refusals come); the sender's
  * own health paces the requests inside a round.
@@ -194,7 +192,7 @@ export class SpanQueue {
     this.fresh.length = this.retries.length = 0;
     const inFlight = [...this.sending].filter((entry) => !entry.lost);
     const count = left.length + inFlight.length;
-    if (count > 0) this.options.onLoss('shutdown', count, 'still queued or being delivered when the processor shut down');
+    if (count > 0) this.options.onLoss('shutdown', count, { held: 'queued' });
     for (const entry of left) this.settle(entry);
     for (const entry of inFlight) entry.lost = true;
   }
@@ -203,15 +201,11 @@ export class SpanQueue {
   private admit(bytes: number, count: number): boolean {
     const { maxQueueSize, maxQueueBytes } = this.options;
     if (this.closed) {
-      this.options.onLoss('shutdown', 1, 'the processor is shut down');
+      this.options.onLoss('shutdown', 1, {});
       return false;
     }
     if (this.held + count > maxQueueSize || this.queuedBytes + bytes > maxQueueBytes) {
-      this.options.onLoss(
-        'queue-full',
-        1,
-        `the queue is full (maxQueueSize ${maxQueueSize}, maxQueueBytes ${maxQueueBytes}): Opper is slow or unavailable`,
-      );
+      this.options.onLoss('queue-full', 1, {});
       return false;
     }
     return true;
@@ -271,7 +265,7 @@ export class SpanQueue {
       }
       list.splice(0, taken);
     }
-    if (expired > 0) this.options.onLoss('expired', expired, `not delivered within maxSpanAgeMillis (${this.options.maxSpanAgeMillis} ms)`);
+    if (expired > 0) this.options.onLoss('expired', expired, {});
     return batch;
   }
 
@@ -311,7 +305,7 @@ export class SpanQueue {
       if (failure === undefined && entry.update !== undefined) {
         delivered++;
         this.settle(entry);
-      } else if (failure !== undefined && failure.reason !== 'deadline') {
+      } else if (failure !== undefined && !OUTCOMES[failure.reason].retried) {
         const group = lost.get(failure.reason) ?? { count: 0, detail: failure.detail };
         group.count++;
         lost.set(failure.reason, group);
@@ -322,7 +316,7 @@ export class SpanQueue {
       }
     }
     if (delivered > 0) this.options.onDelivered(delivered);
-    for (const [reason, { count, detail }] of lost) this.options.onLoss(reason, count, detail);
+    for (const [reason, { count, detail }] of lost) this.options.onLoss(reason, count, { detail });
     // A round in which nothing landed and something must be retried pauses every send.
     if (delivered === 0 && retried > 0) {
       const now = Date.now();

@@ -1,4 +1,5 @@
 import { diag } from '@opentelemetry/api';
+import type { FailureReason } from '../outcomes.js';
 import { Admission } from './admission.js';
 import { beforeTime } from './deadline.js';
 import { BacklogWatch, fallingBehindMessage } from './backlog.js';
@@ -55,9 +56,6 @@ export interface SpanSenderOptions {
   /** Remember what was done per span, so a span sent again only costs what is missing (see DoneSpans). */
   remember?: DoneSpansLimits | undefined;
 }
-
-/** Why a span did not (completely) reach Opper. */
-export type FailureReason = 'rejected' | 'deadline' | 'auth' | 'tls';
 
 /** Reasons that stop a whole delivery: every later request would fail the same way. */
 type StopReason = 'auth' | 'tls';
