@@ -8,10 +8,10 @@ import { requestStats, translateOptions, type StartEngine } from './engine-setup
 import { fallingBehindMessage } from './transport/backlog.js';
 import { UpstreamBacklog } from './upstream-backlog.js';
 import { nextTurn, slice } from './slices.js';
-import { unreadableSpan, type Delivered, type Delivery, type UntranslatedSlice } from './transport/delivery.js';
+import type { Delivered, Delivery, UntranslatedSlice } from './transport/delivery.js';
 import { PendingPatches } from './transport/pending-patches.js';
 import type { DeliveryReport, FailureReason, SpanFailure, SpanJob } from './transport/span-sender.js';
-import { hasValidIds, INVALID_SPAN_CONTEXT, translateSpan, type TranslateOptions } from './translate/index.js';
+import { INVALID_SPAN_CONTEXT, invalidSpan, translateBatch, type TranslateOptions } from './translate/index.js';
 import { PartsBuilder, type UntranslatedBatch } from './translate/parts.js';
 import type { ReadableSpanLike } from './translate/types.js';
 
@@ -257,19 +257,15 @@ export class SpanExporterDoor {
 
   /** Translates one span into `jobs` (returned), so that one malformed span cannot sink the batch. */
   private translateInto(span: ReadableSpanLike, jobs: SpanJob[], failures: SpanFailure[]): SpanJob[] {
-    if (!this.valid(span, failures)) return jobs;
-    try {
-      jobs.push(translateSpan(span, this.translation));
-    } catch (error) {
-      failures.push(unreadableSpan(error));
-    }
+    if (this.valid(span, failures)) failures.push(...translateBatch([span], this.translation, jobs));
     return jobs;
   }
 
   /** Whether the span's ids are valid; if not it is counted in `failures`, never exported. */
   private valid(span: ReadableSpanLike, failures: SpanFailure[]): boolean {
-    if (hasValidIds(span)) return true;
-    failures.push({ id: '?', reason: 'rejected', detail: `not sent: ${INVALID_SPAN_CONTEXT}`, unsent: true, created: false });
+    const invalid = invalidSpan(span);
+    if (invalid === undefined) return true;
+    failures.push(invalid);
     this.warnings.once(
       WarningCode.InvalidSpanContext,
       `OpperSpanExporter: a span was not exported: ${INVALID_SPAN_CONTEXT}. Such spans are counted in getStats().spansDropped.`,

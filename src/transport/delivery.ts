@@ -6,7 +6,6 @@ import {
   type DeliveryReport,
   type RequestSender,
   type SenderCounters,
-  type SpanFailure,
   type SpanJob,
   type SpanSenderOptions,
 } from './span-sender.js';
@@ -89,10 +88,4 @@ export class InlineDelivery implements Delivery {
     this.sender.close();
     this.client.close();
   }
-}
-
-/** The failure of a span the translation could not read at all. */
-export function unreadableSpan(error: unknown): SpanFailure {
-  const detail = `not a readable span: ${error instanceof Error ? error.message : String(error)}`;
-  return { id: '?', reason: 'rejected', detail, unsent: true, created: false };
 }

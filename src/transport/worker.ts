@@ -7,9 +7,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { diag, DiagLogLevel } from '@opentelemetry/api';
 import { Warnings } from '../diagnostics.js';
 import { shrinkBody } from '../translate/cap.js';
+import { translateBatch } from '../translate/batch.js';
 import { fromParts, type UntranslatedBatch } from '../translate/parts.js';
-import { translateSpan } from '../translate/index.js';
-import { unreadableSpan } from './delivery.js';
 import { HttpClient, preloadClient, type HttpClientOptions } from './http-client.js';
 import { SpanSender, type SpanFailure, type SpanJob, type SpanSenderOptions } from './span-sender.js';
 import { joinOptions, packJobs, unpackJobs, type DiagLevel, type FromWorker, type ToWorker, type WorkerSetup } from './worker-protocol.js';
@@ -53,7 +52,9 @@ async function serve(port: NonNullable<typeof parentPort>, setup: WorkerSetup): 
     if (message.type === 'parts') {
       const delivery = translated.get(message.id) ?? { jobs: [], failures: [] };
       translated.set(message.id, delivery);
-      delivery.failures.push(...translateInto(message.spans as UntranslatedBatch, delivery.jobs));
+      const { batch, options } = message.spans as UntranslatedBatch;
+      const spans = batch.spans.map((part) => fromParts(part, batch.resources));
+      delivery.failures.push(...translateBatch(spans, options, delivery.jobs));
       return;
     }
     if (message.type === 'admit') {
@@ -76,20 +77,6 @@ async function serve(port: NonNullable<typeof parentPort>, setup: WorkerSetup): 
       post({ type: 'report', id: message.id, report: merged, counters: { ...sender.counters }, patches });
     });
   });
-}
-
-/** Translates each span on its own, as the exporter does, into `jobs`; returns the failures. */
-function translateInto({ batch, options }: UntranslatedBatch, jobs: SpanJob[]): SpanFailure[] {
-  const failures: SpanFailure[] = [];
-  for (const part of batch.spans) {
-    const bounded = fromParts(part, batch.resources);
-    try {
-      jobs.push(translateSpan(bounded.span, options, bounded));
-    } catch (error) {
-      failures.push(unreadableSpan(error));
-    }
-  }
-  return failures;
 }
 
 /** The PATCH-only jobs of `jobs` whose create landed and whose PATCH failed: all the app's
