@@ -44,8 +44,9 @@ async function serve(port: NonNullable<typeof parentPort>, setup: WorkerSetup): 
     redact: (text: string) => warnings.redact(text),
   };
   const sender = new SpanSender(client, options);
-  // Spans admitted here and not yet delivered: a batch admitted by a worker that died is forced.
-  let admitted = 0;
+  // Room held by `admit` here, by the admit's id, until its batch is delivered. A batch admitted
+  // by a worker that died is not known here: the sender holds its spans past the bound.
+  const tickets = new Map<number, number>();
   // Deliveries whose slices are arriving: each slice is translated as it comes, its copy dropped.
   const translated = new Map<number, { jobs: SpanJob[]; failures: SpanFailure[] }>();
   port.on('message', (message: ToWorker) => {
@@ -59,13 +60,13 @@ async function serve(port: NonNullable<typeof parentPort>, setup: WorkerSetup): 
     }
     if (message.type === 'admit') {
       void sender.admit(message.count, message.deadline + waited(message.postedAt)).then((refusal) => {
-        if (refusal === undefined) admitted += message.count;
+        if (refusal === undefined) tickets.set(message.id, message.count);
         post({ type: 'admitted', id: message.id, refusal, waited: waited(message.postedAt) });
       });
       return;
     }
-    const held = message.admitted !== undefined && message.admitted <= admitted ? message.admitted : undefined;
-    if (held !== undefined) admitted -= held;
+    const held = message.ticket === undefined ? undefined : tickets.get(message.ticket);
+    if (message.ticket !== undefined) tickets.delete(message.ticket);
     const jobs = unpackJobs(message.jobs);
     const fromApp = jobs.length;
     const { jobs: fromSlices = [], failures: untranslatable = [] } = translated.get(message.id) ?? {};
