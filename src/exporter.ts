@@ -8,12 +8,11 @@ import { ExporterMetrics, type ExportObservation } from './self-metrics.js';
 import { requestStats, translateOptions, type StartEngine } from './engine-setup.js';
 import { fallingBehindMessage } from './transport/backlog.js';
 import { UpstreamBacklog } from './upstream-backlog.js';
-import { nextTurn, slice } from './slices.js';
-import { unreadableSpan, type Delivered, type Delivery, type UntranslatedSlice } from './transport/delivery.js';
+import { deliverSpans } from './engine-spans.js';
+import type { Delivery } from './transport/delivery.js';
 import { PendingPatches } from './transport/pending-patches.js';
 import type { DeliveryReport, SpanFailure, SpanJob } from './transport/span-sender.js';
-import { hasValidIds, INVALID_SPAN_CONTEXT, translateSpan, type TranslateOptions } from './translate/index.js';
-import { PartsBuilder, type UntranslatedBatch } from './translate/parts.js';
+import { INVALID_SPAN_CONTEXT, isInvalidSpan, type TranslateOptions } from './translate/index.js';
 import type { ReadableSpanLike } from './translate/types.js';
 
 /** Counters for health checks; they only grow. */
@@ -172,7 +171,7 @@ export class SpanExporterDoor {
     };
   }
 
-  /** Waits for room, then translates and delivers; what a waiting export holds is its spans. */
+  /** Hands the spans to the engine with the export's deadline, and counts what came back. */
   private async deliver(
     sender: Delivery,
     spans: ReadableSpanLike[],
@@ -180,99 +179,18 @@ export class SpanExporterDoor {
     observation?: ExportObservation,
   ): Promise<Error | undefined> {
     const deadline = Date.now() + this.config.exportTimeoutMillis;
-    const refusal = await sender.admit(count, deadline);
-    if (refusal !== undefined) {
+    const outcome = await deliverSpans(sender, spans, { translation: this.translation, deadline });
+    if ('refusal' in outcome) {
       this.upstream.finished(0, Date.now());
-      return this.drop(count, refusal, observation, 'unavailable');
+      return this.drop(count, outcome.refusal, observation, 'unavailable');
     }
-    const untranslatable: SpanFailure[] = [];
-    const { report, jobs } = await this.send(sender, spans, untranslatable, deadline, count);
+    const { report, jobs, untranslatable } = outcome;
+    if (untranslatable.some(isInvalidSpan))
+      this.warnings.once(
+        WarningCode.InvalidSpanContext,
+        `OpperSpanExporter: a span was not exported: ${INVALID_SPAN_CONTEXT}. Such spans are counted in getStats().spansDropped.`,
+      );
     return this.account(report, jobs, untranslatable, count, observation);
-  }
-
-  /**
-   * Translates here, or (worker transport, no mask) hands the spans' parts, each cut to the body
-   * budget here (bound.ts), over to be translated in the worker: measured cheaper for the app's
-   * thread. Either way in slices, each at its own turn of the event loop, so a batch of big spans
-   * never holds the app up for long. Spans with invalid ids are left out here, never posted.
-   */
-  private async send(
-    sender: Delivery,
-    spans: ReadableSpanLike[],
-    untranslatable: SpanFailure[],
-    deadline: number,
-    count: number,
-  ): Promise<Delivered> {
-    const { mask, onMaskError: _, ...options } = this.translation;
-    if (sender.deliverUntranslated === undefined || mask !== undefined) {
-      const jobs: SpanJob[] = [];
-      let current = slice();
-      for (const span of spans) {
-        if (current.spent()) {
-          await nextTurn();
-          current = slice();
-        }
-        this.translateInto(span, jobs, untranslatable);
-      }
-      return { report: await sender.deliver(jobs, deadline, count), jobs };
-    }
-    const jobs: SpanJob[] = [];
-    return sender.deliverUntranslated(this.partSlices(spans, options, jobs, untranslatable), jobs, count, deadline);
-  }
-
-  /**
-   * The spans' parts in slices of about `SLICE_BYTES` (or what one time slice builds), each read
-   * at its own turn of the event loop; a span whose parts cannot be read is translated here into
-   * `jobs`. One slice's fallback translates its own spans.
-   */
-  private async *partSlices(
-    spans: ReadableSpanLike[],
-    options: UntranslatedBatch['options'],
-    jobs: SpanJob[],
-    untranslatable: SpanFailure[],
-  ): AsyncGenerator<UntranslatedSlice> {
-    const parts = new PartsBuilder(options);
-    let inSlice: ReadableSpanLike[] = [];
-    const cut = (): UntranslatedSlice => {
-      const these = inSlice;
-      inSlice = [];
-      const batch: UntranslatedBatch = { batch: parts.take(), options };
-      return { spans: batch, count: these.length, fallback: () => these.flatMap((span) => this.translateInto(span, [], untranslatable)) };
-    };
-    let current = slice();
-    for (const span of spans) {
-      if (!this.valid(span, untranslatable)) continue;
-      if (parts.add(span)) inSlice.push(span);
-      else this.translateInto(span, jobs, untranslatable);
-      if (parts.bytes >= SLICE_BYTES || current.spent()) {
-        if (parts.size > 0) yield cut();
-        await nextTurn();
-        current = slice();
-      }
-    }
-    if (parts.size > 0) yield cut();
-  }
-
-  /** Translates one span into `jobs` (returned), so that one malformed span cannot sink the batch. */
-  private translateInto(span: ReadableSpanLike, jobs: SpanJob[], failures: SpanFailure[]): SpanJob[] {
-    if (!this.valid(span, failures)) return jobs;
-    try {
-      jobs.push(translateSpan(span, this.translation));
-    } catch (error) {
-      failures.push(unreadableSpan(error));
-    }
-    return jobs;
-  }
-
-  /** Whether the span's ids are valid; if not it is counted in `failures`, never exported. */
-  private valid(span: ReadableSpanLike, failures: SpanFailure[]): boolean {
-    if (hasValidIds(span)) return true;
-    failures.push({ id: '?', reason: 'rejected', detail: `not sent: ${INVALID_SPAN_CONTEXT}`, unsent: true, created: false });
-    this.warnings.once(
-      WarningCode.InvalidSpanContext,
-      `OpperSpanExporter: a span was not exported: ${INVALID_SPAN_CONTEXT}. Such spans are counted in getStats().spansDropped.`,
-    );
-    return false;
   }
 
   /** Refuses an export's spans before they reach the engine; `detail`: why, in other words than the table's. */
@@ -349,6 +267,3 @@ export class SpanExporterDoor {
     return new Error(this.warnings.redact(message));
   }
 }
-
-/** Bytes of span data (at least, as bound.ts measures) posted to the worker in one message. */
-const SLICE_BYTES = 4 * 1024 * 1024;

@@ -10,10 +10,42 @@ export const SLICE_MILLIS = 10;
 export const nextTurn = (): Promise<void> =>
   new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
 
-/** A time slice: `spent()` says when its budget is used up. */
-export function slice(): { spent(): boolean } {
-  const start = performance.now();
-  return { spent: () => performance.now() - start >= SLICE_MILLIS };
+/** A time slice: `spent()` says when its budget is used up; `next()` waits for the next turn of
+ * the event loop and starts a new one. */
+export interface TimeSlice {
+  spent(): boolean;
+  next(): Promise<void>;
+}
+
+export function slice(): TimeSlice {
+  let start = performance.now();
+  return {
+    spent: () => performance.now() - start >= SLICE_MILLIS,
+    next: async () => {
+      await nextTurn();
+      start = performance.now();
+    },
+  };
+}
+
+/**
+ * `items` in runs of one time slice each, `current`'s first: before a run the event loop gets a
+ * turn if the slice is spent. Read each run to its end before asking for the next.
+ */
+export async function* timeSliced<T>(items: Iterable<T>, current: TimeSlice = slice()): AsyncGenerator<Iterable<T>> {
+  const rest = items[Symbol.iterator]();
+  let next = rest.next();
+  function* run(): Generator<T> {
+    while (!next.done) {
+      yield next.value;
+      next = rest.next();
+      if (current.spent()) return;
+    }
+  }
+  while (!next.done) {
+    if (current.spent()) await current.next();
+    yield run();
+  }
 }
 
 /**

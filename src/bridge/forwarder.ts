@@ -4,9 +4,11 @@
  * that tells the OTLP client whether to forget the data or send it again.
  */
 import { OUTCOMES } from '../outcomes.js';
+import { slice, timeSliced } from '../slices.js';
 import { beforeTime } from '../transport/deadline.js';
-import type { DeliveryReport, SpanJob, SpanSender } from '../transport/span-sender.js';
-import { hasValidIds, INVALID_SPAN_CONTEXT, translateSpan, type TranslateOptions } from '../translate/index.js';
+import type { InlineDelivery } from '../transport/delivery.js';
+import type { DeliveryReport, SpanJob } from '../transport/span-sender.js';
+import { INVALID_SPAN_CONTEXT, isInvalidSpan, translateBatch, type TranslateOptions } from '../translate/index.js';
 import { Budget, type BytesTicket } from './budget.js';
 import { readSpans } from './otlp-spans.js';
 import type { RequestParts } from './request-parts.js';
@@ -55,9 +57,8 @@ export const BUSY_RETRY_SECONDS = 1;
 const UNAVAILABLE_RETRY_SECONDS = 2;
 /** Failure details quoted in an answer: enough to diagnose, short enough for a log line. */
 const MAX_DETAILS = 3;
-/** Decoding and translation give the event loop back this often, so that /healthz and other requests
- * are answered meanwhile; they decode this many spans at a time. */
-const SLICE_MS = 10;
+/** Decoding and translation give the event loop back every time slice (slices.ts), so that /healthz
+ * and other requests are answered meanwhile; they decode this many spans at a time. */
 const SLICE_SPANS = 64;
 /** What a byte of request body takes in memory, all told: itself, its decoded spans, their Opper bodies. */
 const BODY_MEMORY_FACTOR = 3;
@@ -71,7 +72,7 @@ export class Forwarder {
   lastOpperAt = 0;
 
   constructor(
-    private readonly sender: Pick<SpanSender, 'refusal' | 'deliver'>,
+    private readonly sender: Pick<InlineDelivery, 'refusal' | 'deliver'>,
     private readonly options: ForwarderOptions,
     private readonly redact: (text: string) => string,
   ) {
@@ -131,20 +132,19 @@ export class Forwarder {
     const sliceSize = Math.min(SLICE_SPANS, partSize);
     let jobs: SpanJob[] = [];
     let inPart = 0;
-    let turn = performance.now();
+    const current = slice();
     const slices = request.parts(sliceSize)[Symbol.iterator]();
-    for (let slice = slices.next(); !slice.done; ) {
-      const { spans, unreadable: unread } = readSpans(slice.value);
-      for (const span of spans) {
-        if (hasValidIds(span)) jobs.push(translateSpan(span, this.options.translate));
-        else unread.push({ detail: INVALID_SPAN_CONTEXT });
-        if (performance.now() - turn > SLICE_MS) turn = await nextTurn();
-      }
+    for (let decoded = slices.next(); !decoded.done; ) {
+      const { spans, unreadable: unread } = readSpans(decoded.value);
       unreadable.push(...unread.map((span) => `unreadable span: ${span.detail}`));
+      for await (const run of timeSliced(spans, current)) {
+        for (const failure of translateBatch(run, this.options.translate, jobs))
+          unreadable.push(isInvalidSpan(failure) ? `unreadable span: ${INVALID_SPAN_CONTEXT}` : failure.detail);
+      }
       inPart += sliceSize;
-      if (performance.now() - turn > SLICE_MS) turn = await nextTurn();
-      slice = slices.next();
-      if (!slice.done && inPart + sliceSize <= partSize) continue;
+      if (current.spent()) await current.next();
+      decoded = slices.next();
+      if (!decoded.done && inPart + sliceSize <= partSize) continue;
       // A part is full (or the request is done): deliver it before decoding more.
       const work = this.sender.deliver(jobs, workUntil).then((done) => this.observe(done));
       works.push(work);
@@ -163,7 +163,7 @@ export class Forwarder {
       }
       report.delivered += done.delivered;
       report.failures.push(...done.failures);
-      turn = await nextTurn();
+      await current.next();
     }
     unreadable.push(...request.undecodable);
     return this.answer(count, report, unreadable);
@@ -204,11 +204,6 @@ export class Forwarder {
     this.counts.spansRetryable += count;
     return { kind: 'unavailable', retryAfterSeconds: UNAVAILABLE_RETRY_SECONDS, message: this.redact(why) };
   }
-}
-
-/** Lets the event loop run (timers, I/O), then resolves with the time. */
-function nextTurn(): Promise<number> {
-  return new Promise((resolve) => setImmediate(() => resolve(performance.now())));
 }
 
 function summary(details: string[]): string {

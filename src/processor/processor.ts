@@ -6,7 +6,7 @@ import { requestStats, startEngine, translateOptions, type Engine } from '../eng
 import type { OpperExporterStats } from '../exporter.js';
 import { OUTCOMES, type LossFacts, type LossReason } from '../outcomes.js';
 import { SpanQueue, type QueueEntry } from '../transport/span-queue.js';
-import { hasValidIds, INVALID_SPAN_CONTEXT, parentSpanIdOf, translateSpan, type TranslateOptions } from '../translate/index.js';
+import { INVALID_SPAN_CONTEXT, invalidSpan, parentSpanIdOf, translateSpan, type TranslateOptions } from '../translate/index.js';
 import type { ReadableSpanLike } from '../translate/types.js';
 import { resolveProcessorConfig, type OpperProcessorOptions, type ProcessorConfig } from './config.js';
 import { toPredicate } from './filter.js';
@@ -122,7 +122,7 @@ export class OpperSpanProcessor {
     this.recording?.seen();
     try {
       if (this.open.size >= this.config.maxLiveSpans) return; // not tracked: decided at its end
-      if (!hasValidIds(span)) return; // never exported, so never anyone's exported ancestor
+      if (invalidSpan(span) !== undefined) return; // never exported, so never anyone's exported ancestor
       const record: OpenSpan = { exported: this.accept(span), link: this.linkOf(span), span };
       this.open.set(span.spanContext().spanId, record);
       // A local root: its parent (if any) did not start here.
@@ -149,7 +149,7 @@ export class OpperSpanProcessor {
       // Its descendants yet to start (fire-and-forget) name it, or what it would have named.
       this.ended.remember(spanHex, exported ? spanHex : link, Date.now());
       if (!exported) return void this.stats.spansFiltered++;
-      if (!hasValidIds(span)) return this.invalid();
+      if (invalidSpan(span) !== undefined) return this.invalid();
       if (this.closed || !this.queue) {
         this.loss(this.closed ? 'shutdown' : 'auth', 1); // `auth`: no API key (outcomes.ts)
         return;
@@ -298,6 +298,7 @@ export class OpperSpanProcessor {
     }
   }
 
+  /** A span the shared rule leaves out (`invalidSpan`): never sent, so dropped. */
   private invalid(): void {
     this.stats.spansDropped++;
     this.warnings.once(

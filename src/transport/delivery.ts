@@ -11,30 +11,45 @@ import {
   type DeliveryReport,
   type RequestSender,
   type SenderCounters,
-  type SpanFailure,
   type SpanJob,
   type SpanSenderOptions,
 } from './span-sender.js';
 
 /** What the doors (exporter, processor, pending PATCHes) use of the engine. */
 export interface Delivery extends Deliverer {
-  /** Waits for room for `count` spans; undefined once admitted, or why not (`SpanSender.admit`). */
-  admit(count: number, deadline: number): Promise<string | undefined>;
-  /** Never rejects: every span ends up delivered or in `failures` (`SpanSender.deliver`). */
-  deliver(jobs: readonly SpanJob[], deadline: number, admitted?: number): Promise<DeliveryReport>;
+  /** Waits for room for `count` spans (`SpanSender.admit`): a ticket for the delivery that sends
+   * them, or why not. */
+  admit(count: number, deadline: number): Promise<Admitted>;
+  /** Never rejects: every span ends up delivered or in `failures` (`SpanSender.deliver`). Without
+   * a ticket the spans are held past the bound if need be (the caller bounds them). */
+  deliver(jobs: readonly SpanJob[], deadline: number, ticket?: Ticket): Promise<DeliveryReport>;
   /**
-   * Only where translating elsewhere is cheaper (the worker): delivers `jobs` plus the spans of
-   * `slices`, untranslated, which the engine translates before sending. Each slice is handed over
-   * as it comes (the iterable yields to the event loop between them); `jobs` may grow until the
-   * last slice has been read. `admitted`: as `deliver`.
+   * Only where translating elsewhere is cheaper (the worker): delivers `batch.jobs` plus the spans
+   * of `slices`, untranslated, which the engine translates before sending. Each slice is handed
+   * over as it comes (the iterable yields to the event loop between them); `jobs` may grow until
+   * the last slice has been read.
    */
-  deliverUntranslated?(slices: AsyncIterable<UntranslatedSlice>, jobs: SpanJob[], admitted: number, deadline: number): Promise<Delivered>;
+  deliverUntranslated?(slices: AsyncIterable<UntranslatedSlice>, batch: UntranslatedDelivery): Promise<Delivered>;
   readonly counters: SenderCounters;
   /**
    * Stops for good: requests still running are cancelled, nothing is sent afterwards, deliveries
    * still pending settle as failed, and nothing of the engine keeps the process alive.
    */
   close(): void;
+}
+
+/** Room `admit()` holds for `spans` spans until the one delivery it is handed to ends. */
+export interface Ticket {
+  readonly spans: number;
+}
+
+export type Admitted = { ticket: Ticket } | { refusal: string };
+
+export interface UntranslatedDelivery {
+  /** Jobs translated here (a span whose parts could not be read). */
+  jobs: SpanJob[];
+  deadline: number;
+  ticket: Ticket;
 }
 
 /** Part of a batch to translate elsewhere: `count` spans as opaque data, and `fallback`, which
@@ -125,12 +140,13 @@ export class InlineDelivery implements Delivery {
     return this.sender.counters;
   }
 
-  admit(count: number, deadline: number): Promise<string | undefined> {
-    return this.sender.admit(count, deadline);
+  async admit(count: number, deadline: number): Promise<Admitted> {
+    const refusal = await this.sender.admit(count, deadline);
+    return refusal === undefined ? { ticket: { spans: count } } : { refusal };
   }
 
-  deliver(jobs: readonly SpanJob[], deadline: number, admitted?: number): Promise<DeliveryReport> {
-    return this.sender.deliver(jobs, deadline, admitted);
+  deliver(jobs: readonly SpanJob[], deadline: number, ticket?: Ticket): Promise<DeliveryReport> {
+    return this.sender.deliver(jobs, deadline, ticket?.spans);
   }
 
   /** `SpanSender.refusal`, at once: for a door that bounds what it holds itself (the bridge). */
@@ -142,10 +158,4 @@ export class InlineDelivery implements Delivery {
     this.sender.close();
     this.client.close();
   }
-}
-
-/** The failure of a span the translation could not read at all. */
-export function unreadableSpan(error: unknown): SpanFailure {
-  const detail = `not a readable span: ${error instanceof Error ? error.message : String(error)}`;
-  return { id: '?', reason: 'rejected', detail, unsent: true, created: false };
 }

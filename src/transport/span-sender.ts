@@ -98,8 +98,8 @@ interface Attempt {
   status?: number;
 }
 
-/** State shared by the spans of one delivery (one `export()` call). */
-interface Delivery {
+/** State shared by the spans of one `deliver()` call (one export). */
+interface BatchState {
   readonly deadline: number;
   /** Set once a request shows that no other can succeed (a rejected key, an untrusted certificate). */
   stopped?: { reason: StopReason; detail: string };
@@ -205,7 +205,7 @@ export class SpanSender {
   }
 
   private async deliverAll(jobs: readonly SpanJob[], deadline: number): Promise<DeliveryReport> {
-    const delivery: Delivery = { deadline };
+    const delivery: BatchState = { deadline };
     // Started in parent-first order, so a parent's create is queued before its children's; a
     // child never waits for the answer (ids link them in any order).
     const outcomes = parentsFirst(jobs).map((job) => {
@@ -226,7 +226,7 @@ export class SpanSender {
     return { delivered: jobs.length - failures.length, failures };
   }
 
-  private deliverSpan(delivery: Delivery, job: SpanJob) {
+  private deliverSpan(delivery: BatchState, job: SpanJob) {
     const { create: createBody, update } = job;
     const created = (async (): Promise<Outcome> => {
       if (createBody === undefined) return { ok: true };
@@ -252,7 +252,7 @@ export class SpanSender {
    * create's reply must name (undefined for a PATCH, whose reply need only be a JSON object).
    */
   private async send(
-    delivery: Delivery,
+    delivery: BatchState,
     method: 'POST' | 'PATCH',
     path: string,
     body: string,
@@ -312,7 +312,7 @@ export class SpanSender {
    * after a rejected key or an untrusted certificate. Undefined: nothing was sent.
    */
   private async attempt(
-    delivery: Delivery,
+    delivery: BatchState,
     method: 'POST' | 'PATCH',
     path: string,
     body: string,

@@ -7,7 +7,16 @@
  */
 import { Worker } from 'node:worker_threads';
 import { diag } from '@opentelemetry/api';
-import type { Delivered, Delivery, DeliverySetup, EngineNotifications, UntranslatedSlice } from './delivery.js';
+import type {
+  Admitted,
+  Delivered,
+  Delivery,
+  DeliverySetup,
+  EngineNotifications,
+  Ticket,
+  UntranslatedDelivery,
+  UntranslatedSlice,
+} from './delivery.js';
 import type { DeliveryReport, SenderCounters, SpanJob } from './span-sender.js';
 import { packJobs, unknownMessage, unpackJobs, type FromWorker, type ToWorker, type WorkerSetup } from './worker-protocol.js';
 
@@ -25,11 +34,8 @@ interface InFlight {
   complete: boolean;
   /** Set when it failed before its last slice was read: it resolves once that is read. */
   failure?: { detail: string; unsent: boolean };
-  /** The count `admit()` took for this batch, if it did. */
-  readonly admitted: number | undefined;
+  readonly ticket: WorkerTicket | undefined;
   readonly deadline: number;
-  /** What its admission waited for the worker to start: its delivery gets that long more. */
-  readonly startupWait: number;
   readonly resolve: (delivered: Delivered) => void;
   tries: number;
 }
@@ -37,7 +43,15 @@ interface InFlight {
 interface Admitting {
   readonly count: number;
   readonly deadline: number;
-  readonly resolve: (refusal: string | undefined) => void;
+  readonly resolve: (admitted: Admitted) => void;
+}
+
+/** A ticket of the worker's: its sender holds the room under the id of the `admit` message. */
+interface WorkerTicket extends Ticket {
+  readonly id: number;
+  /** What the admission waited for the worker to start: its delivery gets that long more (the
+   * worker's start-up is not the export's to pay). */
+  readonly waited: number;
 }
 
 export class WorkerDelivery implements Delivery {
@@ -45,9 +59,6 @@ export class WorkerDelivery implements Delivery {
   private workerError: Error | undefined;
   private readonly inFlight = new Map<number, InFlight>();
   private readonly admitting = new Map<number, Admitting>();
-  /** Time an admission spent waiting for the worker to start, by the deadline of its export, which
-   * the export's delivery then gets too: the worker's start-up is not the export's to pay. */
-  private readonly startupWaits = new Map<number, number>();
   private nextId = 0;
   /** Counters of workers that died, plus the live worker's last ones. */
   private readonly past: SenderCounters = { ...NO_COUNTS };
@@ -88,8 +99,8 @@ export class WorkerDelivery implements Delivery {
   }
 
   /** `SpanSender.admit` in the worker: one round trip, the rule and its messages kept there. */
-  admit(count: number, deadline: number): Promise<string | undefined> {
-    if (this.closed) return Promise.resolve('the exporter is shut down');
+  admit(count: number, deadline: number): Promise<Admitted> {
+    if (this.closed) return Promise.resolve({ refusal: 'the exporter is shut down' });
     return new Promise((resolve) => {
       const id = ++this.nextId;
       this.admitting.set(id, { count, deadline, resolve });
@@ -98,13 +109,13 @@ export class WorkerDelivery implements Delivery {
       } catch (error) {
         this.admitting.delete(id);
         this.idleCheck();
-        resolve(`the exporter's delivery worker could not be started (${String(error)})`);
+        resolve({ refusal: `the exporter's delivery worker could not be started (${String(error)})` });
       }
     });
   }
 
-  deliver(jobs: readonly SpanJob[], deadline: number, admitted?: number): Promise<DeliveryReport> {
-    return this.start({ jobs: [...jobs], slices: [], untranslated: 0, complete: true, admitted, deadline }).then(({ report }) => report);
+  deliver(jobs: readonly SpanJob[], deadline: number, ticket?: WorkerTicket): Promise<DeliveryReport> {
+    return this.start({ jobs: [...jobs], slices: [], untranslated: 0, complete: true, ticket, deadline }).then(({ report }) => report);
   }
 
   /**
@@ -113,11 +124,9 @@ export class WorkerDelivery implements Delivery {
    */
   async deliverUntranslated(
     slices: AsyncIterable<UntranslatedSlice>,
-    jobs: SpanJob[],
-    admitted: number,
-    deadline: number,
+    { jobs, deadline, ticket }: UntranslatedDelivery & { ticket: WorkerTicket },
   ): Promise<Delivered> {
-    const batch = { jobs, slices: [], untranslated: 0, complete: false, admitted, deadline };
+    const batch = { jobs, slices: [], untranslated: 0, complete: false, ticket, deadline };
     let id = 0;
     const delivered = this.start(batch, (started) => (id = started));
     const current = this.inFlight.get(id); // undefined: shut down
@@ -141,19 +150,17 @@ export class WorkerDelivery implements Delivery {
   close(): void {
     this.closed = true;
     for (const id of [...this.inFlight.keys()]) this.settle(id, 'the exporter shut down before they were delivered', false);
-    for (const { resolve } of this.admitting.values()) resolve('the exporter is shut down');
+    for (const { resolve } of this.admitting.values()) resolve({ refusal: 'the exporter is shut down' });
     this.admitting.clear();
     void this.worker?.terminate();
   }
 
   /** Registers the batch (its id told to `started`) and posts what it has so far. */
-  private start(batch: Omit<InFlight, 'resolve' | 'tries' | 'startupWait'>, started?: (id: number) => void): Promise<Delivered> {
+  private start(batch: Omit<InFlight, 'resolve' | 'tries'>, started?: (id: number) => void): Promise<Delivered> {
     if (this.closed) return Promise.resolve(failed(batch, 'the exporter is shut down', true));
     return new Promise((resolve) => {
       const id = ++this.nextId;
-      const startupWait = this.startupWaits.get(batch.deadline) ?? 0;
-      this.startupWaits.delete(batch.deadline);
-      this.inFlight.set(id, { ...batch, startupWait, resolve, tries: 0 });
+      this.inFlight.set(id, { ...batch, resolve, tries: 0 });
       started?.(id);
       this.tryPost(id, () => this.post(id));
     });
@@ -202,13 +209,13 @@ export class WorkerDelivery implements Delivery {
   }
 
   private postDeliver(id: number, batch: InFlight): void {
-    const { admitted } = batch;
-    const deadline = batch.deadline + batch.startupWait;
+    const { ticket } = batch;
+    const deadline = batch.deadline + (ticket?.waited ?? 0);
     this.busyWorker().postMessage({
       type: 'deliver',
       id,
       jobs: packJobs(batch.jobs),
-      admitted,
+      ticket: ticket?.id,
       deadline,
       postedAt: Date.now(),
     } satisfies ToWorker);
@@ -237,10 +244,10 @@ export class WorkerDelivery implements Delivery {
       case 'admitted': {
         const waiting = this.admitting.get(message.id);
         this.admitting.delete(message.id);
-        if (waiting !== undefined && message.refusal === undefined && message.waited > 0)
-          this.startupWaits.set(waiting.deadline, message.waited);
         this.idleCheck();
-        return waiting?.resolve(message.refusal);
+        if (waiting === undefined) return;
+        const ticket: WorkerTicket = { spans: waiting.count, id: message.id, waited: message.waited };
+        return waiting.resolve(message.refusal === undefined ? { ticket } : { refusal: message.refusal });
       }
       case 'report': {
         const batch = this.inFlight.get(message.id);
@@ -278,7 +285,7 @@ export class WorkerDelivery implements Delivery {
         this.postAdmit(id);
       } catch {
         this.admitting.delete(id);
-        waiting.resolve(detail);
+        waiting.resolve({ refusal: detail });
       }
     }
     for (const [id, batch] of [...this.inFlight]) {

@@ -16,8 +16,8 @@ export type ToWorker =
       id: number;
       /** Sent with the slices of `parts` messages of the same id that came before. */
       jobs: PackedJobs;
-      /** The count an `admit` of this worker's (or of a worker that died) took for the batch. */
-      admitted: number | undefined;
+      /** The id of the `admit` that took room for the batch: unknown to a worker started since. */
+      ticket: number | undefined;
       deadline: number;
       /** When it was posted: a worker still starting adds the time it took to `deadline`. */
       postedAt: number;

@@ -5,9 +5,9 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { diag, DiagLogLevel } from '@opentelemetry/api';
+import { translateBatch } from '../translate/batch.js';
 import { fromParts, type UntranslatedBatch } from '../translate/parts.js';
-import { translateSpan } from '../translate/index.js';
-import { engineOptions, unreadableSpan } from './delivery.js';
+import { engineOptions } from './delivery.js';
 import { HttpClient, preloadClient } from './http-client.js';
 import { SpanSender, type SpanFailure, type SpanJob } from './span-sender.js';
 import {
@@ -47,28 +47,31 @@ async function serve(port: NonNullable<typeof parentPort>, setup: WorkerSetup): 
     onProxyFailure: (reason) => post({ type: 'proxy-failed', reason }),
   });
   const sender = new SpanSender(new HttpClient(options.client), options.sender);
-  // Spans admitted here and not yet delivered: a batch admitted by a worker that died is forced.
-  let admitted = 0;
+  // Room held by `admit` here, by the admit's id, until its batch is delivered. A batch admitted
+  // by a worker that died is not known here: the sender holds its spans past the bound.
+  const tickets = new Map<number, number>();
   // Deliveries whose slices are arriving: each slice is translated as it comes, its copy dropped.
   const translated = new Map<number, { jobs: SpanJob[]; failures: SpanFailure[] }>();
   port.on('message', (message: ToWorker) => {
     if (message.type === 'parts') {
       const delivery = translated.get(message.id) ?? { jobs: [], failures: [] };
       translated.set(message.id, delivery);
-      delivery.failures.push(...translateInto(message.spans as UntranslatedBatch, delivery.jobs));
+      const { batch, options } = message.spans as UntranslatedBatch;
+      const spans = batch.spans.map((part) => fromParts(part, batch.resources));
+      delivery.failures.push(...translateBatch(spans, options, delivery.jobs));
       return;
     }
     if (message.type === 'admit') {
       void sender.admit(message.count, message.deadline + waited(message.postedAt)).then((refusal) => {
-        if (refusal === undefined) admitted += message.count;
+        if (refusal === undefined) tickets.set(message.id, message.count);
         post({ type: 'admitted', id: message.id, refusal, waited: waited(message.postedAt) });
       });
       return;
     }
     // Only 'deliver' is left: any other message is one this build does not know, a fatal bug.
     if (message.type !== 'deliver') throw unknownMessage(message);
-    const held = message.admitted !== undefined && message.admitted <= admitted ? message.admitted : undefined;
-    if (held !== undefined) admitted -= held;
+    const held = message.ticket === undefined ? undefined : tickets.get(message.ticket);
+    if (message.ticket !== undefined) tickets.delete(message.ticket);
     const jobs = unpackJobs(message.jobs);
     const fromApp = jobs.length;
     const { jobs: fromSlices = [], failures: untranslatable = [] } = translated.get(message.id) ?? {};
@@ -80,20 +83,6 @@ async function serve(port: NonNullable<typeof parentPort>, setup: WorkerSetup): 
       post({ type: 'report', id: message.id, report: merged, counters: { ...sender.counters }, patches });
     });
   });
-}
-
-/** Translates each span on its own, as the exporter does, into `jobs`; returns the failures. */
-function translateInto({ batch, options }: UntranslatedBatch, jobs: SpanJob[]): SpanFailure[] {
-  const failures: SpanFailure[] = [];
-  for (const part of batch.spans) {
-    const bounded = fromParts(part, batch.resources);
-    try {
-      jobs.push(translateSpan(bounded.span, options, bounded));
-    } catch (error) {
-      failures.push(unreadableSpan(error));
-    }
-  }
-  return failures;
 }
 
 /** The PATCH-only jobs of `jobs` whose create landed and whose PATCH failed: all the app's
