@@ -303,6 +303,13 @@ export function integer(door: Door, name: string, value: unknown, fallback: numb
   return value;
 }
 
+/** Who sets the reserved headers, in each door's words. */
+const SETS_HEADERS: Readonly<Record<Door, string>> = {
+  OpperSpanExporter: 'exporter',
+  OpperSpanProcessor: 'processor',
+  'opper-otlp-bridge': 'bridge',
+};
+
 function parseHeaders(door: Door, headers: unknown): Record<string, string> {
   if (headers === undefined) return {};
   if (headers === null || typeof headers !== 'object' || Array.isArray(headers)) {
@@ -317,7 +324,7 @@ function parseHeaders(door: Door, headers: unknown): Record<string, string> {
       throw new TypeError(`${door}: header ${JSON.stringify(name)} is not a valid HTTP header`);
     }
     if (RESERVED_HEADERS.has(name.toLowerCase())) {
-      throw new TypeError(`${door}: header ${JSON.stringify(name)} is set by the exporter`);
+      throw new TypeError(`${door}: header ${JSON.stringify(name)} is set by the ${SETS_HEADERS[door]}`);
     }
     result[name.toLowerCase()] = value;
   }

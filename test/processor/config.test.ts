@@ -21,6 +21,7 @@ describe('resolveProcessorConfig names OpperSpanProcessor', () => {
     [{ baseUrl: 'ftp://x.test' }, TypeError, 'OpperSpanProcessor: baseUrl must be http(s), got ftp:'],
     [{ proxy: 'socks5://p:1080' }, TypeError, 'OpperSpanProcessor: proxy must be an http(s) proxy, got socks5:'],
     [{ redactSecrets: 'no' }, TypeError, 'OpperSpanProcessor: redactSecrets must be a boolean, got the string "no"'],
+    [{ headers: { Authorization: 'Bearer other' } }, TypeError, 'OpperSpanProcessor: header "Authorization" is set by the processor'],
   ])('for the option %j', (options, type, message) => {
     const error = refusal(options);
     expect(error).toBeInstanceOf(type);
