@@ -215,11 +215,22 @@ function refuse(res: ServerResponse, encoding: Encoding, refusal: Refusal, bridg
   bridge.refused(refusal, req.socket.remoteAddress);
   const headers: Record<string, string> = {};
   if (refusal.retryAfterSeconds !== undefined) headers['retry-after'] = String(refusal.retryAfterSeconds);
-  // A body left unread (too large, refused early) cannot share the connection with a next request.
-  if (!req.complete) headers.connection = 'close';
+  // A body refused before any of it was read, of a declared size within maxRequestBytes, is read
+  // to its end and dropped (never held, so outside the bound), and the connection kept: closing
+  // with the client's bytes unread resets it, and a client still sending (a busy machine's) may
+  // take the reset before the answer, losing the status and its Retry-After. Any other body left
+  // unread (too large, undeclared, partly read) cannot share the connection with a next request.
+  const drain = !req.complete && req.readableFlowing === null && declaredWithin(req, bridge.maxRequestBytes);
+  if (!req.complete && !drain) headers.connection = 'close';
   const body =
     encoding === 'protobuf' ? bridge.codec.encodeStatus(refusal.code, refusal.message) : encodeJsonStatus(refusal.code, refusal.message);
   reply(bridge, res, refusal.status, encoding, body, headers);
+  if (drain) req.resume();
+}
+
+function declaredWithin(req: IncomingMessage, limit: number): boolean {
+  const declared = Number(req.headers['content-length']);
+  return req.headers['content-length'] !== undefined && Number.isInteger(declared) && declared >= 0 && declared <= limit;
 }
 
 function reply(

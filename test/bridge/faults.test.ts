@@ -3,6 +3,7 @@
 // answers, get every span in once: 0 lost, 0 duplicated.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { startLocalOpper, type LocalOpper } from '../../src/testing/index.js';
+import { until } from '../testing/helpers.js';
 import { deliveryProblems, endedIds, otlpExporter, sdkWith, startBridge, waitForAll, type ClientKind } from './helpers.js';
 import { richTrace } from './workload.js';
 
@@ -51,8 +52,15 @@ describe('the bridge in front of a failing Opper', () => {
   it('gets every span in once after Opper was down for 4 s (json)', async () => {
     const kind = 'json';
     const before = bridge.getStats().spansRetryable;
-    opper.outage(4000);
-    const ids = await load(kind, 10);
+    // Down for about 4 s, ended by the test once the bridge has answered "send again" at least
+    // once: a window timed from here could close before a loaded machine's first request reached it.
+    const startedAt = Date.now();
+    opper.outage(10 * 60_000);
+    const ids = await load(kind, 10, async () => {
+      await until(() => bridge.getStats().spansRetryable > before, 'an answer "send again"', 30_000);
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, startedAt + 4000 - Date.now())));
+      opper.clearFaults();
+    });
     await waitForAll(opper, ids);
     expect(deliveryProblems(opper, ids)).toEqual({ missing: [], duplicated: [] });
     // The bridge answered "send again" during the outage, and the client did.

@@ -14,7 +14,12 @@ describe('the bridge, driven by OpenTelemetry JS OTLP exporters', () => {
   beforeAll(async () => {
     viaBridge = await startLocalOpper();
     inProcess = await startLocalOpper();
-    bridge = await startBridge(viaBridge, { token: 'inbound-secret' });
+    // 'counts what it delivered' expects each span delivered once, so no request may be sent
+    // twice. The bridge and both local Oppers run on this test's event loop: on a loaded machine
+    // an answer can take longer than a 10 s client timeout or the 5 s response deadline, and the
+    // client's re-send is (rightly) delivered and counted again. Neither time is what is asserted
+    // here, so both leave room for a busy machine.
+    bridge = await startBridge(viaBridge, { token: 'inbound-secret', responseDeadlineMillis: 30_000 });
   });
   afterAll(async () => {
     await bridge.close();
@@ -25,7 +30,9 @@ describe('the bridge, driven by OpenTelemetry JS OTLP exporters', () => {
     viaBridge.reset();
     inProcess.reset();
     const exporter = new OpperSpanExporter({ baseUrl: inProcess.url, apiKey: inProcess.apiKey });
-    const client = sdkWith([otlpExporter(kind, bridge, { token: 'inbound-secret' }), exporter], { spanLimits: { attributeCountLimit: 8 } });
+    const client = sdkWith([otlpExporter(kind, bridge, { token: 'inbound-secret', timeoutMillis: 60_000 }), exporter], {
+      spanLimits: { attributeCountLimit: 8 },
+    });
     const tracer = client.provider.getTracer(`fidelity-${kind}`, '1.2.3');
     for (let n = 0; n < 4; n++) richTrace(tracer, n);
     await client.provider.forceFlush();

@@ -84,13 +84,17 @@ describe('transient faults', () => {
   it('delivers every span ended during a 10 s outage once Opper recovers', async () => {
     harness = await startHarness();
     const { opper, exporter } = harness;
-    opper.outage(10_000);
+    // Ended by the test after the last wave (about 8 s in, 10 s on a loaded machine): a window of a
+    // fixed 10 s could close before a loaded machine had ended the eight waves.
+    opper.outage(10 * 60_000);
     const startedAt = Date.now();
     for (let wave = 0; wave < 8; wave++) {
       makeTraces(harness, 10, `wave ${wave}`);
       await new Promise((resolve) => setTimeout(resolve, 1000));
     }
     expect(opper.spans.size).toBe(0); // still down
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, startedAt + 10_000 - Date.now())));
+    opper.clearFaults();
     await harness.flush();
     report('10 s outage (503) then recovery', harness, startedAt);
 
@@ -145,10 +149,18 @@ describe('Retry-After longer than any wait', () => {
     const { opper, exporter } = harness;
     const emitWarning = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
     try {
-      // A short maintenance window whose page says "come back in an hour".
-      opper.outage(1000, { retryAfter: 3600 });
+      const cappedWarnings = () =>
+        emitWarning.mock.calls.filter((call) => (call[1] as { code?: string } | undefined)?.code === WarningCode.RetryAfterCapped);
+      // A short maintenance window whose page says "come back in an hour". It ends when the test
+      // ends it, about 1 s after the exporter was first told so: a window timed from here could
+      // be over before a loaded machine's first export reached it.
+      opper.outage(10 * 60_000, { retryAfter: 3600 });
       const startedAt = Date.now();
-      for (let wave = 0; wave < 5; wave++) {
+      makeTraces(harness, 10, 'wave 0');
+      await until(() => cappedWarnings().length > 0, 'the first Retry-After: 3600', 30_000);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      opper.clearFaults();
+      for (let wave = 1; wave < 5; wave++) {
         makeTraces(harness, 10, `wave ${wave}`);
         await new Promise((resolve) => setTimeout(resolve, 1000));
       }
@@ -161,9 +173,7 @@ describe('Retry-After longer than any wait', () => {
       expect(exporter.getStats()).toMatchObject({ spansExported: 50, spansFailed: 0, spansDropped: 0 });
       // Still a trickle while it was down: the capped wait is shared, not a retry storm.
       expect(opper.requests.filter((r) => r.fault === 'outage:503').length).toBeLessThan(20);
-      const capped = emitWarning.mock.calls.filter(
-        (call) => (call[1] as { code?: string } | undefined)?.code === WarningCode.RetryAfterCapped,
-      );
+      const capped = cappedWarnings();
       expect(capped).toHaveLength(1);
       expect(capped[0]![0]).toMatch(/Opper asked to wait 3600 s \(Retry-After: 3600\); retrying in at most 5 s/);
     } finally {
