@@ -428,7 +428,7 @@ function parentsFirst(jobs: readonly SpanJob[]): SpanJob[] {
   return [...jobs].sort((a, b) => depth.get(a.id)! - depth.get(b.id)!);
 }
 
-const CLOSED = 'the exporter shut down before it was delivered';
+const CLOSED = 'the delivery was shut down before it was delivered';
 const OUTAGE_REFUSAL = 'Opper is unavailable and an earlier export is still trying';
 
 /** `HTTP 422: <server message>`, short enough for a log line. */

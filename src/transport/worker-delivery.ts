@@ -100,7 +100,7 @@ export class WorkerDelivery implements Delivery {
 
   /** `SpanSender.admit` in the worker: one round trip, the rule and its messages kept there. */
   admit(count: number, deadline: number): Promise<Admitted> {
-    if (this.closed) return Promise.resolve({ refusal: 'the exporter is shut down' });
+    if (this.closed) return Promise.resolve({ refusal: 'the delivery is shut down' });
     return new Promise((resolve) => {
       const id = ++this.nextId;
       this.admitting.set(id, { count, deadline, resolve });
@@ -109,7 +109,7 @@ export class WorkerDelivery implements Delivery {
       } catch (error) {
         this.admitting.delete(id);
         this.idleCheck();
-        resolve({ refusal: `the exporter's delivery worker could not be started (${String(error)})` });
+        resolve({ refusal: `the delivery worker could not be started (${String(error)})` });
       }
     });
   }
@@ -139,7 +139,7 @@ export class WorkerDelivery implements Delivery {
       current.untranslated += slice.count;
       this.tryPost(id, () => this.postSlice(id, current, slice));
     }
-    if (current === undefined) return failed(batch, 'the exporter is shut down', true);
+    if (current === undefined) return failed(batch, 'the delivery is shut down', true);
     current.complete = true;
     if (current.failure !== undefined) current.resolve(failed(current, current.failure.detail, current.failure.unsent));
     else if (this.inFlight.has(id)) this.tryPost(id, () => this.postDeliver(id, current));
@@ -149,15 +149,15 @@ export class WorkerDelivery implements Delivery {
   /** Ends the worker at once, its requests with it: what was in flight fails here, counted, now. */
   close(): void {
     this.closed = true;
-    for (const id of [...this.inFlight.keys()]) this.settle(id, 'the exporter shut down before they were delivered', false);
-    for (const { resolve } of this.admitting.values()) resolve({ refusal: 'the exporter is shut down' });
+    for (const id of [...this.inFlight.keys()]) this.settle(id, 'the delivery was shut down before they were delivered', false);
+    for (const { resolve } of this.admitting.values()) resolve({ refusal: 'the delivery is shut down' });
     this.admitting.clear();
     void this.worker?.terminate();
   }
 
   /** Registers the batch (its id told to `started`) and posts what it has so far. */
   private start(batch: Omit<InFlight, 'resolve' | 'tries'>, started?: (id: number) => void): Promise<Delivered> {
-    if (this.closed) return Promise.resolve(failed(batch, 'the exporter is shut down', true));
+    if (this.closed) return Promise.resolve(failed(batch, 'the delivery is shut down', true));
     return new Promise((resolve) => {
       const id = ++this.nextId;
       this.inFlight.set(id, { ...batch, resolve, tries: 0 });
@@ -171,7 +171,7 @@ export class WorkerDelivery implements Delivery {
       post();
     } catch (error) {
       // No worker could be started, or the jobs could not be posted: nothing was sent.
-      this.settle(id, `the exporter's delivery worker could not take the spans (${String(error)})`, true);
+      this.settle(id, `the delivery worker could not take the spans (${String(error)})`, true);
     }
   }
 
@@ -277,7 +277,7 @@ export class WorkerDelivery implements Delivery {
     Object.assign(this.past, { ...this.counters, concurrency: 0 });
     this.live = { ...NO_COUNTS };
     if (this.closed) return; // what it had in flight was settled by close()
-    const detail = `the exporter's delivery worker stopped (${this.workerError?.message ?? `exit code ${code}`})`;
+    const detail = `the delivery worker stopped (${this.workerError?.message ?? `exit code ${code}`})`;
     this.onWorkerStopped(detail);
     // Waiting admissions ask the new worker; what the dead one had admitted is forced there.
     for (const [id, waiting] of [...this.admitting]) {
