@@ -78,7 +78,7 @@ export function problemWarnings(
 }
 
 /** The warning code of each cause the sender reports. */
-export const PROBLEM_WARNINGS: Readonly<Record<ProblemCause, string>> = {
+const PROBLEM_WARNINGS: Readonly<Record<ProblemCause, string>> = {
   'key-rejected': WarningCode.KeyRejected,
   forbidden: WarningCode.Forbidden,
   'retry-after-capped': WarningCode.RetryAfterCapped,

@@ -8,7 +8,7 @@ import type { Problem } from './transport/problems.js';
 import { proxyHost } from './transport/proxy.js';
 import { WorkerDelivery } from './transport/worker-delivery.js';
 
-export { PROBLEM_WARNINGS, requestStats, translateOptions, type Engine } from './engine-setup.js';
+export { requestStats, translateOptions, type Engine } from './engine-setup.js';
 
 /** How a door's engine differs from the exporter's; everything else comes from the config. */
 export interface EngineSpec {

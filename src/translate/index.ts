@@ -9,7 +9,7 @@ export {
   META_OPPER_UNFINISHED,
 } from './attributes.js';
 export { shrinkBody } from './cap.js';
-export { invalidSpan, isInvalidSpan, translateBatch, unreadableSpan, type SpanToTranslate } from './batch.js';
+export { invalidSpan, isInvalidSpan, translateBatch, unreadableSpan } from './batch.js';
 export { hasValidIds, INVALID_SPAN_CONTEXT, isValidSpanId, isValidTraceId, toOpperSpanId, toOpperTraceId } from './ids.js';
 export { clampedTime, hrTimeToIso, MAX_TIME, MIN_TIME } from './time.js';
 export { parentSpanIdOf, translateSpan } from './span.js';
